@@ -1,0 +1,281 @@
+"""The ``reoffkit`` command line.
+
+Exit codes: 0 success; 2 the case file or the arguments have errors (every problem is listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import polars as pl
+
+from reoffkit.engine import BREAKDOWNS, MEASURE_COLUMNS, CountingRules, Period, entry_table, measures, measures_by
+from reoffkit.engine.rules import METHODS
+
+EXIT_BAD_INPUT = 2
+
+#: Breakdowns offered by ``--by`` (``quarter`` and ``service`` as well, for aggregates and partnerships).
+BY_CHOICES: tuple[str, ...] = tuple(BREAKDOWNS)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2018-06-30") from None
+
+
+def _period(text: str) -> str:
+    try:
+        Period.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of quarters (1 or more)")
+    return value
+
+
+def _cohort_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("casefile", type=Path, help="an .xlsx case file or a folder of CSV files")
+    parser.add_argument("--period", required=True, type=_period, help="first calendar quarter, e.g. 2016Q4")
+    parser.add_argument("--quarters", type=_positive, default=1, help="number of consecutive quarters (default 1)")
+    parser.add_argument(
+        "--method",
+        choices=METHODS,
+        default="aggregated_quarters",
+        help="aggregated_quarters (one entry per child per quarter, the method since Oct 2017) or "
+        "annual_12m_old_method (one entry per child per period)",
+    )
+    parser.add_argument("--as-at", type=_date, default=None, help="count only what was known by this date (default: today)")
+    parser.add_argument("--service", default=None, help="only this service of a multi-service case file")
+    parser.add_argument("--include-unproven", action="store_true", help="count charged and admitted offences too")
+    parser.add_argument("--include-breaches", action="store_true", help="count breaches as further offences")
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reoffkit", description="Youth reoffending toolkit.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    measures_parser = commands.add_parser("measures", help="reoffending measures of a cohort period")
+    _cohort_arguments(measures_parser)
+    measures_parser.add_argument("--by", choices=BY_CHOICES, default=None, help="break the measures down by this field")
+    measures_parser.set_defaults(handler=run_measures)
+
+    entries_parser = commands.add_parser("entries", help="the cohort entries of a period, with their further offending")
+    _cohort_arguments(entries_parser)
+    entries_parser.set_defaults(handler=run_entries)
+
+    demo_parser = commands.add_parser("demo", help="generate the synthetic demo case file and show its cohorts")
+    demo_parser.add_argument("--out", type=Path, default=Path("out/demo"), help="where to write the demo case file")
+    demo_parser.add_argument("--as-at", type=_date, default=None, help="the demo's 'today' (default: today)")
+    demo_parser.set_defaults(handler=run_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    return arguments.handler(arguments)
+
+
+def _load(arguments: argparse.Namespace):
+    """Read and validate the case file; print every problem. ``None`` when it has errors."""
+    from reoffkit.casefile import format_problems, read_case_file
+
+    case_file = read_case_file(arguments.casefile)
+    if case_file.problems:
+        print(format_problems(case_file.problems), file=sys.stderr)
+    if not case_file.ok:
+        print(
+            f"{arguments.casefile}: {len(case_file.errors)} error(s) — nothing was computed. "
+            "Correct the file and run again.",
+            file=sys.stderr,
+        )
+        return None
+    people = case_file.people
+    if arguments.service is not None:
+        people = people.filter(pl.col("service") == arguments.service)
+        if people.is_empty():
+            services = sorted(s for s in case_file.people["service"].unique().to_list() if s is not None)
+            print(
+                f"no service {arguments.service!r} in {arguments.casefile}; it holds: {', '.join(services) or 'no service names'}",
+                file=sys.stderr,
+            )
+            return None
+    return case_file, people
+
+
+def _compute(arguments: argparse.Namespace):
+    loaded = _load(arguments)
+    if loaded is None:
+        return None
+    case_file, people = loaded
+    rules = CountingRules(include_unproven=arguments.include_unproven, include_breaches=arguments.include_breaches)
+    period = Period.parse(arguments.period, arguments.quarters, arguments.method)
+    as_at = arguments.as_at or dt.date.today()
+    entries = entry_table(people, case_file.outcomes, case_file.assessments, period=period, rules=rules, as_at=as_at)
+    return period, rules, as_at, entries
+
+
+def _jsonable(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def run_measures(arguments: argparse.Namespace) -> int:
+    computed = _compute(arguments)
+    if computed is None:
+        return EXIT_BAD_INPUT
+    period, rules, as_at, entries = computed
+    overall = measures(entries, period=period, rules=rules, as_at=as_at).as_dict()
+    groups = None
+    if arguments.by:
+        shared = {key: overall[key] for key in overall if key not in MEASURE_COLUMNS}
+        groups = [
+            {"group": row[arguments.by], **shared, **{name: row[name] for name in MEASURE_COLUMNS}}
+            for row in measures_by(entries, arguments.by).iter_rows(named=True)
+        ]
+    if arguments.format == "json":
+        document = {key: _jsonable(value) for key, value in overall.items()}
+        if groups is not None:
+            document["by"] = arguments.by
+            document["groups"] = [{key: _jsonable(value) for key, value in group.items()} for group in groups]
+        print(json.dumps(document, indent=2))
+    elif arguments.format == "csv":
+        rows = groups if groups is not None else [{"group": "all", **overall}]
+        print(pl.DataFrame([{k: _jsonable(v) for k, v in row.items()} for row in rows]).write_csv(), end="")
+    else:
+        print(render_measures(period, overall, arguments, groups))
+    return 0
+
+
+def run_entries(arguments: argparse.Namespace) -> int:
+    computed = _compute(arguments)
+    if computed is None:
+        return EXIT_BAD_INPUT
+    _, _, _, entries = computed
+    shown = entries.select(
+        "person_id",
+        "quarter",
+        "index_date",
+        "index_disposal",
+        "tier",
+        "age_at_index",
+        "follow_up_end",
+        "further_offences",
+        pl.col("further_offence_dates").list.eval(pl.element().dt.strftime("%Y-%m-%d")).list.join(" "),
+        "days_to_first_further_offence",
+        "turns_18_in_follow_up",
+        "prolific",
+        "early_reoffender",
+    )
+    if arguments.format == "json":
+        print(json.dumps([{k: _jsonable(v) for k, v in row.items()} for row in shown.iter_rows(named=True)], indent=2))
+    elif arguments.format == "csv":
+        print(shown.write_csv(date_format="%Y-%m-%d"), end="")
+    else:
+        print(render_table([list(map(_cell, row)) for row in shown.iter_rows()], list(shown.columns)))
+        print(f"{shown.height} cohort entries")
+    return 0
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def render_table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(str(h)), *(len(r[i]) for r in rows)) if rows else len(str(h)) for i, h in enumerate(headers)]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend("  ".join(c.rjust(w) if c[:1].isdigit() or c[:1] in "–-" else c.ljust(w) for c, w in zip(r, widths)) for r in rows)
+    return "\n".join(lines)
+
+
+def _measure_row(label: str, m: dict) -> list[str]:
+    interval = "–" if m["binary_ci_low"] is None else f"{_percent(m['binary_ci_low'])}–{_percent(m['binary_ci_high'])}"
+    return [
+        label,
+        str(m["cohort_size"]),
+        str(m["reoffenders"]),
+        str(m["reoffences"]),
+        _percent(m["binary_rate"]),
+        interval,
+        _number(m["frequency_rate"]),
+        _number(m["reoffences_per_reoffender"]),
+    ]
+
+
+MEASURE_HEADERS = [
+    "group",
+    "cohort",
+    "reoffenders",
+    "reoffences",
+    "binary rate",
+    "95% interval",
+    "per cohort member",
+    "per reoffender",
+]
+
+
+def status_line(m: dict) -> str:
+    if m["provisional"]:
+        return (
+            f"PROVISIONAL as at {m['as_at']}: {m['follow_up_months_elapsed']} of 12 months of follow-up elapsed "
+            f"for the latest entrants; final on {m['follow_up_complete_on']}."
+        )
+    return f"Final (follow-up and waiting period complete on {m['follow_up_complete_on']}); as at {m['as_at']}."
+
+
+def render_measures(period: Period, overall: dict, arguments: argparse.Namespace, groups: list[dict] | None) -> str:
+    title = f"Cohort {period.label} ({period.start} to {period.end})"
+    if period.method != "aggregated_quarters":
+        title += f", {period.method}"
+    if getattr(arguments, "service", None):
+        title += f" — {arguments.service}"
+    rows = [_measure_row("all", overall)]
+    if groups:
+        rows.extend(_measure_row(_cell(g["group"]), g) for g in groups)
+    counting = ["proven offences only" if not arguments.include_unproven else "charged/admitted offences included"]
+    counting.append("breaches excluded" if not arguments.include_breaches else "breaches included")
+    headers = MEASURE_HEADERS[:]
+    if groups:
+        headers[0] = arguments.by
+    return "\n".join([title, render_table(rows, headers), status_line(overall), "Counting: " + "; ".join(counting) + "."])
+
+
+def run_demo(arguments: argparse.Namespace) -> int:
+    from reoffkit.demo import run_demo as demo
+
+    return demo(out=arguments.out, as_at=arguments.as_at or dt.date.today())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

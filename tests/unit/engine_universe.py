@@ -19,6 +19,7 @@ class Universe:
         self.people: list[dict] = []
         self.outcomes: list[dict] = []
         self.assessments: list[dict] = []
+        self.actions: list[dict] = []
         self._ids = itertools.count(1)
 
     def child(self, person_id: str, born: dt.date, **details) -> str:
@@ -57,6 +58,14 @@ class Universe:
         self.assessments.append(
             {"person_id": person_id, "assessment_date": on, "tool": "assetplus", "score": score, "likelihood_band": band, "intervention_level": level}
         )
+
+    def action(self, person_id: str, raised_on: dt.date, status: str, *, due_on: dt.date | None = None, action: str = "review") -> None:
+        self.actions.append(
+            {"person_id": person_id, "raised_on": raised_on, "trigger": "further_offence", "action": action, "status": status, "due_on": due_on}
+        )
+
+    def actions_frame(self) -> pl.DataFrame:
+        return conform(pl.DataFrame(self.actions, infer_schema_length=None), "actions")
 
     def frames(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         return (

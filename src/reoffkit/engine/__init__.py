@@ -10,11 +10,15 @@
 Frames follow :mod:`reoffkit.engine.schema`; the rules are described in :mod:`reoffkit.engine.cohort`.
 """
 
+from reoffkit.engine.alerts import ALERT_LABELS, AlertSettings, alerts
 from reoffkit.engine.cohort import assessment_at_entry, cohort_entries, entry_table, further_offences
 from reoffkit.engine.measures import BREAKDOWNS, MEASURE_COLUMNS, CohortMeasures, measures, measures_by, wilson_interval
 from reoffkit.engine.rules import CountingRules, Period, add_months, quarter_label
 
 __all__ = [
+    "ALERT_LABELS",
+    "AlertSettings",
+    "alerts",
     "BREAKDOWNS",
     "MEASURE_COLUMNS",
     "CohortMeasures",

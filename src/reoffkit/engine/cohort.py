@@ -206,7 +206,7 @@ def further_offences(
             # informal outcomes (community resolution, no further action) are not offences proven
             & (pl.col("proven_type") | (pl.col("tier") == "unproven"))
         )
-        .select("person_id", "outcome_id", "offence_date", "outcome_date", "outcome_type", "offence_type", "gravity", "breach", "proven")
+        .select("person_id", "outcome_id", "offence_date", "outcome_date", "outcome_type", "offence_type", "gravity", "breach", "proven", "known_on")
     )
     return (
         entries.lazy()
@@ -217,7 +217,7 @@ def further_offences(
             & (pl.col("offence_date") <= pl.col("follow_up_end"))
             & (~pl.col("proven") | (pl.col("outcome_date") <= pl.col("proven_by")))
         )
-        .select(*ENTRY_KEY, "outcome_id", "offence_date", "outcome_date", "outcome_type", "offence_type", "gravity", "breach", "proven")
+        .select(*ENTRY_KEY, "outcome_id", "offence_date", "outcome_date", "outcome_type", "offence_type", "gravity", "breach", "proven", "known_on")
         .sort([*ENTRY_KEY, "offence_date", "outcome_id"])
         .collect()
     )
@@ -275,6 +275,7 @@ def entry_table(
         further_offences=pl.len().cast(pl.Int32),
         further_offence_dates=pl.col("offence_date"),
         first_further_offence_date=pl.col("offence_date").min(),
+        latest_further_offence_known_on=pl.col("known_on").max(),
     )
     if assessments is None:
         assessments = conform(pl.DataFrame(), "assessments")

@@ -1,0 +1,384 @@
+"""The only place that creates, changes or deletes records. Each action is atomic, validates with
+``full_clean()``, takes the acting user as keyword-only ``by=`` and writes an audit event.
+
+Views, the CLI, imports, the demo loader and test fixtures all call these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from reoffkit.web.tracker.models import (
+    Assessment,
+    AuditEvent,
+    District,
+    Outcome,
+    ReviewAction,
+    Role,
+    Service,
+    StaffProfile,
+    YoungPerson,
+)
+
+User = get_user_model()
+
+#: Service fields a manager may change on the settings page.
+SETTINGS_FIELDS: tuple[str, ...] = (
+    "include_unproven",
+    "include_breaches",
+    "early_months",
+    "prolific_threshold",
+    "early_count",
+    "any_time_count",
+    "action_days",
+    "min_age",
+    "max_age",
+)
+
+
+class StaleEdit(Exception):
+    """Someone else changed the record after this user loaded it; nothing was saved."""
+
+
+def _role(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.role if profile else ""
+
+
+def audit(
+    *,
+    by,
+    verb: str,
+    summary: str,
+    service: Service | None = None,
+    object_type: str = "",
+    object_ids: Iterable[Any] = (),
+    purpose: str = "",
+    changes: dict | None = None,
+) -> AuditEvent:
+    """Record an audit event. Summaries name record types and ids, never a child's name."""
+    user = by if getattr(by, "pk", None) else None
+    return AuditEvent.objects.create(
+        user=user,
+        username=by.get_username() if user else str(by or "system"),
+        role=_role(by) if user else "",
+        service=service,
+        verb=verb,
+        object_type=object_type,
+        object_ids=[str(i) for i in object_ids],
+        summary=summary[:300],
+        purpose=purpose[:300],
+        changes=changes or {},
+    )
+
+
+def _changes(instance, fields: Iterable[str], values: dict) -> dict:
+    diff = {}
+    for field in fields:
+        if field in values and getattr(instance, field) != values[field]:
+            diff[field] = [_plain(getattr(instance, field)), _plain(values[field])]
+    return diff
+
+
+def _plain(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+# Services, districts and staff -------------------------------------------------------------
+
+
+@transaction.atomic
+def create_service(*, by, name: str, districts: Iterable[str] = (), **settings: Any) -> Service:
+    service = Service(name=name, **settings)
+    service.full_clean()
+    service.save()
+    for district in districts:
+        District.objects.create(service=service, name=district)
+    audit(by=by, verb="create", service=service, object_type="service", object_ids=[service.pk], summary=f"Created service {name}")
+    return service
+
+
+@transaction.atomic
+def add_district(*, by, service: Service, name: str) -> District:
+    district = District(service=service, name=name)
+    district.full_clean()
+    district.save()
+    audit(by=by, verb="create", service=service, object_type="district", object_ids=[district.pk], summary=f"Added district {name}")
+    return district
+
+
+@transaction.atomic
+def update_service_settings(*, by, service: Service, **values: Any) -> Service:
+    unknown = set(values) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"not service settings: {', '.join(sorted(unknown))}")
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    changes = _changes(service, SETTINGS_FIELDS, values)
+    for field, value in values.items():
+        setattr(service, field, value)
+    service.full_clean()
+    service.save()
+    audit(
+        by=by,
+        verb="update",
+        service=service,
+        object_type="service_settings",
+        object_ids=[service.pk],
+        summary=f"Changed settings: {', '.join(changes) or 'no change'}",
+        changes=changes,
+    )
+    return service
+
+
+@transaction.atomic
+def record_meeting_date(*, by, service: Service, held_on: dt.date) -> Service:
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    changes = _changes(service, ["last_meeting_on"], {"last_meeting_on": held_on})
+    service.last_meeting_on = held_on
+    service.save(update_fields=["last_meeting_on"])
+    audit(by=by, verb="update", service=service, object_type="service", object_ids=[service.pk], summary="Recorded review meeting date", changes=changes)
+    return service
+
+
+@transaction.atomic
+def create_staff_user(
+    *, by, username: str, password: str, role: str, services: Iterable[Service] = (), first_name: str = "", last_name: str = "", email: str = ""
+):
+    if role not in Role.values:
+        raise ValidationError({"role": f"{role!r} is not a role"})
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    profile = StaffProfile.objects.create(user=user, role=role)
+    profile.services.set(services)
+    audit(
+        by=by,
+        verb="create",
+        object_type="user",
+        object_ids=[user.pk],
+        summary=f"Created user {username} as {Role(role).label}",
+        changes={"services": [s.pk for s in services]},
+    )
+    return user
+
+
+@transaction.atomic
+def update_staff_user(*, by, user, role: str, services: Iterable[Service], is_active: bool = True):
+    profile = StaffProfile.objects.select_for_update().get(user=user)
+    services = list(services)
+    before = {"role": profile.role, "services": sorted(profile.services.values_list("pk", flat=True)), "is_active": user.is_active}
+    profile.role = role
+    profile.full_clean()
+    profile.save()
+    profile.services.set(services)
+    user.is_active = is_active
+    user.save(update_fields=["is_active"])
+    after = {"role": role, "services": sorted(s.pk for s in services), "is_active": is_active}
+    audit(
+        by=by,
+        verb="update",
+        object_type="user",
+        object_ids=[user.pk],
+        summary=f"Changed user {user.get_username()}",
+        changes={key: [before[key], after[key]] for key in before if before[key] != after[key]},
+    )
+    return user
+
+
+# Young people and their records -------------------------------------------------------------
+
+PERSON_FIELDS: tuple[str, ...] = (
+    "local_id",
+    "pnc_id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "looked_after",
+    "district",
+    "yot_caseload",
+    "adult_offending_checked",
+)
+OUTCOME_FIELDS: tuple[str, ...] = (
+    "offence_date",
+    "outcome_date",
+    "outcome_type",
+    "release_date",
+    "offence_type",
+    "gravity",
+    "breach",
+    "recorded_on",
+)
+
+
+@transaction.atomic
+def create_young_person(*, by, service: Service, **values: Any) -> YoungPerson:
+    person = YoungPerson(service=service, **values)
+    person.full_clean()
+    person.save()
+    audit(by=by, verb="create", service=service, object_type="young_person", object_ids=[person.pk], summary=f"Added young person {person.pk}")
+    return person
+
+
+@transaction.atomic
+def update_young_person(*, by, person: YoungPerson, **values: Any) -> YoungPerson:
+    unknown = set(values) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValueError(f"not young person fields: {', '.join(sorted(unknown))}")
+    person = YoungPerson.objects.select_for_update().get(pk=person.pk)
+    changes = _changes(person, PERSON_FIELDS, values)
+    for field, value in values.items():
+        setattr(person, field, value)
+    person.full_clean()
+    person.save()
+    audit(
+        by=by,
+        verb="update",
+        service=person.service,
+        object_type="young_person",
+        object_ids=[person.pk],
+        summary=f"Changed young person {person.pk}: {', '.join(changes) or 'no change'}",
+        changes={k: v for k, v in changes.items() if k not in ("first_name", "last_name")},
+    )
+    return person
+
+
+@transaction.atomic
+def add_outcome(*, by, person: YoungPerson, recorded_on: dt.date | None = None, **values: Any) -> Outcome:
+    outcome = Outcome(person=person, recorded_on=recorded_on or dt.date.today(), **values)
+    outcome.full_clean()
+    outcome.save()
+    audit(
+        by=by,
+        verb="create",
+        service=person.service,
+        object_type="outcome",
+        object_ids=[outcome.pk],
+        summary=f"Recorded {outcome.outcome_type_label.lower()} for young person {person.pk}",
+    )
+    return outcome
+
+
+@transaction.atomic
+def add_cohort_member(
+    *, by, service: Service, index_outcome: dict[str, Any], person: YoungPerson | None = None, new_person: dict[str, Any] | None = None
+) -> tuple[YoungPerson, Outcome]:
+    """Add a child's index outcome, creating the young person first when they are new.
+
+    The outcome must be one that puts a child in the cohort, dated no later than today, with the
+    child's age on the index date inside the service's age range; otherwise nothing is saved.
+    """
+    from reoffkit.engine import codes
+
+    if (person is None) == (new_person is None):
+        raise ValueError("give either an existing young person or the details of a new one")
+    outcome_type = codes.outcome_type_table().get(index_outcome.get("outcome_type", ""))
+    errors: dict[str, str] = {}
+    if outcome_type is None or not outcome_type.qualifies:
+        errors["outcome_type"] = "Choose an outcome that puts a child in the cohort: a caution, a court sentence or a custodial sentence."
+    today = dt.date.today()
+    for field in ("offence_date", "outcome_date", "release_date"):
+        value = index_outcome.get(field)
+        if value and value > today:
+            errors[field] = "The date cannot be in the future."
+    if outcome_type and outcome_type.tier == "custody" and not index_outcome.get("release_date"):
+        errors["release_date"] = "A custodial sentence enters the cohort on release: enter the release date."
+    index_date = index_outcome.get("release_date") if outcome_type and outcome_type.tier == "custody" else index_outcome.get("outcome_date")
+    born = (person.date_of_birth if person else (new_person or {}).get("date_of_birth"))
+    if index_date and born:
+        age = index_date.year - born.year - ((index_date.month, index_date.day) < (born.month, born.day))
+        if not service.min_age <= age <= service.max_age:
+            errors["date_of_birth" if new_person else "outcome_date"] = (
+                f"The child was {age} on the index date; this service's cohort is aged {service.min_age} to {service.max_age}."
+            )
+    if errors:
+        raise ValidationError(errors)
+    if person is None:
+        person = create_young_person(by=by, service=service, **new_person)
+    elif person.service_id != service.pk:
+        raise ValidationError("This young person belongs to another service.")
+    outcome = add_outcome(by=by, person=person, **index_outcome)
+    return person, outcome
+
+
+@transaction.atomic
+def add_assessment(*, by, person: YoungPerson, **values: Any) -> Assessment:
+    assessment = Assessment(person=person, **values)
+    assessment.full_clean()
+    assessment.save()
+    audit(
+        by=by, verb="create", service=person.service, object_type="assessment", object_ids=[assessment.pk], summary=f"Recorded assessment for young person {person.pk}"
+    )
+    return assessment
+
+
+@transaction.atomic
+def add_review_action(*, by, person: YoungPerson, **values: Any) -> ReviewAction:
+    action = ReviewAction(person=person, raised_by=by, **values)
+    action.full_clean()
+    action.save()
+    audit(
+        by=by,
+        verb="create",
+        service=person.service,
+        object_type="review_action",
+        object_ids=[action.pk],
+        summary=f"Raised {action.get_action_display().lower()} action ({action.get_status_display()}) for young person {person.pk}",
+    )
+    return action
+
+
+@transaction.atomic
+def change_action_status(
+    *, by, action: ReviewAction, status: str, expected_version: int, completed_on: dt.date | None = None, notes: str | None = None
+) -> ReviewAction:
+    """Change an action's status, unless someone changed it since ``expected_version`` was read."""
+    current = ReviewAction.objects.select_for_update().get(pk=action.pk)
+    if current.version != expected_version:
+        raise StaleEdit(
+            f"This action was changed by someone else (now: {current.get_status_display()}). "
+            "Check the current status and try again."
+        )
+    values = {"status": status, "completed_on": completed_on if status == "completed" else None}
+    if notes is not None:
+        values["notes"] = notes
+    changes = _changes(current, ["status", "completed_on", "notes"], values)
+    for field, value in values.items():
+        setattr(current, field, value)
+    current.full_clean()
+    updated = ReviewAction.objects.filter(pk=current.pk, version=expected_version).update(
+        version=F("version") + 1, **values
+    )
+    if updated != 1:  # pragma: no cover — guarded by the row lock above
+        raise StaleEdit("This action was changed by someone else. Check it and try again.")
+    current.refresh_from_db()
+    audit(
+        by=by,
+        verb="update",
+        service=current.person.service,
+        object_type="review_action",
+        object_ids=[current.pk],
+        summary=f"Changed action {current.pk} to {current.get_status_display()}",
+        changes=changes,
+    )
+    return current
+
+
+def record_view(*, by, person: YoungPerson) -> None:
+    audit(by=by, verb="view", service=person.service, object_type="young_person", object_ids=[person.pk], summary=f"Viewed young person {person.pk}")
+
+
+def record_export(*, by, service: Service, purpose: str, object_type: str, object_ids: Iterable[Any], summary: str) -> None:
+    audit(by=by, verb="export", service=service, object_type=object_type, object_ids=object_ids, summary=summary, purpose=purpose)

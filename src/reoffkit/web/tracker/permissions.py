@@ -1,0 +1,103 @@
+"""Who may do what. Every view checks here (through the decorators), not just the menus.
+
+=====================  =========================================================================
+role                   may
+=====================  =========================================================================
+practitioner           see the cohort and children's records of their services; record offences,
+                       assessments and review actions; change actions they raised or own
+manager                as practitioner, plus change any action of their services, the service
+                       settings and the audit log of their services
+performance officer    as practitioner, plus exports, imports and reference figures
+board viewer           aggregate pages of their services only — never a child's record
+administrator          users and services, and the whole audit log — no children's records
+=====================  =========================================================================
+
+Nobody sees another service's records: a service not in the user's services is "not found".
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from reoffkit.web.tracker.models import Role, Service
+
+CASE_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.PERFORMANCE})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "view_records": CASE_ROLES,
+    "record": CASE_ROLES,
+    "change_any_action": frozenset({Role.MANAGER}),
+    "change_settings": frozenset({Role.MANAGER}),
+    "export": frozenset({Role.PERFORMANCE}),
+    "import": frozenset({Role.PERFORMANCE}),
+    "reference_figures": frozenset({Role.PERFORMANCE}),
+    "view_aggregates": CASE_ROLES | {Role.BOARD},
+    "view_audit": frozenset({Role.MANAGER, Role.ADMINISTRATOR}),
+    "manage_users": frozenset({Role.ADMINISTRATOR}),
+}
+
+
+def role_of(user) -> str | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    profile = getattr(user, "profile", None)
+    return profile.role if profile else None
+
+
+def has_permission(user, permission: str) -> bool:
+    return role_of(user) in PERMISSIONS[permission]
+
+
+def services_of(user):
+    """The services whose records ``user`` may see (all of them for an administrator)."""
+    role = role_of(user)
+    if role is None:
+        return Service.objects.none()
+    if role == Role.ADMINISTRATOR:
+        return Service.objects.all()
+    return user.profile.services.all()
+
+
+def service_for(user, service_id: int) -> Service:
+    """The service, if ``user`` belongs to it; otherwise 404 (its existence is not disclosed)."""
+    return get_object_or_404(services_of(user), pk=service_id)
+
+
+def can_change_action(user, action) -> bool:
+    if has_permission(user, "change_any_action"):
+        return True
+    return has_permission(user, "record") and user.pk in (action.raised_by_id, action.owner_id)
+
+
+def require(permission: str):
+    """Decorate a view: the user must be logged in and hold ``permission``. A ``service_id`` URL
+    argument is replaced by the ``service`` it names, checked against the user's services."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, service_id: int | None = None, **kwargs):
+            if not has_permission(request.user, permission):
+                raise PermissionDenied
+            if service_id is not None:
+                kwargs["service"] = service_for(request.user, service_id)
+            return view(request, *args, **kwargs)
+
+        wrapped.permission = permission
+        return wrapped
+
+    return decorator
+
+
+def person_in(service: Service, person_id: int):
+    from reoffkit.web.tracker.models import YoungPerson
+
+    person = YoungPerson.objects.filter(service=service, pk=person_id).select_related("service", "district").first()
+    if person is None:
+        raise Http404
+    return person

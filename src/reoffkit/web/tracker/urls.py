@@ -1,0 +1,36 @@
+"""Every URL of the application. Each view declares its permission (see ``permissions.py``)."""
+
+from django.urls import path
+
+from reoffkit.web.tracker.views import account, admin, cohort, meeting, person, summary
+
+service = "services/<int:service_id>/"
+person_url = service + "people/<int:person_id>/"
+
+urlpatterns = [
+    path("", account.home, name="home"),
+    path("login/", account.LoginView.as_view(), name="login"),
+    path("logout/", account.logout_view, name="logout"),
+    path("healthz", account.health, name="health"),
+    # The live tracker
+    path(service + "cohort/", cohort.cohort_list, name="cohort"),
+    path(service + "cohort/export/", cohort.cohort_export, name="cohort-export"),
+    path(service + "cohort/add/", cohort.add_member, name="add-member"),
+    path(person_url, person.person_detail, name="person"),
+    path(person_url + "offences/add/", person.add_offence, name="add-offence"),
+    path(person_url + "assessments/add/", person.add_assessment, name="add-assessment"),
+    path(person_url + "actions/add/", person.add_action, name="add-action"),
+    path(person_url + "actions/<int:action_id>/status/", person.change_status, name="change-status"),
+    path(service + "alerts/", meeting.alert_list, name="alerts"),
+    path(service + "meeting/", meeting.review_meeting, name="meeting"),
+    path(service + "settings/", meeting.service_settings, name="settings"),
+    # Aggregates (board viewers too)
+    path(service + "summary/", summary.service_summary, name="summary"),
+    # Administration
+    path("audit/", admin.audit_log, name="audit"),
+    path("manage/users/", admin.user_list, name="users"),
+    path("manage/users/add/", admin.add_user, name="add-user"),
+    path("manage/users/<int:user_id>/", admin.edit_user, name="edit-user"),
+    path("manage/services/", admin.service_list, name="services"),
+    path("manage/services/add/", admin.add_service, name="add-service"),
+]

@@ -2,9 +2,11 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+STATIC := src/reoffkit/web/static/reoffkit/app.css
 PYTHON ?= python3
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,16 +14,27 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# GOV.UK Frontend and MoJ Frontend come from the npm registry and are built into static files.
+$(STATIC): frontend/package-lock.json frontend/build.mjs frontend/src/app.scss frontend/src/app.mjs
+	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	node frontend/build.mjs
+
+setup: $(STAMP) $(STATIC)
+
+# Browser tests drive Debian's Chromium; install it when it is missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 demo: setup
 	$(VENV)/bin/reoffkit demo
 
-test: setup
+test: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis out benchmarks/data
+	rm -rf $(VENV) .pytest_cache .hypothesis out var benchmarks/data frontend/node_modules src/reoffkit/web/static/reoffkit

@@ -13,6 +13,7 @@ const css = sass.compile(join(here, "src", "app.scss"), {
   loadPaths: [here, join(here, "node_modules")],
   style: "compressed",
   quietDeps: true,
+  logger: sass.Logger.silent,
   silenceDeprecations: ["import", "global-builtin"],
 });
 writeFileSync(join(out, "app.css"), css.css);

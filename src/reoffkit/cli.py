@@ -79,10 +79,23 @@ def build_parser() -> argparse.ArgumentParser:
     _cohort_arguments(entries_parser)
     entries_parser.set_defaults(handler=run_entries)
 
-    demo_parser = commands.add_parser("demo", help="generate the synthetic demo case file and show its cohorts")
+    demo_parser = commands.add_parser("demo", help="the demo: a synthetic case file, its measures, and the web application on it")
     demo_parser.add_argument("--out", type=Path, default=Path("out/demo"), help="where to write the demo case file")
-    demo_parser.add_argument("--as-at", type=_date, default=None, help="the demo's 'today' (default: today)")
+    demo_parser.add_argument("--data-dir", type=Path, default=Path("var/demo"), help="where the demo database lives (made afresh)")
+    demo_parser.add_argument("--host", default="127.0.0.1")
+    demo_parser.add_argument("--port", type=int, default=8000)
+    demo_parser.add_argument("--no-serve", action="store_true", help="load the demo but do not start the web server")
     demo_parser.set_defaults(handler=run_demo)
+
+    serve_parser = commands.add_parser("serve", help="run the web application (migrates the database first)")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument("--threads", type=int, default=8)
+    serve_parser.set_defaults(handler=run_serve)
+
+    manage_parser = commands.add_parser("manage", help="Django management commands (e.g. createsuperuser is not used; see docs)")
+    manage_parser.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage_parser.set_defaults(handler=run_manage)
     return parser
 
 
@@ -274,7 +287,57 @@ def render_measures(period: Period, overall: dict, arguments: argparse.Namespace
 def run_demo(arguments: argparse.Namespace) -> int:
     from reoffkit.demo import run_demo as demo
 
-    return demo(out=arguments.out, as_at=arguments.as_at or dt.date.today())
+    return demo(
+        out=arguments.out,
+        data_dir=arguments.data_dir,
+        as_at=dt.date.today(),
+        host=arguments.host,
+        port=arguments.port,
+        serve=not arguments.no_serve,
+    )
+
+
+def setup_django() -> None:
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reoffkit.web.settings")
+    django.setup()
+
+
+def prepare_database_and_static() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def serve(host: str, port: int, threads: int = 8) -> None:
+    """Serve the application with waitress (a production WSGI server); static files by WhiteNoise."""
+    from waitress import serve as waitress_serve
+
+    from reoffkit.web.wsgi import application
+
+    waitress_serve(application, host=host, port=port, threads=threads, ident="reoffkit")
+
+
+def run_serve(arguments: argparse.Namespace) -> int:
+    setup_django()
+    prepare_database_and_static()
+    print(f"reoffkit is serving on http://{arguments.host}:{arguments.port}/", flush=True)
+    serve(arguments.host, arguments.port, arguments.threads)
+    return 0
+
+
+def run_manage(arguments: argparse.Namespace) -> int:
+    import os
+
+    from django.core.management import execute_from_command_line
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reoffkit.web.settings")
+    execute_from_command_line(["reoffkit manage", *arguments.arguments])
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

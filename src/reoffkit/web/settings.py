@@ -120,6 +120,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -161,7 +162,13 @@ SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is a domain owner's choice, not ours
+SILENCED_SYSTEM_CHECKS = [
+    "security.W021",  # HSTS preload is the domain owner's choice, not the application's
+    # axes suggests locking by address too; a council's staff share one NAT address, so an
+    # address lock would let five mistyped passwords lock out the whole office. Locking by
+    # user name cannot be bypassed by rotating addresses, agents or cookies.
+    "axes.W006",
+]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -193,7 +200,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if ENVIRONMENT == "test":
+    # Tests serve static files straight from the package (no collectstatic step).
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    STATIC_ROOT = None
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
 
 # No personal data in logs: requests are not logged with their query strings or bodies, and the
 # application logs only ids and counts.

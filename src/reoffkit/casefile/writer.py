@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from reoffkit.engine.schema import SCHEMAS, conform
 
-SHEETS: tuple[str, ...] = ("people", "outcomes", "assessments", "actions")
+from reoffkit.casefile.reader import SHEETS
 
 
 def _for_output(frame: pl.DataFrame, name: str) -> pl.DataFrame:

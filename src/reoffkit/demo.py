@@ -1,0 +1,140 @@
+"""The demo: a synthetic service's case file, its cohorts' measures, and the live tracker on it.
+
+Everything is fictional and generated afresh, anchored on today, so there are always completed
+cohorts and cohorts still in follow-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+from reoffkit.casefile import format_problems, read_case_file, write_case_file
+from reoffkit.engine import CountingRules, Period, entry_table, measures
+from reoffkit.engine.rules import add_months, quarter_label, quarter_of
+from reoffkit.synthetic import generate, services_named
+
+SERVICE_NAME = "Northmoor Youth Justice Service"
+FIRST_NAMES = (
+    "Ari", "Bailey", "Cam", "Dani", "Eli", "Frankie", "Gabe", "Harley", "Indy", "Jules", "Kai", "Lou",
+    "Milo", "Nico", "Ollie", "Pip", "Quinn", "Remy", "Sol", "Tam", "Uma", "Vic", "Wren", "Zak",
+)
+LAST_NAMES = (
+    "Ashgrove", "Brindlecombe", "Cobbleworth", "Dunhollow", "Elmsteed", "Fallowmere", "Gorsedale",
+    "Hartwhistle", "Inchbarrow", "Jennerby", "Kettlewick", "Larchmont", "Mossbury", "Nettlecombe",
+    "Oxenhope", "Pimbrook", "Quarrington", "Rushwick", "Sallowfield", "Thornaby", "Underhill", "Wethercote",
+)
+ROLES = ("practitioner", "manager", "performance", "board", "administrator")
+
+
+def demo_name(person_id: str) -> tuple[str, str]:
+    number = int("".join(ch for ch in person_id if ch.isdigit()) or 0)
+    return FIRST_NAMES[number % len(FIRST_NAMES)], LAST_NAMES[(number // len(FIRST_NAMES)) % len(LAST_NAMES)]
+
+
+def demo_frames(as_at: dt.date):
+    """About ten quarters up to ``as_at``: completed cohorts and about five in follow-up."""
+    current = quarter_of(as_at)
+    return generate(
+        services_named([SERVICE_NAME], seed=11),
+        first_quarter=current - 12,
+        quarters=13,
+        children_per_quarter=42,
+        as_at=as_at,
+        seed=2026,
+        owners=("demo.practitioner",),
+    )
+
+
+def print_measures(case_file, as_at: dt.date) -> None:
+    from reoffkit.cli import MEASURE_HEADERS, _measure_row, render_table
+
+    rules = CountingRules()
+    current = quarter_of(as_at)
+    rows = []
+    for key in range(current - 7, current + 1):
+        period = Period(key)
+        entries = entry_table(case_file.people, case_file.outcomes, case_file.assessments, period=period, rules=rules, as_at=as_at)
+        result = measures(entries, period=period, rules=rules, as_at=as_at).as_dict()
+        if not result["provisional"]:
+            status = "final"
+        elif result["follow_up_months_elapsed"] == rules.follow_up_months:
+            status = f"provisional: awaiting outcomes to {result['follow_up_complete_on']}"
+        else:
+            status = f"provisional: {result['follow_up_months_elapsed']} of 12 months"
+        rows.append([*_measure_row(quarter_label(key), result), status])
+    print(render_table(rows, ["quarter", *MEASURE_HEADERS[1:], "status"]))
+    final_last = max(k for k in range(current - 12, current + 1) if Period(k).follow_up_complete_on(rules) <= as_at)
+    aggregate = Period(final_last - 3, 4)
+    entries = entry_table(case_file.people, case_file.outcomes, case_file.assessments, period=aggregate, rules=rules, as_at=as_at)
+    result = measures(entries, period=aggregate, rules=rules, as_at=as_at).as_dict()
+    print()
+    print(f"Latest four completed quarters aggregated ({aggregate.label}):")
+    print(render_table([_measure_row(aggregate.label, result)], ["period", *MEASURE_HEADERS[1:]]))
+
+
+def run_demo(*, out: Path, data_dir: Path, as_at: dt.date, host: str, port: int, serve: bool) -> int:
+    frames = demo_frames(as_at)
+    if out.exists():
+        shutil.rmtree(out)
+    csv_folder = write_case_file(frames, out / "case-file")
+    workbook = write_case_file(frames, out / "case-file.xlsx")
+    case_file = read_case_file(csv_folder, today=as_at)
+    if not case_file.ok:  # the generator and the reader disagree: say so rather than show numbers
+        print(format_problems(case_file.problems, limit=20))
+        return 1
+    print(f"Demo case file (synthetic, fictional): {csv_folder}/ and {workbook}")
+    print(f"{SERVICE_NAME}: measures as at {as_at} (proven offences; breaches excluded)\n")
+    print_measures(case_file, as_at)
+    print(f"\nTry: reoffkit measures {workbook} --period {quarter_label(quarter_of(add_months(as_at, -24)))} --quarters 4 --by age_group")
+
+    logins = load_web_demo(data_dir=data_dir, case_file=case_file)
+    print(f"\nLive tracker: http://{host}:{port}/  (demo database: {data_dir})")
+    for role, (username, password) in logins.items():
+        print(f"  {role:<14} user {username:<22} password {password}")
+    if not serve:
+        return 0
+    from reoffkit.cli import serve as serve_app
+
+    print("\nPress Ctrl+C to stop.", flush=True)
+    serve_app(host, port)
+    return 0
+
+
+def load_web_demo(*, data_dir: Path, case_file) -> dict[str, tuple[str, str]]:
+    """A fresh SQLite database with the demo service, one user per role, and the case file loaded."""
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+    os.environ["REOFFKIT_ENV"] = "demo"
+    os.environ["REOFFKIT_DATA_DIR"] = str(data_dir.resolve())
+    os.environ.setdefault("REOFFKIT_HTTPS", "false")
+    os.environ.pop("DATABASE_URL", None)
+    from reoffkit.cli import prepare_database_and_static, setup_django
+
+    setup_django()
+    prepare_database_and_static()
+    from reoffkit.web.tracker import actions
+    from reoffkit.web.tracker.loading import load_case_frames
+
+    service = actions.create_service(by="demo", name=SERVICE_NAME)
+    logins: dict[str, tuple[str, str]] = {}
+    users = {}
+    for role in ROLES:
+        username = f"demo.{role}"
+        password = secrets.token_urlsafe(9)
+        users[role] = actions.create_staff_user(
+            by="demo", username=username, password=password, role=role, services=[] if role == "administrator" else [service]
+        )
+        logins[role] = (username, password)
+    load_case_frames(
+        by=users["manager"],
+        service=service,
+        frames=case_file.frames(),
+        name_for=demo_name,
+        owner_for=lambda owner: users["practitioner"],
+    )
+    return logins

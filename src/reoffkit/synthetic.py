@@ -267,7 +267,7 @@ def generate(
             "owner": rng.choice(np.array(owners, dtype=object), size=int(raised.sum())),
             "due_on": _to_dates(due_day[raised]),
             "completed_on": dates(completed_day[raised]),
-            "notes": np.array([""] * int(raised.sum()), dtype=object),
+            "notes": pl.Series([None] * int(raised.sum()), dtype=pl.String),
         }
     )
     return {

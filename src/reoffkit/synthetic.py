@@ -125,14 +125,11 @@ def generate(
 
     person_id = np.array([f"P{i:07d}" for i in range(1, n + 1)], dtype=object)
     pnc = rng.random(n) < 0.9
-    pnc_id = np.where(
-        pnc,
-        np.char.add(
-            np.char.add(np.char.mod("%02d/", (1970 + (index_day // 365)) % 100), np.char.mod("%06d", rng.integers(0, 999_999, size=n))),
-            np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))[rng.integers(0, 23, size=n)],
-        ),
-        None,
+    pnc_text = np.char.add(
+        np.char.add(np.char.mod("%02d/", (1970 + (index_day // 365)) % 100), np.char.mod("%06d", rng.integers(0, 999_999, size=n))),
+        np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))[rng.integers(0, 23, size=n)],
     )
+    pnc_id = pl.Series(pnc_text.astype(str), dtype=pl.String).zip_with(pl.Series(pnc), pl.Series([None] * n, dtype=pl.String))
     people = pl.DataFrame(
         {
             "person_id": person_id,

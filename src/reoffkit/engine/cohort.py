@@ -104,7 +104,7 @@ def cohort_entries(
             pl.col("index_date").is_between(period.start, min(period.end, as_at))
             & (pl.col("recorded_on").is_null() | (pl.col("recorded_on") <= as_at))
         )
-        .join(people.lazy(), on="person_id", how="inner")
+        .join(people.lazy().select("person_id", "date_of_birth"), on="person_id", how="inner")
         .with_columns(age_at_index=_age_on(pl.col("date_of_birth"), pl.col("index_date")))
         .filter(pl.col("age_at_index").is_between(rules.min_age, rules.max_age))
         .with_columns(
@@ -116,14 +116,20 @@ def cohort_entries(
             )
         )
     )
+    # The first event of each child in each quarter (old method: period), ties broken by tier,
+    # then higher gravity, then outcome type, then outcome id — packed into one 64-bit key so the
+    # choice is a hash-grouped minimum rather than a sort of every event.
+    type_order = {t.code: i for i, t in enumerate(sorted(rules.outcome_types, key=lambda t: t.code))}
+    tie_key = (
+        pl.col("index_date").cast(pl.Int64) * 4 + pl.col("tier_rank").cast(pl.Int64)
+    ) * 16 + (15 - pl.col("gravity").fill_null(0).cast(pl.Int64).clip(0, 15))
+    tie_key = (tie_key * 64 + pl.col("outcome_type").replace_strict(type_order, return_dtype=pl.Int64)) * (1 << 31) + pl.col(
+        "outcome_id"
+    ).cast(pl.Int64).clip(0, (1 << 31) - 1)
     entries = (
-        index_events.sort(
-            ["person_id", "entry_quarter", "index_date", "tier_rank", "gravity", "outcome_type", "outcome_id"],
-            descending=[False, False, False, False, True, False, False],
-            nulls_last=True,
-        )
-        .group_by(ENTRY_KEY, maintain_order=True)
-        .first()
+        index_events.with_columns(tie_key=tie_key)
+        .filter(pl.col("tie_key") == pl.col("tie_key").min().over(ENTRY_KEY))
+        .join(people.lazy().drop("date_of_birth"), on="person_id", how="left")
     )
     return (
         entries.with_columns(
@@ -161,8 +167,12 @@ def cohort_entries(
             "proven_by",
             "eighteenth_birthday",
             "turns_18_in_follow_up",
+            "tie_key",
         )
-        .sort(["entry_quarter", "index_date", "person_id"])
+        # In time order; the tie key is unique per event, so the order never depends on input order.
+        .sort("tie_key")
+        .drop("tie_key")
+        .with_row_index("entry_id")
         .collect()
     )
 
@@ -210,15 +220,15 @@ def further_offences(
     )
     return (
         entries.lazy()
-        .select(*ENTRY_KEY, "index_date", "follow_up_end", "proven_by")
+        .select("entry_id", *ENTRY_KEY, "index_date", "follow_up_end", "proven_by")
         .join(candidates, on="person_id", how="inner")
         .filter(
             (pl.col("offence_date") > pl.col("index_date"))
             & (pl.col("offence_date") <= pl.col("follow_up_end"))
             & (~pl.col("proven") | (pl.col("outcome_date") <= pl.col("proven_by")))
         )
-        .select(*ENTRY_KEY, "outcome_id", "offence_date", "outcome_date", "outcome_type", "offence_type", "gravity", "breach", "proven", "known_on")
-        .sort([*ENTRY_KEY, "offence_date", "outcome_id"])
+        .select("entry_id", *ENTRY_KEY, "outcome_id", "offence_date", "outcome_date", "outcome_type", "offence_type", "gravity", "breach", "proven", "known_on")
+        .sort(["entry_id", "offence_date", "outcome_id"])
         .collect()
     )
 
@@ -229,18 +239,18 @@ def assessment_at_entry(entries: pl.DataFrame, assessments: pl.DataFrame, *, rul
     assessments = conform(assessments, "assessments")
     return (
         entries.lazy()
-        .select(*ENTRY_KEY, "index_date")
+        .select("entry_id", "person_id", "index_date")
         .join(assessments.lazy(), on="person_id", how="inner")
         .filter(pl.col("assessment_date") <= pl.col("index_date") + pl.duration(days=rules.assessment_grace_days))
         .with_columns(
             after=pl.col("assessment_date") > pl.col("index_date"),
             distance=(pl.col("assessment_date") - pl.col("index_date")).dt.total_days().abs(),
         )
-        .sort([*ENTRY_KEY, "after", "distance"])
-        .group_by(ENTRY_KEY, maintain_order=True)
+        .sort(["entry_id", "after", "distance"])
+        .group_by("entry_id", maintain_order=True)
         .first()
         .select(
-            *ENTRY_KEY,
+            "entry_id",
             "assessment_date",
             pl.col("tool").alias("assessment_tool"),
             pl.col("score").alias("assessment_score"),
@@ -271,7 +281,7 @@ def entry_table(
     """
     entries = cohort_entries(people, outcomes, period=period, rules=rules, as_at=as_at)
     offences = further_offences(entries, outcomes, rules=rules, as_at=as_at)
-    per_entry = offences.group_by(ENTRY_KEY).agg(
+    per_entry = offences.group_by("entry_id").agg(
         further_offences=pl.len().cast(pl.Int32),
         further_offence_dates=pl.col("offence_date"),
         first_further_offence_date=pl.col("offence_date").min(),
@@ -282,8 +292,8 @@ def entry_table(
     at_entry = assessment_at_entry(entries, assessments, rules=rules)
     follow_up_days = (pl.col("follow_up_end") - pl.col("index_date")).dt.total_days()
     return (
-        entries.join(at_entry, on=ENTRY_KEY, how="left")
-        .join(per_entry, on=ENTRY_KEY, how="left")
+        entries.join(at_entry, on="entry_id", how="left")
+        .join(per_entry, on="entry_id", how="left")
         .with_columns(
             further_offences=pl.col("further_offences").fill_null(0),
             further_offence_dates=pl.col("further_offence_dates").fill_null([]),

@@ -9,7 +9,7 @@ from typing import Iterable
 
 import polars as pl
 
-from reoffkit.engine import Period, alerts, entry_table, measures
+from reoffkit.engine import Period, alerts, codes, entry_table, measures
 from reoffkit.engine.rules import add_months, quarter_of
 from reoffkit.engine.schema import conform
 from reoffkit.web.tracker.models import Assessment, Outcome, ReviewAction, Service, YoungPerson
@@ -22,8 +22,12 @@ def _frame(rows: Iterable[dict], name: str) -> pl.DataFrame:
     return conform(pl.DataFrame(rows, infer_schema_length=None), name)
 
 
-def people_frame(services: Iterable[Service]) -> pl.DataFrame:
-    rows = YoungPerson.objects.filter(service__in=list(services)).values(
+def _only(queryset, person_field: str, person: YoungPerson | None):
+    return queryset.filter(**{person_field: person}) if person is not None else queryset
+
+
+def people_frame(services: Iterable[Service], person: YoungPerson | None = None) -> pl.DataFrame:
+    rows = _only(YoungPerson.objects.filter(service__in=list(services)), "pk", person and person.pk).values(
         "pk", "pnc_id", "service__name", "date_of_birth", "sex", "ethnicity", "looked_after", "district__name", "yot_caseload"
     )
     return _frame(
@@ -45,22 +49,22 @@ def people_frame(services: Iterable[Service]) -> pl.DataFrame:
     )
 
 
-def outcomes_frame(services: Iterable[Service]) -> pl.DataFrame:
-    rows = Outcome.objects.filter(person__service__in=list(services)).values(
+def outcomes_frame(services: Iterable[Service], person: YoungPerson | None = None) -> pl.DataFrame:
+    rows = _only(Outcome.objects.filter(person__service__in=list(services)), "person", person).values(
         "pk", "person_id", "offence_date", "outcome_date", "outcome_type", "release_date", "offence_type", "gravity", "breach", "recorded_on"
     )
     return _frame(({**r, "outcome_id": r.pop("pk"), "person_id": str(r["person_id"])} for r in rows), "outcomes")
 
 
-def assessments_frame(services: Iterable[Service]) -> pl.DataFrame:
-    rows = Assessment.objects.filter(person__service__in=list(services)).values(
+def assessments_frame(services: Iterable[Service], person: YoungPerson | None = None) -> pl.DataFrame:
+    rows = _only(Assessment.objects.filter(person__service__in=list(services)), "person", person).values(
         "person_id", "assessment_date", "tool", "score", "likelihood_band", "intervention_level"
     )
     return _frame(({**r, "person_id": str(r["person_id"]), "score": None if r["score"] is None else float(r["score"])} for r in rows), "assessments")
 
 
-def actions_frame(services: Iterable[Service]) -> pl.DataFrame:
-    rows = ReviewAction.objects.filter(person__service__in=list(services)).values(
+def actions_frame(services: Iterable[Service], person: YoungPerson | None = None) -> pl.DataFrame:
+    rows = _only(ReviewAction.objects.filter(person__service__in=list(services)), "person", person).values(
         "person_id", "raised_on", "trigger", "action", "status", "owner__username", "due_on", "completed_on"
     )
     return _frame(({**r, "person_id": str(r["person_id"]), "owner": r.pop("owner__username")} for r in rows), "actions")
@@ -74,9 +78,11 @@ class ServiceFrames:
     actions: pl.DataFrame
 
 
-def service_frames(services: Iterable[Service]) -> ServiceFrames:
+def service_frames(services: Iterable[Service], person: YoungPerson | None = None) -> ServiceFrames:
     services = list(services)
-    return ServiceFrames(people_frame(services), outcomes_frame(services), assessments_frame(services), actions_frame(services))
+    return ServiceFrames(
+        people_frame(services, person), outcomes_frame(services, person), assessments_frame(services, person), actions_frame(services, person)
+    )
 
 
 def in_follow_up_period(as_at: dt.date, rules) -> Period:
@@ -118,6 +124,10 @@ class CohortRow:
     months_since_entry: int
 
     @property
+    def disposal_label(self) -> str:
+        return codes.outcome_type_table()[self.entry["index_disposal"]].label
+
+    @property
     def action_status(self) -> str:
         return self.latest_action.status if self.latest_action else "none"
 
@@ -152,3 +162,51 @@ def cohort_rows(service: Service, *, as_at: dt.date, period: Period | None = Non
         for entry in entries.sort("index_date", descending=True).iter_rows(named=True)
     ]
     return rows
+
+
+def person_frames(person: YoungPerson) -> ServiceFrames:
+    """One child's records as engine frames (their entries depend on nothing else)."""
+    return service_frames([person.service], person)
+
+
+@dataclass
+class PersonRecord:
+    entries: list[dict]
+    counted_outcome_ids: set[int]
+    alerts: list[dict]
+
+
+def person_record(person: YoungPerson, *, as_at: dt.date) -> PersonRecord:
+    """A child's cohort entries (every quarter they entered), the offences counted against them and
+    their current alerts — all from the engine with the service's rules."""
+    from reoffkit.engine import further_offences
+
+    service = person.service
+    rules = service.counting_rules()
+    frames = person_frames(person)
+    if frames.outcomes.is_empty():
+        return PersonRecord([], set(), [])
+    first = quarter_of(frames.outcomes.select(pl.min_horizontal("offence_date", "outcome_date", "release_date").min()).item())
+    period = Period(first, quarter_of(as_at) - first + 1)
+    entries = entry_table(frames.people, frames.outcomes, frames.assessments, period=period, rules=rules, as_at=as_at)
+    counted = further_offences(entries, frames.outcomes, rules=rules, as_at=as_at)
+    fired = alerts(entries, frames.actions, rules=rules, settings=service.alert_settings(), as_at=as_at)
+    return PersonRecord(
+        entries=list(entries.sort("index_date").iter_rows(named=True)),
+        counted_outcome_ids=set(counted["outcome_id"].to_list()),
+        alerts=list(fired.iter_rows(named=True)),
+    )
+
+
+def case_staff(service: Service):
+    """Active users of ``service`` with a case role: who may own a review action."""
+    from django.contrib.auth import get_user_model
+
+    from reoffkit.web.tracker.permissions import CASE_ROLES
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, profile__services=service, profile__role__in=list(CASE_ROLES))
+        .order_by("last_name", "first_name", "username")
+        .distinct()
+    )

@@ -18,12 +18,7 @@ from django.test import Client
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.models import Role
 
-PASSWORD = "correct-horse-battery-staple"
-TODAY = dt.date.today()
-
-
-def days_ago(days: int) -> dt.date:
-    return TODAY - dt.timedelta(days=days)
+from web_helpers import PASSWORD, TODAY, days_ago  # noqa: F401 — re-exported for tests
 
 
 @dataclass

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from conftest import days_ago
+from web_helpers import days_ago
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.models import AuditEvent, Outcome, YoungPerson
 

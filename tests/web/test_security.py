@@ -11,7 +11,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from conftest import PASSWORD
+from web_helpers import PASSWORD
 from reoffkit.web.tracker.middleware import IdleTimeoutMiddleware
 from reoffkit.web.tracker.models import AuditEvent
 

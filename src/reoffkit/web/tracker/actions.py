@@ -117,17 +117,24 @@ def add_district(*, by, service: Service, name: str) -> District:
     return district
 
 
+def _update(model, pk, allowed: tuple[str, ...], values: dict):
+    """Lock the row, apply ``values`` (only ``allowed`` fields), validate and save; return the
+    instance and the changes as {field: [before, after]}."""
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))} of a {model._meta.verbose_name}")
+    instance = model.objects.select_for_update().get(pk=pk)
+    changes = _changes(instance, allowed, values)
+    for field, value in values.items():
+        setattr(instance, field, value)
+    instance.full_clean()
+    instance.save()
+    return instance, changes
+
+
 @transaction.atomic
 def update_service_settings(*, by, service: Service, **values: Any) -> Service:
-    unknown = set(values) - set(SETTINGS_FIELDS)
-    if unknown:
-        raise ValueError(f"not service settings: {', '.join(sorted(unknown))}")
-    service = Service.objects.select_for_update().get(pk=service.pk)
-    changes = _changes(service, SETTINGS_FIELDS, values)
-    for field, value in values.items():
-        setattr(service, field, value)
-    service.full_clean()
-    service.save()
+    service, changes = _update(Service, service.pk, SETTINGS_FIELDS, values)
     audit(
         by=by,
         verb="update",
@@ -234,15 +241,7 @@ def create_young_person(*, by, service: Service, **values: Any) -> YoungPerson:
 
 @transaction.atomic
 def update_young_person(*, by, person: YoungPerson, **values: Any) -> YoungPerson:
-    unknown = set(values) - set(PERSON_FIELDS)
-    if unknown:
-        raise ValueError(f"not young person fields: {', '.join(sorted(unknown))}")
-    person = YoungPerson.objects.select_for_update().get(pk=person.pk)
-    changes = _changes(person, PERSON_FIELDS, values)
-    for field, value in values.items():
-        setattr(person, field, value)
-    person.full_clean()
-    person.save()
+    person, changes = _update(YoungPerson, person.pk, PERSON_FIELDS, values)
     audit(
         by=by,
         verb="update",

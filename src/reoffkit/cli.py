@@ -112,11 +112,7 @@ def _load(arguments: argparse.Namespace):
     if case_file.problems:
         print(format_problems(case_file.problems), file=sys.stderr)
     if not case_file.ok:
-        print(
-            f"{arguments.casefile}: {len(case_file.errors)} error(s) — nothing was computed. "
-            "Correct the file and run again.",
-            file=sys.stderr,
-        )
+        print(f"{arguments.casefile}: nothing was computed. Correct the errors above and run again.", file=sys.stderr)
         return None
     people = case_file.people
     if arguments.service is not None:

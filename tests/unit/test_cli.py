@@ -64,7 +64,7 @@ def test_a_file_with_mistakes_gets_every_problem_and_exit_code_2(tmp_path):
     assert result.stdout == ""
     for expected in ("people row 2, column date_of_birth", "people row 3, column sex", "outcomes row 2, column outcome_type", "outcomes row 3, column person_id"):
         assert expected in result.stderr
-    assert "4 error(s)" in result.stderr and "nothing was computed" in result.stderr
+    assert "4 errors" in result.stderr and "nothing was computed" in result.stderr
 
 
 def test_bad_arguments_are_explained():

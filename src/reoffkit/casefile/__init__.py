@@ -1,6 +1,11 @@
-"""Read and write case files (an .xlsx workbook or a folder of CSV files) as engine frames."""
+"""Read and write case files (an .xlsx workbook or a folder of CSV files) as engine frames.
 
-from reoffkit.casefile.reader import CaseFile, CaseFileError, Problem, format_problems, load_case_file, read_case_file
-from reoffkit.casefile.writer import SHEETS, write_case_file
+``read_case_file`` validates everything and returns every problem as data; ``load_case_file``
+raises :class:`CaseFileError` when there are errors; ``format_problems`` prints them.
+"""
+
+from reoffkit.casefile.problems import CaseFileError, Problem, format_problems
+from reoffkit.casefile.reader import SHEETS, CaseFile, load_case_file, read_case_file
+from reoffkit.casefile.writer import write_case_file
 
 __all__ = ["SHEETS", "CaseFile", "CaseFileError", "Problem", "format_problems", "load_case_file", "read_case_file", "write_case_file"]

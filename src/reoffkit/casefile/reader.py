@@ -1,49 +1,48 @@
 """Read a case file into engine frames, validating everything and reporting every problem at once.
 
-A problem names the sheet, the row as the user sees it (the header is row 1, the first record
-row 2, in a workbook and a CSV file alike), the column, the value as given and what was expected.
-Errors stop the engine; warnings are listed and do not. No row is dropped or guessed silently:
-a record whose value cannot be read is reported, and its value is left empty in the frame.
+A case file is an .xlsx workbook with the sheets ``people``, ``outcomes``, ``assessments`` and
+``actions``, or a folder of CSV files with those names (``docs/case-file.md`` is the user's guide).
+
+The reader never raises for what a file holds, and never drops or guesses a row: every row is kept,
+a value that cannot be read is left empty in the frame and reported as a :class:`Problem` (sheet,
+row as the user sees it, column, value as given, what was expected). Errors stop the engine;
+warnings are things a performance officer should check. The frames always match
+:mod:`reoffkit.engine.schema`, even when there are errors.
+
+``outcome_id``: without that column (or with it left entirely blank), an offence is numbered by
+its row: the first row under the heading is 1 (spreadsheet row 2 is outcome 1), blank rows keeping
+their numbers, so the number stays the same however the file is re-read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import polars as pl
 
+from reoffkit.casefile.columns import DATE_COLUMNS, SPECS, Check, given, month_first_suspicion, read_column
+from reoffkit.casefile.problems import CaseFileError, Problem, format_problems
+from reoffkit.casefile.sources import ROW, RawTable, csv_files, read_csv_table, read_workbook
 from reoffkit.engine import codes
-from reoffkit.engine.schema import SCHEMAS, conform
+from reoffkit.engine.schema import conform, empty_frame
+
+__all__ = ["SHEETS", "CaseFile", "CaseFileError", "Problem", "format_problems", "load_case_file", "read_case_file"]
 
 SHEETS: tuple[str, ...] = ("people", "outcomes", "assessments", "actions")
 REQUIRED_SHEETS: tuple[str, ...] = ("people", "outcomes")
-ROW = "__row"
-DATE_EXPECTED = "a date like 2016-10-15 or 15/10/2016"
-EARLIEST = dt.date(1900, 1, 1)
-
-
-@dataclass(frozen=True)
-class Problem:
-    sheet: str
-    row: int | None
-    column: str | None
-    value: str | None
-    expected: str
-    severity: str = "error"
-
-    def __str__(self) -> str:
-        where = self.sheet
-        if self.row is not None:
-            where += f" row {self.row}"
-        if self.column:
-            where += f", column {self.column}"
-        shown = "" if self.value is None else f": {self.value!r}"
-        label = "error" if self.severity == "error" else "warning"
-        return f"{label}: {where}{shown} — expected {self.expected}"
+WORKBOOK_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm")
+WRONG_TYPES: dict[str, str] = {
+    ".xls": "an .xlsx workbook: this is an old Excel 97–2003 (.xls) file — open it in Excel and save it as an Excel Workbook (.xlsx)",
+    ".ods": "an .xlsx workbook: this is an OpenDocument spreadsheet — save it as an Excel Workbook (.xlsx)",
+    ".csv": (
+        "a folder of CSV files, not one CSV file: put people.csv, outcomes.csv (and assessments.csv, actions.csv) "
+        "in one folder and give the folder"
+    ),
+}
+SHOWN_ROWS = 5  # the other rows named in a duplicate's problem
+CAN_BE_FOUND = "an .xlsx workbook, or a folder of CSV files (people.csv, outcomes.csv, assessments.csv, actions.csv)"
 
 
 @dataclass(frozen=True)
@@ -65,388 +64,281 @@ class CaseFile:
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        """No errors (warnings allowed): the engine may use these frames."""
+        return not any(p.severity == "error" for p in self.problems)
 
     def frames(self) -> dict[str, pl.DataFrame]:
         return {name: getattr(self, name) for name in SHEETS}
 
 
-class CaseFileError(Exception):
-    def __init__(self, problems: tuple[Problem, ...]):
-        self.problems = problems
-        super().__init__(format_problems(problems, limit=20))
-
-
-def format_problems(problems, limit: int | None = None) -> str:
-    """One line per problem, errors first; with ``limit``, a count of the rest by kind."""
-    ordered = sorted(problems, key=lambda p: (p.severity != "error", SHEETS.index(p.sheet) if p.sheet in SHEETS else 9, p.row or 0))
-    shown = ordered if limit is None else ordered[:limit]
-    lines = [str(p) for p in shown]
-    rest = ordered[len(shown) :]
-    if rest:
-        lines.append(f"… and {len(rest)} more ({sum(p.severity == 'error' for p in rest)} errors, {sum(p.severity == 'warning' for p in rest)} warnings)")
-    return "\n".join(lines)
-
-
-def load_case_file(path: str | Path) -> CaseFile:
-    """Read and validate; raise :class:`CaseFileError` (with every problem) if there are errors."""
-    case_file = read_case_file(path)
+def load_case_file(path: str | Path, *, today: dt.date | None = None, outcome_types: tuple[codes.OutcomeType, ...] = codes.OUTCOME_TYPES) -> CaseFile:
+    """Read and validate; raise :class:`CaseFileError` (carrying every problem) if there are errors."""
+    case_file = read_case_file(path, today=today, outcome_types=outcome_types)
     if not case_file.ok:
         raise CaseFileError(case_file.problems)
     return case_file
 
 
-# Reading raw tables ---------------------------------------------------------------------------
+def read_case_file(path: str | Path, *, today: dt.date | None = None, outcome_types: tuple[codes.OutcomeType, ...] = codes.OUTCOME_TYPES) -> CaseFile:
+    """Read a workbook or a CSV folder. Never raises for what the file holds: see ``problems``.
 
-
-def _header(name) -> str:
-    return codes.normalise_word(str(name)).replace(" ", "_") if name is not None else ""
-
-
-def _cell_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    return text or None
-
-
-def _table(sheet: str, header: list, rows: list[tuple[int, list]], problems: list[Problem]) -> pl.DataFrame | None:
-    names = [_header(h) for h in header]
-    seen: dict[str, int] = {}
-    for i, name in enumerate(names):
-        if not name:
-            continue
-        if name in seen:
-            problems.append(Problem(sheet, 1, name, str(header[i]), "each column heading once"))
-        seen.setdefault(name, i)
-    columns = {name: [] for name in seen}
-    columns[ROW] = []
-    for row_number, values in rows:
-        for name, index in seen.items():
-            columns[name].append(_cell_text(values[index]) if index < len(values) else None)
-        columns[ROW].append(row_number)
-    return pl.DataFrame(columns, schema={**{name: pl.String for name in seen}, ROW: pl.Int64})
-
-
-def _read_workbook(path: Path, problems: list[Problem]) -> dict[str, pl.DataFrame]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except zipfile.BadZipFile:
-        if path.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-            expected = "an .xlsx workbook that is not password-protected (this one is encrypted or an old .xls file: save it as .xlsx without a password)"
-        else:
-            expected = "an .xlsx workbook (this file is not one: save it from Excel or LibreOffice as .xlsx)"
-        problems.append(Problem(path.name, None, None, None, expected))
-        return {}
-    except Exception as error:  # openpyxl raises many types for damaged files
-        problems.append(Problem(path.name, None, None, None, f"a readable .xlsx workbook ({type(error).__name__}: the file is damaged)"))
-        return {}
-    tables: dict[str, pl.DataFrame] = {}
-    sheet_names = {_header(name): name for name in workbook.sheetnames}
-    for sheet in SHEETS:
-        if sheet not in sheet_names:
-            continue
-        worksheet = workbook[sheet_names[sheet]]
-        rows_iter = worksheet.iter_rows(values_only=True)
-        header = None
-        for header_row, values in enumerate(rows_iter, start=1):
-            if any(v is not None and str(v).strip() for v in values):
-                header = list(values)
-                break
-        if header is None:
-            tables[sheet] = pl.DataFrame()
-            continue
-        rows: list[tuple[int, list]] = []
-        blank_run = 0
-        for row_number, values in enumerate(rows_iter, start=header_row + 1):
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                blank_run += 1
-                if blank_run > 10_000:  # formatted but empty rows to the end of the sheet
-                    break
-                continue
-            blank_run = 0
-            rows.append((row_number, list(values)))
-        tables[sheet] = _table(sheet, header, rows, problems)
-    workbook.close()
-    return tables
-
-
-def _read_folder(path: Path, problems: list[Problem]) -> dict[str, pl.DataFrame]:
-    tables: dict[str, pl.DataFrame] = {}
-    files = {_header(p.stem): p for p in path.glob("*.csv")} | {_header(p.stem): p for p in path.glob("*.CSV")}
-    for sheet in SHEETS:
-        if sheet not in files:
-            continue
-        try:
-            raw = pl.read_csv(files[sheet], infer_schema=False, encoding="utf8-lossy")
-        except pl.exceptions.NoDataError:
-            tables[sheet] = pl.DataFrame()
-            continue
-        except Exception as error:
-            problems.append(Problem(sheet, None, None, files[sheet].name, f"a comma-separated file with one heading row ({error})"))
-            continue
-        renamed = {}
-        for column in raw.columns:
-            name = _header(column)
-            if name in renamed.values():
-                problems.append(Problem(sheet, 1, name, column, "each column heading once"))
-                continue
-            renamed[column] = name
-        raw = raw.select([pl.col(c).alias(n) for c, n in renamed.items()])
-        raw = raw.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in raw.columns)
-        raw = raw.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-        tables[sheet] = raw.filter(~pl.all_horizontal(pl.exclude(ROW).is_null())) if raw.width > 1 else raw
-    return tables
-
-
-# Validating columns ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str  # text | date | code | yes_no | integer | number
-    required_column: bool = True
-    required_value: bool = False
-    vocabulary: dict[str, str] | None = None
-    accepted: str = ""
-    low: float | None = None
-    high: float | None = None
-    not_future: bool = False
-
-
-def _vocab(name: str) -> tuple[dict[str, str], str]:
-    vocabulary = codes.SYNONYMS[name]
-    return codes.lookup(vocabulary), ", ".join(vocabulary)
-
-
-SEX, SEX_TEXT = _vocab("sex")
-ETHNICITY, ETHNICITY_TEXT = _vocab("ethnicity")
-YES_NO, _ = _vocab("yes_no")
-OUTCOME_TYPES = codes.outcome_type_lookup()
-
-SPECS: dict[str, list[Column]] = {
-    "people": [
-        Column("person_id", "text", required_value=True),
-        Column("pnc_id", "text", required_column=False),
-        Column("service", "text", required_column=False),
-        Column("date_of_birth", "date", required_value=True, not_future=True),
-        Column("sex", "code", vocabulary=SEX, accepted=SEX_TEXT),
-        Column("ethnicity", "code", vocabulary=ETHNICITY, accepted=ETHNICITY_TEXT),
-        Column("looked_after", "yes_no"),
-        Column("district", "text"),
-        Column("yot_caseload", "yes_no"),
-    ],
-    "outcomes": [
-        Column("outcome_id", "integer", required_column=False, required_value=True, low=1),
-        Column("person_id", "text", required_value=True),
-        Column("offence_date", "date", required_value=True, not_future=True),
-        Column("outcome_date", "date", not_future=True),
-        Column("outcome_type", "code", required_value=True, vocabulary=OUTCOME_TYPES, accepted=", ".join(t.code for t in codes.OUTCOME_TYPES)),
-        Column("release_date", "date"),
-        Column("offence_type", "text"),
-        Column("gravity", "integer", low=1, high=8),
-        Column("breach", "yes_no"),
-        Column("recorded_on", "date", required_column=False, not_future=True),
-    ],
-    "assessments": [
-        Column("person_id", "text", required_value=True),
-        Column("assessment_date", "date", required_value=True, not_future=True),
-        Column("tool", "code", required_value=True, vocabulary=_vocab("tool")[0], accepted=_vocab("tool")[1]),
-        Column("score", "number", low=0, high=100),
-        Column("likelihood_band", "code", vocabulary=_vocab("likelihood_band")[0], accepted=_vocab("likelihood_band")[1]),
-        Column("intervention_level", "code", vocabulary=_vocab("intervention_level")[0], accepted=_vocab("intervention_level")[1]),
-    ],
-    "actions": [
-        Column("person_id", "text", required_value=True),
-        Column("raised_on", "date", required_value=True, not_future=True),
-        Column("trigger", "code", required_value=True, vocabulary=_vocab("trigger")[0], accepted=_vocab("trigger")[1]),
-        Column("action", "code", required_value=True, vocabulary=_vocab("action")[0], accepted=_vocab("action")[1]),
-        Column("status", "code", required_value=True, vocabulary=_vocab("status")[0], accepted=_vocab("status")[1]),
-        Column("owner", "text"),
-        Column("due_on", "date"),
-        Column("completed_on", "date", not_future=True),
-        Column("notes", "text"),
-    ],
-}
-
-
-def _normalised(column: str) -> pl.Expr:
-    return (
-        pl.col(column)
-        .str.to_lowercase()
-        .str.replace_all(r"[_\-–]", " ")
-        .str.replace_all(r"\s+", " ")
-        .str.strip_chars()
-    )
-
-
-def _parse_date(column: str) -> pl.Expr:
-    text = pl.col(column).str.slice(0, 10)
-    return pl.coalesce(
-        text.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
-        pl.col(column).str.strptime(pl.Date, "%d/%m/%Y", strict=False),
-        pl.col(column).str.strptime(pl.Date, "%d/%m/%y", strict=False),
-        pl.col(column).str.strptime(pl.Date, "%d-%m-%Y", strict=False),
-    )
-
-
-def _parsed(spec: Column) -> tuple[pl.Expr, str]:
-    """The expression that reads a column, and what a valid value looks like."""
-    if spec.kind == "date":
-        return _parse_date(spec.name), DATE_EXPECTED
-    if spec.kind == "code":
-        return _normalised(spec.name).replace_strict(spec.vocabulary, default=None, return_dtype=pl.String), f"one of: {spec.accepted}"
-    if spec.kind == "yes_no":
-        return _normalised(spec.name).replace_strict({k: v == "yes" for k, v in YES_NO.items()}, default=None, return_dtype=pl.Boolean), "yes or no"
-    if spec.kind == "integer":
-        number = pl.col(spec.name).str.strip_chars().cast(pl.Float64, strict=False)
-        ok = number.is_not_null() & (number == number.floor())
-        if spec.low is not None:
-            ok &= number >= spec.low
-        if spec.high is not None:
-            ok &= number <= spec.high
-        bounds = f" from {spec.low:g} to {spec.high:g}" if spec.high is not None else (f" of at least {spec.low:g}" if spec.low is not None else "")
-        return pl.when(ok).then(number).otherwise(None).cast(pl.Int64), f"a whole number{bounds}"
-    if spec.kind == "number":
-        number = pl.col(spec.name).str.strip_chars().cast(pl.Float64, strict=False)
-        ok = number.is_not_null() & (number >= spec.low) & (number <= spec.high)
-        return pl.when(ok).then(number).otherwise(None), f"a number from {spec.low:g} to {spec.high:g}"
-    return pl.col(spec.name), "a value"
-
-
-def _problems_where(table: pl.DataFrame, sheet: str, mask: pl.Expr, column: str, expected: str, severity: str = "error") -> list[Problem]:
-    flagged = table.filter(mask)
-    if flagged.is_empty():
-        return []
-    values = flagged[column].to_list() if column in flagged.columns else [None] * flagged.height
-    return [
-        Problem(sheet, row, column, None if value is None else str(value), expected, severity)
-        for row, value in zip(flagged[ROW].to_list(), values)
-    ]
-
-
-def _validate_sheet(sheet: str, table: pl.DataFrame, today: dt.date, problems: list[Problem]) -> pl.DataFrame:
-    specs = SPECS[sheet]
-    present = set(table.columns)
-    missing = [s.name for s in specs if s.required_column and s.name not in present]
-    for name in missing:
-        found = ", ".join(c for c in table.columns if c != ROW) or "none"
-        problems.append(Problem(sheet, 1, name, None, f"a column headed {name} (columns found: {found})"))
-    if missing:
-        return conform(pl.DataFrame(), sheet).with_columns(pl.lit(None, pl.Int64).alias(ROW)).clear()
-    absent = {spec.name for spec in specs if spec.name not in present}
-    for name in absent:
-        table = table.with_columns(pl.lit(None, pl.String).alias(name))
-    parsed_columns = {}
-    for spec in specs:
-        expression, expected = _parsed(spec)
-        parsed_name = f"__{spec.name}"
-        table = table.with_columns(expression.alias(parsed_name))
-        given = pl.col(spec.name).is_not_null()
-        problems += _problems_where(table, sheet, given & pl.col(parsed_name).is_null(), spec.name, expected)
-        if spec.required_value and spec.name not in absent:
-            problems += _problems_where(table, sheet, ~given, spec.name, "a value (this column must not be blank)")
-        if spec.kind == "date":
-            parsed = pl.col(parsed_name)
-            problems += _problems_where(table, sheet, parsed < EARLIEST, spec.name, "a date after 1900")
-            if spec.not_future:
-                problems += _problems_where(table, sheet, parsed > today, spec.name, f"a date no later than today ({today.isoformat()})")
-        parsed_columns[spec.name] = pl.col(parsed_name).alias(spec.name)
-    return table.select(ROW, *parsed_columns.values())
-
-
-def _cross_checks(tables: dict[str, pl.DataFrame], today: dt.date, problems: list[Problem]) -> None:
-    people = tables["people"]
-    outcomes = tables["outcomes"]
-    problems += _problems_where(
-        people, "people", pl.col("person_id").is_not_null() & pl.col("person_id").is_duplicated(), "person_id", "a person_id used by one row only"
-    )
-    known = people["person_id"].drop_nulls().unique().implode()
-    for sheet in ("outcomes", "assessments", "actions"):
-        table = tables[sheet]
-        problems += _problems_where(
-            table, sheet, pl.col("person_id").is_not_null() & ~pl.col("person_id").is_in(known), "person_id", "a person_id listed in the people sheet"
-        )
-    if not outcomes.is_empty():
-        problems += _problems_where(
-            outcomes, "outcomes", pl.col("outcome_id").is_not_null() & pl.col("outcome_id").is_duplicated(), "outcome_id", "an outcome_id used by one row only"
-        )
-        tiers = pl.DataFrame({"outcome_type": [t.code for t in codes.OUTCOME_TYPES], "__tier": [t.tier for t in codes.OUTCOME_TYPES]})
-        checked = outcomes.join(tiers, on="outcome_type", how="left").join(
-            people.select("person_id", "date_of_birth").unique("person_id"), on="person_id", how="left"
-        )
-        unproven = pl.col("__tier") == "unproven"
-        rules: list[tuple[pl.Expr, str, str, str]] = [
-            (pl.col("__tier").is_not_null() & ~unproven & pl.col("outcome_date").is_null(), "outcome_date", "the date the offence was dealt with (blank only for charged or admitted offences)", "error"),
-            (unproven & pl.col("outcome_date").is_not_null(), "outcome_date", "blank for a charged or admitted offence (give the disposal as outcome_type once it is proven)", "error"),
-            (pl.col("release_date").is_not_null() & (pl.col("__tier") != "custody"), "release_date", "blank: only a custodial sentence has a release date", "error"),
-            (pl.col("outcome_date") < pl.col("offence_date"), "outcome_date", "an outcome on or after the offence date (check the dates)", "warning"),
-            (pl.col("release_date") < pl.col("outcome_date"), "release_date", "a release on or after the sentence date (check the dates)", "warning"),
-            (pl.col("release_date") > today, "release_date", "a release that has happened (a future release date makes no cohort entry until then)", "warning"),
-            (
-                pl.col("offence_date") < pl.col("date_of_birth").dt.offset_by("10y"),
-                "offence_date",
-                "an offence on or after the child's 10th birthday (the age of criminal responsibility; check the dates)",
-                "warning",
-            ),
-        ]
-        for mask, column, expected, severity in rules:
-            problems += _problems_where(checked, "outcomes", mask.fill_null(False), column, expected, severity)
-    actions = tables["actions"]
-    if not actions.is_empty():
-        problems += _problems_where(
-            actions, "actions", (pl.col("status") == "completed") & pl.col("completed_on").is_null(), "completed_on", "the date a completed action was completed", "warning"
-        )
-        problems += _problems_where(
-            actions, "actions", (pl.col("completed_on") < pl.col("raised_on")).fill_null(False), "completed_on", "a date on or after raised_on", "error"
-        )
-
-
-def read_case_file(path: str | Path, *, today: dt.date | None = None) -> CaseFile:
-    """Read a workbook or CSV folder. Never raises for what the file contains: see ``problems``."""
+    ``today`` bounds the dates that cannot be in the future (default: the real date);
+    ``outcome_types`` is the outcome-type table (a service may add types, as the engine allows).
+    """
     path = Path(path)
     today = today or dt.date.today()
     problems: list[Problem] = []
-    if not path.exists():
-        problems.append(Problem(path.name, None, None, str(path), "an .xlsx workbook or a folder of CSV files that exists"))
-        raw = {}
-    elif path.is_dir():
-        raw = _read_folder(path, problems)
-    elif path.suffix.lower() in (".xlsx", ".xlsm"):
-        raw = _read_workbook(path, problems)
-    else:
-        problems.append(Problem(path.name, None, None, path.suffix or path.name, "an .xlsx workbook or a folder of CSV files (people.csv, outcomes.csv, assessments.csv, actions.csv)"))
-        raw = {}
-    if raw or not problems:
-        for sheet in REQUIRED_SHEETS:
-            if sheet not in raw:
-                kind = "file" if path.is_dir() else "sheet"
-                name = f"{sheet}.csv" if path.is_dir() else sheet
-                problems.append(Problem(sheet, None, None, None, f"a {kind} named {name}"))
-    tables: dict[str, pl.DataFrame] = {}
+    raw = _read_raw(path, problems)
+    tables: dict[str, pl.DataFrame | None] = {}
     for sheet in SHEETS:
-        table = raw.get(sheet)
-        if table is None or table.width == 0:
-            if table is not None and sheet in REQUIRED_SHEETS:
-                problems.append(Problem(sheet, None, None, None, f"a heading row and at least one record in {sheet}"))
-            tables[sheet] = conform(pl.DataFrame(), sheet).with_columns(pl.lit(None, pl.Int64).alias(ROW)).clear()
+        table = raw.get(sheet) if raw is not None else None
+        tables[sheet] = None if table is None else _validate_sheet(sheet, table, today, outcome_types, problems)
+    people_listed = raw is not None and "people" in raw and "person_id" in raw["people"].frame.columns
+    _cross_check(tables, today, outcome_types, problems, people_listed=people_listed)
+    frames = {}
+    for sheet in SHEETS:
+        table = tables[sheet]
+        if table is None:
+            frames[sheet] = empty_frame(sheet)
             continue
-        tables[sheet] = _validate_sheet(sheet, table, today, problems)
-    _cross_checks(tables, today, problems)
-    outcomes = tables["outcomes"]
-    if outcomes["outcome_id"].null_count() == outcomes.height:
-        # No outcome_id column: the row number identifies the offence (stable for the file).
-        outcomes = outcomes.with_columns((pl.col(ROW) - 1).alias("outcome_id"))
-    frames = {name: conform(tables[name] if name != "outcomes" else outcomes, name) for name in SHEETS}
+        numbered = raw["outcomes"].frame if sheet == "outcomes" else None
+        if numbered is not None and ("outcome_id" not in numbered.columns or numbered["outcome_id"].null_count() == numbered.height):
+            table = table.with_columns((pl.col(ROW) - raw["outcomes"].header_row).alias("outcome_id"))
+        frames[sheet] = conform(table, sheet)
     return CaseFile(**frames, problems=tuple(problems), source=str(path))
+
+
+# Finding the sheets ---------------------------------------------------------------------------
+
+
+def _read_raw(path: Path, problems: list[Problem]) -> dict[str, RawTable] | None:
+    """The raw tables found, with a problem for each required sheet missing; ``None`` if unreadable."""
+    if not path.exists():
+        problems.append(Problem(path.name, None, None, str(path), f"{CAN_BE_FOUND} that exists (nothing is at this path)"))
+        return None
+    if path.is_dir():
+        files = csv_files(path)
+        tables = {}
+        for sheet in SHEETS:
+            if sheet in files:
+                table = read_csv_table(sheet, files[sheet], problems)
+                if table is not None:
+                    tables[sheet] = table
+        found = ", ".join(sorted(p.name for p in path.iterdir())) or "nothing"
+        for sheet in REQUIRED_SHEETS:
+            if sheet not in files:
+                problems.append(Problem(sheet, None, None, None, f"a file named {sheet}.csv in the folder {path.name} (it holds: {found})"))
+    else:
+        suffix = path.suffix.lower()
+        if suffix not in WORKBOOK_SUFFIXES:
+            problems.append(Problem(path.name, None, None, None, WRONG_TYPES.get(suffix, f"{CAN_BE_FOUND}; this is a {suffix or 'file without a type'} file")))
+            return None
+        read = read_workbook(path, DATE_COLUMNS, problems)
+        if read is None:
+            return None
+        tables, sheet_names = read
+        for sheet in REQUIRED_SHEETS:
+            if sheet not in tables and not any(p.sheet == sheet for p in problems):
+                problems.append(Problem(sheet, None, None, None, f"a sheet named {sheet} (the workbook has: {', '.join(sheet_names)})"))
+    for sheet in REQUIRED_SHEETS:
+        table = tables.get(sheet)
+        if table is not None and not table.has_headings:
+            problems.append(Problem(sheet, 1, None, None, f"a heading row naming the columns of {sheet} (the {sheet} sheet is empty)"))
+        elif table is not None and table.frame.is_empty():
+            problems.append(Problem(sheet, None, None, None, f"at least one record in {sheet} (it has headings only)", "warning"))
+    return tables
+
+
+# One sheet at a time --------------------------------------------------------------------------
+
+
+def _validate_sheet(sheet: str, raw: RawTable, today: dt.date, outcome_types, problems: list[Problem]) -> pl.DataFrame | None:
+    """The sheet in engine types, every value checked; ``None`` if it has no headings.
+
+    The frame keeps ``ROW`` and each column's text as given (``given(name)``) for later checks.
+    """
+    if not raw.has_headings:
+        return None
+    table = raw.frame
+    specs = SPECS[sheet]
+    found = ", ".join(raw.headings) or "none"
+    for spec in specs:
+        if spec.required_column and spec.name not in table.columns:
+            problems.append(Problem(sheet, raw.header_row, spec.name, None, f"a column headed {spec.name} (columns found: {found})"))
+    # An optional column left entirely blank is as good as absent (e.g. an empty outcome_id column).
+    filled = {s.name for s in specs if s.name in table.columns and table[s.name].null_count() < table.height}
+    present = {s.name for s in specs if s.name in table.columns}
+    table = table.with_columns(pl.lit(None, pl.String).alias(s.name) for s in specs if s.name not in present)
+    readings = {spec.name: read_column(spec, table, today=today, outcome_types=outcome_types) for spec in specs}
+    for spec in specs:
+        if spec.kind == "date" and spec.name in filled:
+            month_first, either = month_first_suspicion(table, spec.name)
+            if month_first and either:
+                problems.append(
+                    Problem(
+                        sheet, None, spec.name, None,
+                        f"dates written day first throughout: {month_first:,} dates in this column are month first (like 10/15/2016), "
+                        f"so {either:,} read day first (like 03/04/2016, read as 3 April) may be wrong too",
+                        "warning",
+                    )
+                )
+    table = table.select(
+        ROW,
+        *(pl.col(name).alias(given(name)) for name in readings),
+        *(reading.parsed.alias(name) for name, reading in readings.items()),
+    )
+    checks = [check for reading in readings.values() for check in reading.checks]
+    checks += [
+        Check(pl.col(given(spec.name)).is_null(), spec.name, f"a value ({spec.name} must not be blank)")
+        for spec in specs
+        if spec.required_value and (spec.name in filled or (spec.required_column and spec.name in present))
+    ]
+    return _report(table, sheet, checks, problems, blank_errors=True)
+
+
+def _report(table: pl.DataFrame, sheet: str, checks: list[Check], problems: list[Problem], *, blank_errors: bool = False) -> pl.DataFrame:
+    """Evaluate every check in one pass over ``table`` and make a problem of each failing row.
+
+    The value shown is the text as given where the frame keeps it. With ``blank_errors``, a value
+    with an error is then left empty in the returned frame (a date in the future is read, but not
+    used), so the checks across columns do not report its consequences a second time.
+    """
+    if not checks or table.is_empty():
+        return table
+    names = [f"__check{i}" for i in range(len(checks))]
+    flags = table.lazy().select(check.failing.fill_null(False).alias(name) for check, name in zip(checks, names)).collect()
+    any_flag = flags.select(pl.any_horizontal(names)).to_series()
+    if not any_flag.any():
+        return table
+    failing = pl.concat([table.filter(any_flag), flags.filter(any_flag)], how="horizontal")
+    for check, name in zip(checks, names):
+        rows = failing.filter(pl.col(name))
+        if rows.is_empty():
+            continue
+        shown = given(check.column) if given(check.column) in rows.columns else check.column
+        values = rows[shown].to_list() if shown in rows.columns else [None] * rows.height
+        problems.extend(
+            Problem(sheet, row, check.column, None if value is None else str(value), check.expected, check.severity)
+            for row, value in zip(rows[ROW].to_list(), values)
+        )
+    if not blank_errors:
+        return table
+    errors_in: dict[str, list[str]] = {}
+    for check, name in zip(checks, names):
+        if check.severity == "error" and check.column in table.columns and failing[name].any():
+            errors_in.setdefault(check.column, []).append(name)
+    return table.with_columns(
+        pl.when(flags.select(pl.any_horizontal(flagged)).to_series()).then(None).otherwise(pl.col(column)).alias(column)
+        for column, flagged in errors_in.items()
+    )
+
+
+# Across rows and sheets -----------------------------------------------------------------------
+
+
+def _duplicates(table: pl.DataFrame, sheet: str, column: str, what: str, problems: list[Problem]) -> None:
+    """Each row whose ``column`` value another row also has, naming the other rows."""
+    repeated = table.filter(pl.col(column).is_not_null() & pl.col(column).is_duplicated())
+    if repeated.is_empty():
+        return
+    shown = given(column) if given(column) in table.columns else column
+    rows_of = repeated.group_by(column).agg(pl.col(ROW).sort().head(SHOWN_ROWS + 1).alias("__rows"), pl.len().alias("__count"))
+    for row, value, rows, count in repeated.join(rows_of, on=column).sort(ROW).select(ROW, shown, "__rows", "__count").iter_rows():
+        others = [str(r) for r in rows if r != row][:SHOWN_ROWS]
+        more = f" and {count - 1 - len(others):,} more" if count - 1 > len(others) else ""
+        problems.append(Problem(sheet, row, column, str(value), f"{what} used by one row only (also on row {', '.join(others)}{more})"))
+
+
+def _shared_pnc_ids(people: pl.DataFrame, problems: list[Problem]) -> None:
+    """A PNC identifier belongs to one person: two person_ids with one is probably one child twice."""
+    holders = (
+        people.filter(pl.col("pnc_id").is_not_null() & pl.col("person_id").is_not_null())
+        .group_by("pnc_id")
+        .agg(pl.col("person_id").unique().sort().alias("__holders"))
+        .filter(pl.col("__holders").list.len() > 1)
+    )
+    if holders.is_empty():
+        return
+    shared = people.join(holders, on="pnc_id").sort(ROW)
+    for row, pnc_id, person_id, holders_of in shared.select(ROW, given("pnc_id"), "person_id", "__holders").iter_rows():
+        others = [h for h in holders_of if h != person_id][:SHOWN_ROWS]
+        problems.append(
+            Problem("people", row, "pnc_id", pnc_id, f"a pnc_id of one child only: person_id {', '.join(others)} has it too (the same child entered twice?)", "warning")
+        )
+
+
+def _cross_check(tables: dict[str, pl.DataFrame | None], today: dt.date, outcome_types, problems: list[Problem], *, people_listed: bool) -> None:
+    """Checks across rows and sheets. ``people_listed``: the people sheet has a person_id column."""
+    people = tables["people"]
+    if people is not None:
+        _duplicates(people, "people", "person_id", "a person_id", problems)
+        _shared_pnc_ids(people, problems)
+        known = people["person_id"].drop_nulls().unique().implode()
+        for sheet in ("outcomes", "assessments", "actions"):
+            table = tables[sheet]
+            if table is not None and people_listed:
+                _report(table, sheet, [Check(pl.col("person_id").is_not_null() & ~pl.col("person_id").is_in(known), "person_id", "a person_id listed in the people sheet")], problems)
+    outcomes = tables["outcomes"]
+    if outcomes is not None and not outcomes.is_empty():
+        _duplicates(outcomes, "outcomes", "outcome_id", "an outcome_id", problems)
+        tiers = {t.code: t.tier for t in outcome_types}
+        checked = outcomes.with_columns(pl.col("outcome_type").replace_strict(tiers, default=None, return_dtype=pl.String).alias("__tier"))
+        born = people.filter(pl.col("person_id").is_not_null()).unique("person_id", keep="first", maintain_order=True) if people is not None else None
+        if born is not None and not born.is_empty():
+            lookup_born = pl.col("person_id").replace_strict(born["person_id"], born["date_of_birth"], default=None, return_dtype=pl.Date)
+        else:
+            lookup_born = pl.lit(None, pl.Date)
+        checked = checked.with_columns(lookup_born.alias("__born"))
+        _report(checked, "outcomes", _outcome_checks(today), problems)
+    assessments = tables["assessments"]
+    if assessments is not None:
+        _report(assessments, "assessments", [Check((pl.col("tool") == "asset") & (pl.col("score") > 64), "score", "an Asset score from 0 to 48 (or a Scaled Approach score from 0 to 64)")], problems)
+    actions = tables["actions"]
+    if actions is not None:
+        completed = pl.col("status") == "completed"
+        _report(
+            actions,
+            "actions",
+            [
+                Check(completed & pl.col(given("completed_on")).is_null(), "completed_on", "the date a completed action was completed", "warning"),
+                Check(~completed & pl.col("completed_on").is_not_null(), "status", "completed, since the action has a completed_on date", "warning"),
+                Check(pl.col("completed_on") < pl.col("raised_on"), "completed_on", "a date on or after raised_on (check the dates)", "warning"),
+                Check(pl.col("due_on") < pl.col("raised_on"), "due_on", "a date on or after raised_on (check the dates)", "warning"),
+            ],
+            problems,
+        )
+
+
+def _outcome_checks(today: dt.date) -> list[Check]:
+    """The rules joining columns of one outcome row (its tier is ``__tier``, the child's birth ``__born``)."""
+    tier = pl.col("__tier")
+    unproven = tier == "unproven"
+    return [
+        Check(
+            tier.is_not_null() & ~unproven & pl.col(given("outcome_date")).is_null(),
+            "outcome_date",
+            "the date the offence was dealt with (only charged or admitted offences may have none)",
+        ),
+        Check(
+            unproven & pl.col("outcome_date").is_not_null(),
+            "outcome_date",
+            "no outcome_date for a charged or admitted offence: it is read as not yet proven (if it has been proven, give its disposal as outcome_type)",
+            "warning",
+        ),
+        Check(pl.col("release_date").is_not_null() & tier.is_not_null() & (tier != "custody"), "release_date", "no release_date: only a custodial sentence has one"),
+        Check(pl.col("outcome_date") < pl.col("offence_date"), "outcome_date", "an outcome on or after the offence date (check the dates)", "warning"),
+        Check(pl.col("release_date") < pl.col("outcome_date"), "release_date", "a release on or after the sentence date (check the dates)", "warning"),
+        Check(
+            pl.col("release_date") > today,
+            "release_date",
+            "a release that has happened (the child enters the cohort on release, so not until then)",
+            "warning",
+        ),
+        Check(pl.col("recorded_on") < pl.col("offence_date"), "recorded_on", "a date on or after the offence date (check the dates)", "warning"),
+        Check(
+            pl.col("offence_date") < pl.col("__born").dt.offset_by("10y"),
+            "offence_date",
+            "an offence on or after the child's 10th birthday (the age of criminal responsibility; check the dates)",
+            "warning",
+        ),
+    ]

@@ -1,0 +1,306 @@
+"""Turn a workbook or a folder of CSV files into raw tables of text, one per sheet.
+
+Every value comes out as stripped text (blank is null), under a heading normalised like a code
+(``Date of birth`` → ``date_of_birth``), with the row number the user sees in ``ROW``. Rows with
+nothing in them are skipped (they keep their numbers, so later rows are still reported where the
+user sees them). Nothing here judges the values; :mod:`reoffkit.casefile.reader` does.
+
+Workbook cells that Excel holds as dates come out as ISO dates. A number in a date column of a
+workbook is an Excel date serial number whose cell lost its date format (Excel stores every date
+that way), so it is read as that date, with the workbook's own 1900 or 1904 date system. A number
+in a date column of a CSV file is not: nothing says it is a date serial rather than a slip, so the
+reader reports it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import polars as pl
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+
+from reoffkit.casefile.problems import Problem
+from reoffkit.engine import codes
+
+ROW = "__row"
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls file, or an encrypted .xlsx
+LAST_EXCEL_SERIAL = 2_958_465  # 9999-12-31
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One sheet as text: ``frame`` has a String column per heading and ``ROW``."""
+
+    frame: pl.DataFrame
+    header_row: int  # the row the headings are on (1 unless blank rows come first in a workbook)
+    headings: tuple[str, ...]  # as given, for "columns found"
+
+    @property
+    def has_headings(self) -> bool:
+        return bool(self.headings)
+
+
+def heading(name: object) -> str:
+    """``Date of Birth`` → ``date_of_birth``; matched like codes, without regard to case or spacing."""
+    return codes.normalise_word(str(name)).replace(" ", "_") if name is not None else ""
+
+
+def no_headings() -> RawTable:
+    return RawTable(pl.DataFrame(schema={ROW: pl.Int64}), 1, ())
+
+
+def _unique_headings(sheet: str, header_row: int, given: list[object], problems: list[Problem]) -> dict[int, str]:
+    """Position → normalised heading; a heading given twice is an error and its repeat is not read."""
+    kept: dict[int, str] = {}
+    for position, name in enumerate(given):
+        normalised = heading(name)
+        if not normalised:
+            continue
+        if normalised in kept.values():
+            problems.append(Problem(sheet, header_row, normalised, str(name).strip(), "each column heading once (this column is not read)"))
+            continue
+        kept[position] = normalised
+    return kept
+
+
+# Workbooks -----------------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def _serial_date(value: object, epoch: dt.datetime) -> str | None:
+    """An Excel serial number as an ISO date, or ``None`` if it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value <= LAST_EXCEL_SERIAL:
+        return None
+    try:
+        return from_excel(value, epoch=epoch).date().isoformat()
+    except (ValueError, OverflowError):
+        return None
+
+
+def workbook_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be an .xlsx workbook, judged from its first bytes; ``None`` if it may be."""
+    with path.open("rb") as file:
+        start = file.read(8)
+    if start == OLE_SIGNATURE:
+        return (
+            "an .xlsx workbook without a password: this file is password-protected, or an old Excel 97–2003 "
+            "(.xls) file — open it in Excel, remove the password and save it as an Excel Workbook (.xlsx)"
+        )
+    if not zipfile.is_zipfile(path):
+        return "an .xlsx workbook: this file is not one (perhaps text renamed .xlsx) — save it from Excel or LibreOffice as .xlsx"
+    return None
+
+
+def read_workbook(path: Path, date_columns: dict[str, set[str]], problems: list[Problem]) -> tuple[dict[str, RawTable], list[str]] | None:
+    """Raw tables of the case-file sheets of a workbook, and the names of all its sheets.
+
+    ``None`` (with a problem) when the file is not a readable workbook.
+    """
+    from openpyxl import load_workbook
+
+    why = workbook_problem(path)
+    if why is not None:
+        problems.append(Problem(path.name, None, None, None, why))
+        return None
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged or foreign zip file
+        problems.append(
+            Problem(path.name, None, None, None, f"a readable .xlsx workbook: this file is damaged or is not a workbook ({type(error).__name__})")
+        )
+        return None
+    try:
+        sheet_names = {}
+        for name in workbook.sheetnames:
+            sheet_names.setdefault(heading(name), name)
+        tables: dict[str, RawTable] = {}
+        for sheet in date_columns:
+            if sheet not in sheet_names:
+                continue
+            worksheet = workbook[sheet_names[sheet]]
+            if not hasattr(worksheet, "iter_rows"):
+                problems.append(Problem(sheet, None, None, sheet_names[sheet], "a worksheet of rows and columns (this sheet is a chart)"))
+                continue
+            tables[sheet] = _worksheet_table(sheet, worksheet, date_columns[sheet], workbook.epoch, problems)
+        return tables, list(workbook.sheetnames)
+    except Exception as error:  # a sheet whose XML is damaged
+        problems.append(Problem(path.name, None, None, None, f"a readable .xlsx workbook: part of it is damaged ({type(error).__name__}: {error})"))
+        return None
+    finally:
+        workbook.close()
+
+
+def _worksheet_table(sheet: str, worksheet, date_columns: set[str], epoch: dt.datetime, problems: list[Problem]) -> RawTable:
+    # The stored dimensions of a sheet written by other programs can be wrong; read every row there is.
+    if hasattr(worksheet, "reset_dimensions"):
+        worksheet.reset_dimensions()
+    rows = worksheet.iter_rows(values_only=True)
+    header_row = 0
+    given: list[object] = []
+    for header_row, values in enumerate(rows, start=1):
+        if any(_cell_text(v) is not None for v in values):
+            given = list(values)
+            break
+    if not given:
+        return no_headings()
+    positions = _unique_headings(sheet, header_row, given, problems)
+    names = list(positions.values())
+    plan = [(position, positions[position] in date_columns) for position in positions]
+    headless = [p for p in range(len(given)) if _headless(given, p)]
+    width = len(given)
+    columns: list[list[str | None]] = [[] for _ in names]
+    numbers: list[int] = []
+    unheaded: set[int] = set()
+    for row_number, values in enumerate(rows, start=header_row + 1):
+        count = len(values)
+        texts = [
+            None if position >= count else (_serial_date(values[position], epoch) or _cell_text(values[position])) if is_date else _cell_text(values[position])
+            for position, is_date in plan
+        ]
+        for position in (*headless, *range(width, count)):
+            if position < count and values[position] is not None and _cell_text(values[position]) is not None:
+                unheaded.add(position)
+        if all(text is None for text in texts):
+            continue
+        for column, text in zip(columns, texts):
+            column.append(text)
+        numbers.append(row_number)
+    frame = pl.DataFrame({**dict(zip(names, columns)), ROW: numbers}, schema={**{n: pl.String for n in names}, ROW: pl.Int64})
+    _report_unheaded(sheet, header_row, sorted(unheaded), problems)
+    return RawTable(frame, header_row, tuple(str(v).strip() for v in given if _cell_text(v) is not None))
+
+
+def _headless(given: list[object], position: int) -> bool:
+    return position >= len(given) or not heading(given[position])
+
+
+def _report_unheaded(sheet: str, header_row: int, positions: list[int], problems: list[Problem]) -> None:
+    for position in positions:
+        letter = get_column_letter(position + 1)
+        problems.append(
+            Problem(sheet, header_row, None, None, f"a heading above every column that holds values (column {letter} has none, so its values are not read)", "warning")
+        )
+
+
+# CSV folders ---------------------------------------------------------------------------------
+
+
+def csv_files(folder: Path) -> dict[str, Path]:
+    """Sheet name → file, for every ``*.csv`` in ``folder`` (``People.CSV`` is ``people``)."""
+    found: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.suffix.lower() == ".csv":
+            found.setdefault(heading(path.stem), path)
+    return found
+
+
+def read_csv_table(sheet: str, path: Path, problems: list[Problem]) -> RawTable | None:
+    """A CSV file (comma-separated, one heading row) as a raw table; ``None`` if it cannot be read."""
+    options = dict(has_header=False, infer_schema=False, quote_char='"')
+    source: Path | io.BytesIO = path
+    try:
+        try:
+            raw = pl.read_csv(source, **options)
+        except pl.exceptions.ComputeError as error:
+            if "utf-8" not in str(error).lower():
+                raise
+            source = io.BytesIO(_as_utf8(path).encode("utf-8"))
+            problems.append(
+                Problem(
+                    sheet, None, None, path.name,
+                    "a CSV file saved as UTF-8 (this one is not: it was read as Windows-1252 — check names with accents; "
+                    "in Excel choose 'CSV UTF-8' when saving)",
+                    "warning",
+                )
+            )
+            raw = pl.read_csv(source, **options)
+    except pl.exceptions.NoDataError:
+        return no_headings()
+    except pl.exceptions.ComputeError as error:
+        if "more fields" not in str(error):
+            problems.append(Problem(sheet, None, None, path.name, f"a comma-separated file with one heading row ({error})"))
+            return None
+        _report_long_rows(sheet, source, problems)
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+        raw = pl.read_csv(source, **options, truncate_ragged_lines=True)
+    except Exception as error:  # unreadable file: permissions, a folder named .csv, …
+        problems.append(Problem(sheet, None, None, path.name, f"a readable comma-separated file ({type(error).__name__}: {error})"))
+        return None
+    if raw.height == 0:
+        return no_headings()
+    given = [raw[c][0] for c in raw.columns]
+    positions = _unique_headings(sheet, 1, given, problems)
+    frame = (
+        raw.slice(1)
+        .select(pl.col(raw.columns[p]).str.strip_chars().replace("", None).alias(name) for p, name in positions.items())
+        .with_row_index(ROW, offset=2)
+        .with_columns(pl.col(ROW).cast(pl.Int64))
+    )
+    if positions:
+        frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
+    body = raw.slice(1)
+    unheaded = [
+        p for p, column in enumerate(raw.columns)
+        if _headless(given, p) and body.select((pl.col(column).str.strip_chars().replace("", None).is_not_null()).any()).item()
+    ]
+    _report_unheaded(sheet, 1, unheaded, problems)
+    return RawTable(frame, 1, tuple(str(v).strip() for v in given if v is not None and str(v).strip()))
+
+
+def _as_utf8(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # never fails; Windows-1252 leaves five bytes undefined
+
+
+def _report_long_rows(sheet: str, source: Path | io.BytesIO, problems: list[Problem]) -> None:
+    """Report each record with more values than headings (the slow path, only for such files)."""
+    if isinstance(source, io.BytesIO):
+        text: Iterable[str] = io.StringIO(source.getvalue().decode("utf-8"), newline="")
+        _report_long_records(sheet, csv.reader(text), problems)
+    else:
+        with source.open(newline="", encoding="utf-8-sig") as file:
+            _report_long_records(sheet, csv.reader(file), problems)
+
+
+def _report_long_records(sheet: str, records, problems: list[Problem]) -> None:
+    width = None
+    for row, record in enumerate(records, start=1):
+        if width is None:
+            width = len(record)
+            continue
+        extra = [v for v in record[width:] if v.strip()]
+        if extra:  # trailing empty fields lose nothing
+            problems.append(
+                Problem(
+                    sheet, row, None, ",".join(extra),
+                    f"at most {width} values, one under each heading (this row has {len(record)}; "
+                    "a value holding a comma must be in double quotes) — the extra values are not read",
+                )
+            )

@@ -305,6 +305,18 @@ def test_assessment_at_entry_is_the_latest_before_or_else_the_first_soon_after()
     assert bands == {"A": "high", "B": "medium", "C": None}
 
 
+def test_two_assessments_on_the_same_day_always_resolve_the_same_way():
+    """Assessed twice on 1 Oct 2016 (standard/low and intensive/high), in either row order → intensive/high."""
+    for order in ((("low", "standard"), ("high", "intensive")), (("high", "intensive"), ("low", "standard"))):
+        u = Universe()
+        a = u.child("A", BORN)
+        u.outcome(a, "referral_order", committed=D(2016, 9, 1), dealt_with=D(2016, 10, 15))
+        for band, level in order:
+            u.assessment(a, D(2016, 10, 1), band, level)
+        row = u.entries().row(0, named=True)
+        assert (row["likelihood_band"], row["intervention_level"]) == ("high", "intensive")
+
+
 def test_engine_does_not_import_django():
     code = "import sys, reoffkit.engine, reoffkit.casefile; sys.exit(1 if any(m.startswith('django') for m in sys.modules) else 0)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

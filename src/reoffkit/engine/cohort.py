@@ -235,7 +235,9 @@ def further_offences(
 
 def assessment_at_entry(entries: pl.DataFrame, assessments: pl.DataFrame, *, rules: CountingRules) -> pl.DataFrame:
     """The assessment in force at each entry: the latest on or before the index date, or failing
-    that the first within ``assessment_grace_days`` after it. Entries without one are absent."""
+    that the first within ``assessment_grace_days`` after it. Entries without one are absent.
+    Two on the same day: the more intensive intervention level, then the higher band, then the
+    higher score."""
     assessments = conform(assessments, "assessments")
     return (
         entries.lazy()
@@ -246,7 +248,18 @@ def assessment_at_entry(entries: pl.DataFrame, assessments: pl.DataFrame, *, rul
             after=pl.col("assessment_date") > pl.col("index_date"),
             distance=(pl.col("assessment_date") - pl.col("index_date")).dt.total_days().abs(),
         )
-        .sort(["entry_id", "after", "distance"])
+        # Same-day assessments tie on date: the fuller, more intensive record wins, so the
+        # choice never depends on row order.
+        .with_columns(
+            level_rank=pl.col("intervention_level").replace_strict({"intensive": 0, "enhanced": 1, "standard": 2}, default=3, return_dtype=pl.Int8),
+            band_rank=pl.col("likelihood_band").replace_strict({"high": 0, "medium": 1, "low": 2}, default=3, return_dtype=pl.Int8),
+        )
+        .sort(
+            ["entry_id", "after", "distance", "level_rank", "band_rank", "score", "tool"],
+            descending=[False, False, False, False, False, True, False],
+            nulls_last=True,
+            maintain_order=True,
+        )
         .group_by("entry_id", maintain_order=True)
         .first()
         .select(

@@ -24,7 +24,8 @@ def add_months(dates: pd.Series, months: int) -> pd.Series:
     month = month % 12 + 1
     first = pd.to_datetime({"year": year, "month": month, "day": 1})
     last_day = first.dt.days_in_month.to_numpy()
-    return first + pd.to_timedelta(np.minimum(day, last_day) - 1, unit="D")
+    later = first + pd.to_timedelta(np.minimum(day, last_day) - 1, unit="D")
+    return pd.Series(later.to_numpy(), index=dates.index)  # aligned with the input, whatever its index
 
 
 def age_on(born: pd.Series, day: pd.Series) -> pd.Series:
@@ -44,7 +45,7 @@ def entries(people: pd.DataFrame, outcomes: pd.DataFrame, tiers: pd.DataFrame, s
     events["tier_rank"] = events["tier"].map(TIER_RANK)
     events["quarter"] = events["index_date"].dt.year.astype(str) + "Q" + events["index_date"].dt.quarter.astype(str)
     events["neg_gravity"] = -events["gravity"].fillna(-1)
-    events = events.sort_values(["person_id", "quarter", "index_date", "tier_rank", "neg_gravity", "outcome_type", "outcome_id"])
+    events = events.sort_values(["person_id", "quarter", "index_date", "tier_rank", "neg_gravity", "outcome_type", "outcome_id"], kind="stable")
     return events.drop_duplicates(["person_id", "quarter"], keep="first")
 
 
@@ -89,7 +90,8 @@ def assessment_at_entry(entry: pd.DataFrame, assessments: pd.DataFrame, grace_da
     joined = joined[joined["assessment_date"] <= joined["index_date"] + pd.Timedelta(days=grace_days)].copy()
     joined["after"] = joined["assessment_date"] > joined["index_date"]
     joined["distance"] = (joined["assessment_date"] - joined["index_date"]).dt.days.abs()
-    joined = joined.sort_values(["person_id", "quarter", "after", "distance"]).drop_duplicates(["person_id", "quarter"])
+    # Two assessments on one day are a tie the rules do not settle; the stable sort keeps file order.
+    joined = joined.sort_values(["person_id", "quarter", "after", "distance"], kind="stable").drop_duplicates(["person_id", "quarter"])
     return joined[["person_id", "quarter", "likelihood_band", "intervention_level"]]
 
 

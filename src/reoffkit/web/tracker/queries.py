@@ -210,3 +210,178 @@ def case_staff(service: Service):
         .order_by("last_name", "first_name", "username")
         .distinct()
     )
+
+
+def quarter_measures(service: Service, periods: list[Period], *, as_at: dt.date) -> list[dict]:
+    """The measures of each period (from one read of the service's records), with its status."""
+    frames = service_frames([service])
+    rules = service.counting_rules()
+    rows = []
+    for period in periods:
+        entries = tracker_entries(service, as_at=as_at, period=period, frames=frames)
+        row = measures(entries, period=period, rules=rules, as_at=as_at).as_dict()
+        row["label"] = period.label
+        rows.append(row)
+    return rows
+
+
+# Review meeting, service summary and administration reads ----------------------------------------
+
+
+@dataclass
+class KnownFurtherOffence:
+    """A further offence that counts (under the service's rules) against one or more of a child's
+    cohort entries, with the day the service learnt of it."""
+
+    outcome: Outcome
+    person: YoungPerson
+    entry_quarters: list[str]
+    known_on: dt.date
+    proven: bool
+
+
+def further_offences_known_since(service: Service, *, since: dt.date, as_at: dt.date) -> list[KnownFurtherOffence]:
+    """Further offences the engine counts against any cohort entry, known (recorded, else proven,
+    else committed) on or after ``since`` and by ``as_at``; newest first, each offence once."""
+    from reoffkit.engine import further_offences
+    from reoffkit.engine.rules import quarter_label
+
+    rules = service.counting_rules()
+    frames = service_frames([service])
+    # An entry can gain a counted offence until its proven-by date, 18 months after the index date.
+    first = quarter_of(add_months(min(since, as_at), -(rules.follow_up_months + rules.waiting_months)))
+    period = Period(first, quarter_of(as_at) - first + 1)
+    entries = entry_table(frames.people, frames.outcomes, frames.assessments, period=period, rules=rules, as_at=as_at)
+    counted = further_offences(entries, frames.outcomes, rules=rules, as_at=as_at).filter(pl.col("known_on") >= since)
+    if counted.is_empty():
+        return []
+    by_outcome: dict[int, dict] = {}
+    for row in counted.sort("entry_quarter").iter_rows(named=True):
+        found = by_outcome.setdefault(row["outcome_id"], {"known_on": row["known_on"], "proven": row["proven"], "quarters": []})
+        found["quarters"].append(quarter_label(row["entry_quarter"]))
+    outcomes = Outcome.objects.select_related("person").in_bulk(list(by_outcome))
+    known = [
+        KnownFurtherOffence(outcome=outcomes[pk], person=outcomes[pk].person, entry_quarters=found["quarters"], known_on=found["known_on"], proven=found["proven"])
+        for pk, found in by_outcome.items()
+    ]
+    return sorted(known, key=lambda k: (k.known_on, k.outcome.offence_date, k.outcome.pk), reverse=True)
+
+
+@dataclass
+class OpenAction:
+    """A review action still to be done: red (required – not completed) or amber (pending)."""
+
+    action: ReviewAction
+    overdue: bool
+
+
+def open_actions(service: Service, *, as_at: dt.date) -> list[OpenAction]:
+    """The service's red and amber review actions, red first, then by due date (none last).
+    Overdue: due before ``as_at`` and not completed."""
+    found = ReviewAction.objects.filter(person__service=service, status__in=["required", "pending"]).select_related("person", "owner")
+    rank = {"required": 0, "pending": 1}
+    ordered = sorted(found, key=lambda a: (rank[a.status], a.due_on is None, a.due_on or as_at, a.raised_on, a.pk))
+    return [OpenAction(action=a, overdue=a.due_on is not None and a.due_on < as_at) for a in ordered]
+
+
+def summary_quarters(service: Service, *, as_at: dt.date, count: int = 6):
+    """The engine's measures (``CohortMeasures``) for the last ``count`` calendar quarters with
+    cohort entries by ``as_at``, oldest first."""
+    frames = service_frames([service])
+    if frames.outcomes.is_empty():
+        return []
+    rules = service.counting_rules()
+    first = quarter_of(frames.outcomes.select(pl.min_horizontal("offence_date", "outcome_date", "release_date").min()).item())
+    last = quarter_of(as_at)
+    if first > last:
+        return []
+    entries = entry_table(frames.people, frames.outcomes, frames.assessments, period=Period(first, last - first + 1), rules=rules, as_at=as_at)
+    keys = sorted(set(entries["entry_quarter"].to_list()))[-count:]
+    return [cohort_measures(service, Period(key), as_at=as_at, frames=frames) for key in keys]
+
+
+def audit_events(
+    user,
+    *,
+    username: str = "",
+    verb: str = "",
+    object_type: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    service: Service | None = None,
+):
+    """The audit log as ``user`` may read it, newest first: an administrator everything, a manager
+    only the events of their services."""
+    from reoffkit.web.tracker.models import AuditEvent, Role
+    from reoffkit.web.tracker.permissions import role_of, services_of
+
+    events = AuditEvent.objects.select_related("service")
+    if role_of(user) != Role.ADMINISTRATOR:
+        events = events.filter(service__in=services_of(user))
+    if username:
+        events = events.filter(username__iexact=username)
+    if verb:
+        events = events.filter(verb=verb)
+    if object_type:
+        events = events.filter(object_type=object_type)
+    if date_from:
+        events = events.filter(at__date__gte=date_from)
+    if date_to:
+        events = events.filter(at__date__lte=date_to)
+    if service is not None:
+        events = events.filter(service=service)
+    return events.order_by("-at", "-id")
+
+
+def audit_object_types(user) -> list[str]:
+    """The record types named in the part of the audit log ``user`` may read."""
+    types = audit_events(user).exclude(object_type="").order_by().values_list("object_type", flat=True).distinct()
+    return sorted(set(types))
+
+
+def staff_users():
+    """Every user with their role and services, by user name."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.select_related("profile").prefetch_related("profile__services").order_by("username")
+
+
+def services_with_districts():
+    """Every service with its districts, ``district_count`` and ``staff_count``."""
+    from django.db.models import Count
+
+    return Service.objects.annotate(district_count=Count("districts", distinct=True), staff_count=Count("staff", distinct=True)).prefetch_related(
+        "districts"
+    )
+
+
+def further_offences_since(service: Service, *, since: dt.date, as_at: dt.date) -> list[dict]:
+    """Further offences counted against entries in follow-up that became known on or after ``since``."""
+    from reoffkit.engine import further_offences
+
+    frames = service_frames([service])
+    entries = tracker_entries(service, as_at=as_at, frames=frames)
+    if entries.is_empty():
+        return []
+    counted = further_offences(entries, frames.outcomes, rules=service.counting_rules(), as_at=as_at)
+    recent = counted.filter(pl.col("known_on") >= since).unique("outcome_id").sort("known_on", descending=True)
+    people = YoungPerson.objects.in_bulk({int(p) for p in recent["person_id"]})
+    labels = codes.outcome_type_table()
+    return [
+        {**row, "person": people[int(row["person_id"])], "label": labels[row["outcome_type"]].label}
+        for row in recent.iter_rows(named=True)
+    ]
+
+
+def cohort_quarters(service: Service, *, as_at: dt.date, count: int = 8) -> list[str]:
+    """Labels ("2025Q3") of the last ``count`` calendar quarters with at least one cohort entry by
+    ``as_at`` under the service's rules, newest first: the cohort page's choice of quarter."""
+    from reoffkit.engine import cohort_entries
+
+    frames = service_frames([service])
+    if frames.outcomes.is_empty():
+        return []
+    first = quarter_of(add_months(as_at, -3 * count))
+    last = quarter_of(as_at)
+    entries = cohort_entries(frames.people, frames.outcomes, period=Period(first, last - first + 1), rules=service.counting_rules(), as_at=as_at)
+    return sorted(set(entries["quarter"].to_list()), reverse=True)[:count]

@@ -1,109 +1,156 @@
-"""The cohort list with its filters, its Excel export, and adding a cohort member."""
+"""The cohort list with its filters, its Excel export, and adding a cohort member.
+
+The rows are the engine's cohort entries (``queries.cohort_rows``) under the service's counting
+rules. Filtering and sorting run here in Python over those rows (:func:`filter_rows`,
+:func:`sort_rows`): one service's cohort is tens to a few hundred entries. Every filter and the sort
+order live in the URL, so a filtered list can be bookmarked, shared and exported as shown.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from typing import Callable
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods
 
 from reoffkit.engine import ALERT_LABELS, codes
-from reoffkit.engine.rules import Period, quarter_label, quarter_of
-from reoffkit.web.tracker import actions
+from reoffkit.engine.rules import Period
+from reoffkit.web.tracker import actions, queries
 from reoffkit.web.tracker.forms import DateField, GovukForm
 from reoffkit.web.tracker.models import ETHNICITY_CHOICES, SEX_CHOICES, YoungPerson
 from reoffkit.web.tracker.permissions import has_permission, require
-from reoffkit.web.tracker.queries import CohortRow, cohort_rows
+from reoffkit.web.tracker.queries import CohortRow
 from reoffkit.web.tracker.views.account import PurposeForm
 
 ANY = [("", "Any")]
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
-TIERS = [("pre_court", "Pre-court"), ("first_tier", "First-tier"), ("community", "Community"), ("custody", "Custody")]
+TIERS = [(tier, codes.TIER_LABELS[tier]) for tier in codes.TIER_RANK][::-1]
 QUALIFYING = [(t.code, t.label) for t in codes.OUTCOME_TYPES if t.qualifies]
-BANDS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("not assessed", "Not assessed")]
-LEVELS = [("standard", "Standard"), ("enhanced", "Enhanced"), ("intensive", "Intensive"), ("not assessed", "Not assessed")]
-STATUSES = [("required", "Action required – not completed"), ("pending", "Pending"), ("completed", "Completed"), ("none", "No action recorded")]
+NOT_ASSESSED = "not assessed"
+BANDS = [(band, band.capitalize()) for band in codes.LIKELIHOOD_BANDS] + [(NOT_ASSESSED, "Not assessed")]
+LEVELS = [(level, level.capitalize()) for level in codes.INTERVENTION_LEVELS] + [(NOT_ASSESSED, "Not assessed")]
+STATUSES = [(code, words) for code, (_, words) in codes.ACTION_STATUS_RAG.items()] + [("none", "No action recorded")]
+ALERTS = [("", "Any"), ("any", "Has an alert"), ("none", "No alert"), *ALERT_LABELS.items()]
+QUARTER_LABEL = re.compile(r"^\d{4}Q[1-4]$")
 
-#: Sortable columns: the URL name and how to sort a row by it.
-SORTS = {
+#: Sortable columns: the name in the URL and how to sort a row by it.
+SORTS: dict[str, Callable[[CohortRow], object]] = {
     "name": lambda r: (r.person.last_name.lower(), r.person.first_name.lower()),
+    "local_id": lambda r: r.person.local_id.lower(),
     "quarter": lambda r: (r.entry["quarter"], r.entry["index_date"]),
     "index_date": lambda r: r.entry["index_date"],
     "months": lambda r: r.months_since_entry,
     "follow_up_end": lambda r: r.entry["follow_up_end"],
     "further": lambda r: r.entry["further_offences"],
+    "status": lambda r: ["completed", "none", "pending", "required"].index(r.action_status),
     "alerts": lambda r: len(r.alerts),
-    "status": lambda r: ["required", "pending", "none", "completed"].index(r.action_status),
 }
+DEFAULT_SORT, DEFAULT_DIR = "index_date", "desc"
+#: The first click on a column's heading: A to Z for words, biggest or latest first for the rest.
+FIRST_DIR = {"name": "asc", "local_id": "asc"}
 
 
 class CohortFilterForm(forms.Form):
+    """The filter panel. Every field is optional; a blank one matches every row."""
+
     quarter = forms.ChoiceField(required=False, label="Cohort")
-    age = forms.ChoiceField(required=False, choices=ANY + [(str(a), str(a)) for a in range(10, 18)], label="Age at entry")
+    age = forms.ChoiceField(required=False, label="Age at entry")
     sex = forms.ChoiceField(required=False, choices=ANY + SEX_CHOICES)
     ethnicity = forms.ChoiceField(required=False, choices=ANY + ETHNICITY_CHOICES)
     looked_after = forms.ChoiceField(required=False, choices=YES_NO, label="Looked after")
     district = forms.ChoiceField(required=False)
-    tier = forms.ChoiceField(required=False, choices=ANY + TIERS)
+    tier = forms.ChoiceField(required=False, choices=ANY + TIERS, label="Disposal tier")
     index_disposal = forms.ChoiceField(required=False, choices=ANY + QUALIFYING, label="Index disposal")
-    intervention_level = forms.ChoiceField(required=False, choices=ANY + LEVELS, label="Intervention level")
-    likelihood_band = forms.ChoiceField(required=False, choices=ANY + BANDS, label="Likelihood band")
-    yot_caseload = forms.ChoiceField(required=False, choices=YES_NO, label="On YOT caseload")
-    alert = forms.ChoiceField(required=False, choices=[("", "Any"), ("any", "Has an alert"), ("none", "No alert")] + list(ALERT_LABELS.items()), label="Alert")
-    status = forms.ChoiceField(required=False, choices=ANY + STATUSES, label="Action status")
+    intervention_level = forms.ChoiceField(required=False, choices=ANY + LEVELS, label="Intervention level at entry")
+    likelihood_band = forms.ChoiceField(required=False, choices=ANY + BANDS, label="Likelihood of reoffending at entry")
+    yot_caseload = forms.ChoiceField(required=False, choices=YES_NO, label="On the YOT caseload")
+    alert = forms.ChoiceField(required=False, choices=ALERTS)
+    status = forms.ChoiceField(required=False, choices=ANY + STATUSES, label="Latest action")
 
     def __init__(self, *args, service, quarters: list[str], **kwargs):
         super().__init__(*args, **kwargs)
+        asked = (self.data.get("quarter") or "") if self.is_bound else ""
+        if QUARTER_LABEL.match(asked) and asked not in quarters:
+            quarters = sorted([*quarters, asked], reverse=True)  # a bookmarked older quarter still works
         self.fields["quarter"].choices = [("", "Everyone in follow-up")] + [(q, q) for q in quarters]
+        self.fields["age"].choices = ANY + [(str(age), str(age)) for age in range(service.min_age, service.max_age + 1)]
         self.fields["district"].choices = ANY + [(d.name, d.name) for d in service.districts.all()]
         for field in self.fields.values():
             field.widget.attrs["class"] = "govuk-select"
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] = "govuk-select govuk-select--error"
+
+    #: Shown first; the rest sit in a "More filters" details element (open when one is in use).
+    MAIN = ("quarter", "district", "age", "sex", "alert", "status")
+
+    def main_fields(self):
+        return [self[name] for name in self.MAIN]
+
+    def more_fields(self):
+        return [self[name] for name in self.fields if name not in self.MAIN]
+
+    def more_in_use(self) -> bool:
+        return any(value for name, value in self.criteria().items() if name not in self.MAIN)
+
+    def criteria(self) -> dict[str, str]:
+        """The valid, non-blank filters (a value the form does not know is ignored and flagged)."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+    def chosen(self, criteria: dict[str, str]) -> list[tuple[str, str, str]]:
+        """(field name, label, chosen words) of each filter in use, for the 'selected filters' tags."""
+        return [(name, self.fields[name].label or name.capitalize(), dict(self.fields[name].choices)[value]) for name, value in criteria.items()]
 
 
-def _label(entry_value, label: str) -> bool:
-    return entry_value == label
+def filter_rows(rows: list[CohortRow], criteria: dict[str, str]) -> list[CohortRow]:
+    """The rows matching every criterion (field name → chosen value; blanks and unknown names match
+    everything). ``quarter`` is not a row filter: the quarter chooses which rows are read."""
+
+    def alert_matches(row: CohortRow, wanted: str) -> bool:
+        if wanted == "any":
+            return bool(row.alerts)
+        if wanted == "none":
+            return not row.alerts
+        return any(alert["alert"] == wanted for alert in row.alerts)
+
+    checks: dict[str, Callable[[CohortRow, str], bool]] = {
+        "age": lambda row, v: str(row.entry["age_at_index"]) == v,
+        "sex": lambda row, v: row.entry["sex"] == v,
+        "ethnicity": lambda row, v: row.entry["ethnicity"] == v,
+        "looked_after": lambda row, v: bool(row.entry["looked_after"]) == (v == "yes"),
+        "district": lambda row, v: row.entry["district"] == v,
+        "tier": lambda row, v: row.entry["tier"] == v,
+        "index_disposal": lambda row, v: row.entry["index_disposal"] == v,
+        "intervention_level": lambda row, v: (row.entry["intervention_level"] or NOT_ASSESSED) == v,
+        "likelihood_band": lambda row, v: (row.entry["likelihood_band"] or NOT_ASSESSED) == v,
+        "yot_caseload": lambda row, v: bool(row.entry["yot_caseload"]) == (v == "yes"),
+        "alert": alert_matches,
+        "status": lambda row, v: row.action_status == v,
+    }
+    wanted = [(checks[name], value) for name, value in criteria.items() if value and name in checks]
+    return [row for row in rows if all(check(row, value) for check, value in wanted)]
 
 
-def filter_rows(rows: list[CohortRow], criteria: dict) -> list[CohortRow]:
-    """Keep the rows matching every given criterion (blank criteria match everything)."""
-
-    def matches(row: CohortRow) -> bool:
-        entry = row.entry
-        checks = {
-            "age": lambda v: str(entry["age_at_index"]) == v,
-            "sex": lambda v: entry["sex"] == v,
-            "ethnicity": lambda v: entry["ethnicity"] == v,
-            "looked_after": lambda v: entry["looked_after"] is (v == "yes"),
-            "district": lambda v: entry["district"] == v,
-            "tier": lambda v: entry["tier"] == v,
-            "index_disposal": lambda v: entry["index_disposal"] == v,
-            "intervention_level": lambda v: (entry["intervention_level"] or "not assessed") == v,
-            "likelihood_band": lambda v: (entry["likelihood_band"] or "not assessed") == v,
-            "yot_caseload": lambda v: entry["yot_caseload"] is (v == "yes"),
-            "alert": lambda v: bool(row.alerts) if v == "any" else (not row.alerts if v == "none" else any(a["alert"] == v for a in row.alerts)),
-            "status": lambda v: row.action_status == v,
-        }
-        return all(checks[name](value) for name, value in criteria.items() if value and name in checks)
-
-    return [row for row in rows if matches(row)]
+def sort_order(params: QueryDict) -> tuple[str, str]:
+    sort = params.get("sort") if params.get("sort") in SORTS else DEFAULT_SORT
+    direction = params.get("dir") if params.get("dir") in ("asc", "desc") else DEFAULT_DIR
+    return sort, direction
 
 
 def sort_rows(rows: list[CohortRow], sort: str, direction: str) -> list[CohortRow]:
-    key = SORTS.get(sort, SORTS["index_date"])
-    return sorted(rows, key=key, reverse=direction == "desc")
-
-
-def recent_quarters(today: dt.date, count: int = 8) -> list[str]:
-    current = quarter_of(today)
-    return [quarter_label(k) for k in range(current, current - count, -1)]
+    """Rows sorted by a column of :data:`SORTS` (ties keep their order: newest entry first)."""
+    return sorted(rows, key=SORTS.get(sort, SORTS[DEFAULT_SORT]), reverse=direction == "desc")
 
 
 @dataclass
@@ -112,36 +159,63 @@ class Listing:
     rows: list[CohortRow]
     total: int
     period: Period | None
-    criteria: dict
+    criteria: dict[str, str]
+    sort: str
+    direction: str
 
 
-def _listing(request, service) -> Listing:
-    today = dt.date.today()
-    form = CohortFilterForm(request.GET or None, service=service, quarters=recent_quarters(today))
-    criteria = form.cleaned_data if form.is_valid() else {}
+def cohort_listing(service, params: QueryDict, *, today: dt.date) -> Listing:
+    """The rows the cohort page shows for the filters and sort order in ``params``."""
+    form = CohortFilterForm(params, service=service, quarters=queries.cohort_quarters(service, as_at=today))
+    criteria = form.criteria()
     period = Period.parse(criteria["quarter"]) if criteria.get("quarter") else None
-    rows = cohort_rows(service, as_at=today, period=period)
-    shown = filter_rows(rows, criteria)
-    shown = sort_rows(shown, request.GET.get("sort", "index_date"), request.GET.get("dir", "desc"))
-    return Listing(form, shown, len(rows), period, criteria)
+    rows = queries.cohort_rows(service, as_at=today, period=period)
+    sort, direction = sort_order(params)
+    shown = sort_rows(filter_rows(rows, criteria), sort, direction)
+    return Listing(form, shown, len(rows), period, criteria, sort, direction)
 
 
-def _sort_links(request) -> dict[str, dict]:
-    current, direction = request.GET.get("sort", "index_date"), request.GET.get("dir", "desc")
+def _query(params: QueryDict, **changes: str | None) -> str:
+    query = params.copy()
+    for key in ("csrfmiddlewaretoken", "purpose", "page"):
+        query.pop(key, None)
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+def sort_links(params: QueryDict, listing: Listing) -> dict[str, dict[str, str]]:
+    """For each sortable column: the link that sorts by it (or reverses it) and its aria-sort."""
     links = {}
     for name in SORTS:
-        query = request.GET.copy()
-        query["sort"] = name
-        query["dir"] = "asc" if (current == name and direction == "desc") else "desc"
-        aria = ("descending" if direction == "desc" else "ascending") if current == name else "none"
-        links[name] = {"url": "?" + query.urlencode(), "aria": aria}
+        current = listing.sort == name
+        if current:
+            direction = "asc" if listing.direction == "desc" else "desc"
+        else:
+            direction = FIRST_DIR.get(name, "desc")
+        aria = ("ascending" if listing.direction == "asc" else "descending") if current else "none"
+        links[name] = {"url": "?" + _query(params, sort=name, dir=direction), "aria": aria}
     return links
 
 
+def filter_params(params: QueryDict) -> list[tuple[str, str]]:
+    """The filters and sort order in ``params`` as (name, value) pairs, to carry in hidden fields."""
+    keep = set(CohortFilterForm.base_fields) | {"sort", "dir"}
+    return [(key, value) for key, value in params.items() if key in keep and value]
+
+
 @require("view_records")
+@require_http_methods(["GET"])
 def cohort_list(request, service):
-    listing = _listing(request, service)
-    filters = {k: v for k, v in request.GET.items() if k not in ("sort", "dir") and v}
+    today = dt.date.today()
+    listing = cohort_listing(service, request.GET, today=today)
+    selected = [
+        {"label": label, "value": words, "remove_url": "?" + _query(request.GET, **{name: None})}
+        for name, label, words in listing.form.chosen(listing.criteria)
+    ]
     return render(
         request,
         "tracker/cohort/list.html",
@@ -149,154 +223,261 @@ def cohort_list(request, service):
             "service": service,
             "section": "cohort",
             "listing": listing,
-            "sort_links": _sort_links(request),
-            "export_query": urlencode(request.GET),
-            "filtered": bool(filters),
+            "selected": selected,
+            "sort_links": sort_links(request.GET, listing),
+            "export_query": _query(request.GET),
             "can_record": has_permission(request.user, "record"),
             "can_export": has_permission(request.user, "export"),
-            "today": dt.date.today(),
+            "today": today,
         },
     )
 
 
-EXPORT_COLUMNS = [
+# Export ---------------------------------------------------------------------------------------
+
+
+def _alert_words(row: CohortRow) -> str:
+    return "; ".join(f"{alert['label']}: {alert['reason']}" for alert in row.alerts)
+
+
+#: The workbook's columns: the list's columns, with names split for sorting in Excel.
+EXPORT_COLUMNS: list[tuple[str, Callable[[CohortRow], object]]] = [
     ("Local ID", lambda r: r.person.local_id),
     ("First name", lambda r: r.person.first_name),
     ("Last name", lambda r: r.person.last_name),
     ("Cohort", lambda r: r.entry["quarter"]),
     ("Index date", lambda r: r.entry["index_date"]),
-    ("Index disposal", lambda r: codes.outcome_type_table()[r.entry["index_disposal"]].label),
-    ("Tier", lambda r: codes.TIER_LABELS[r.entry["tier"]]),
+    ("Index disposal", lambda r: r.disposal_label),
+    ("Disposal tier", lambda r: codes.TIER_LABELS.get(r.entry["tier"], r.entry["tier"])),
     ("Age at entry", lambda r: r.entry["age_at_index"]),
     ("Months since entry", lambda r: r.months_since_entry),
     ("Follow-up ends", lambda r: r.entry["follow_up_end"]),
-    ("Further offences", lambda r: r.entry["further_offences"]),
+    ("Further offences to date", lambda r: r.entry["further_offences"]),
+    ("Latest action status", lambda r: r.latest_action.get_status_display() if r.latest_action else "No action recorded"),
     ("Latest action", lambda r: r.latest_action.get_action_display() if r.latest_action else ""),
-    ("Action status", lambda r: r.latest_action.get_status_display() if r.latest_action else "No action recorded"),
-    ("Alerts", lambda r: "; ".join(a["label"] for a in r.alerts)),
+    ("Latest action raised on", lambda r: r.latest_action.raised_on if r.latest_action else None),
+    ("Alerts", lambda r: "; ".join(alert["label"] for alert in r.alerts)),
+    ("Why the alerts fired", _alert_words),
 ]
 
 
-def cohort_workbook(rows: list[CohortRow], title: str) -> bytes:
+def cohort_workbook(rows: list[CohortRow], *, title: str) -> bytes:
+    """An .xlsx of ``rows``: a bold, frozen header row with an autofilter; dates as real dates."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "cohort"
+    sheet.title = "Cohort"
     sheet.append([name for name, _ in EXPORT_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([value(row) for _, value in EXPORT_COLUMNS])
-    for index, (name, _) in enumerate(EXPORT_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(name) + 4)
-        if "date" in name.lower() or name == "Follow-up ends":
-            for cell in sheet[get_column_letter(index)][1:]:
+    for column in sheet.iter_cols(min_row=2):
+        for cell in column:
+            if isinstance(cell.value, (dt.date, dt.datetime)):
                 cell.number_format = "dd/mm/yyyy"
+    for index, (name, _) in enumerate(EXPORT_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = 40 if name.startswith("Why") else max(12, len(name) + 3)
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(EXPORT_COLUMNS))}{max(1, len(rows) + 1)}"
     book.properties.title = title
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
+class ExportPurposeForm(GovukForm, PurposeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].error_messages["required"] = "Enter why you are exporting the cohort"
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @require("export")
+@require_http_methods(["GET", "POST"])
 def cohort_export(request, service):
-    listing = _listing(request, service)
-    form = PurposeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        today = dt.date.today()
-        content = cohort_workbook(listing.rows, f"{service.name} cohort {today.isoformat()}")
+    """GET: ask why (the filters ride along in hidden fields). POST: the workbook, audited."""
+    today = dt.date.today()
+    params = request.POST if request.method == "POST" else request.GET
+    listing = cohort_listing(service, params, today=today)
+    form = ExportPurposeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        content = cohort_workbook(listing.rows, title=f"{service.name} cohort {today.isoformat()}")
         actions.record_export(
             by=request.user,
             service=service,
             purpose=form.cleaned_data["purpose"],
             object_type="young_person",
             object_ids=sorted({row.person.pk for row in listing.rows}),
-            summary=f"Exported {len(listing.rows)} cohort entries to Excel",
+            summary=f"Exported {len(listing.rows)} cohort entr{'y' if len(listing.rows) == 1 else 'ies'}",
         )
-        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(content, content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{slugify(service.name)}-cohort-{today.isoformat()}.xlsx"'
+        response["Cache-Control"] = "no-store"
         return response
     return render(
         request,
         "tracker/cohort/export.html",
-        {"service": service, "section": "cohort", "form": form, "count": len(listing.rows), "query": request.GET.urlencode()},
+        {
+            "service": service,
+            "section": "cohort",
+            "form": form,
+            "listing": listing,
+            "selected": listing.form.chosen(listing.criteria),
+            "hidden": filter_params(params),
+            "back_query": _query(params),
+        },
     )
 
 
+# Adding a cohort member ------------------------------------------------------------------------
+
+FUTURE = "The date cannot be in the future."
+
+
 class MemberForm(GovukForm):
-    local_id = forms.CharField(max_length=40, label="Local ID", help_text="The service's own identifier for the child.")
+    """A young person (new, or one the user picks from the possible duplicates) and the outcome
+    that puts them in the cohort."""
+
+    local_id = forms.CharField(max_length=40, label="Local ID", help_text="The service's own identifier for the child: unique in the service.")
     pnc_id = forms.CharField(max_length=20, required=False, label="PNC ID")
-    first_name = forms.CharField(max_length=80)
-    last_name = forms.CharField(max_length=80)
+    first_name = forms.CharField(max_length=80, label="First name")
+    last_name = forms.CharField(max_length=80, label="Last name")
     date_of_birth = DateField(label="Date of birth")
-    sex = forms.ChoiceField(choices=SEX_CHOICES)
-    ethnicity = forms.ChoiceField(choices=ETHNICITY_CHOICES, help_text="As the child identifies.")
+    sex = forms.ChoiceField(choices=[("", "Choose")] + SEX_CHOICES, label="Sex")
+    ethnicity = forms.ChoiceField(choices=[("", "Choose")] + ETHNICITY_CHOICES, label="Ethnicity", help_text="As the child identifies.")
+    district = forms.ChoiceField(required=False, label="District")
     looked_after = forms.BooleanField(required=False, label="Looked after")
-    district = forms.ChoiceField(required=False)
     yot_caseload = forms.BooleanField(required=False, initial=True, label="On the YOT caseload")
-    outcome_type = forms.ChoiceField(choices=[("", "Choose an outcome")] + QUALIFYING, label="Index outcome")
+    outcome_type = forms.ChoiceField(
+        choices=[("", "Choose the outcome")] + QUALIFYING,
+        label="Index outcome",
+        help_text="A caution, a court sentence or a custodial sentence. Community resolutions and no further action do not enter the cohort.",
+        error_messages={"invalid_choice": "Choose an outcome that puts a child in the cohort: a caution, a court sentence or a custodial sentence."},
+    )
     offence_date = DateField(label="Offence date")
     outcome_date = DateField(label="Outcome date", help_text="The date of the caution or sentence.")
     release_date = DateField(required=False, label="Release date", help_text="Custodial sentences only: the child enters the cohort on release.")
     offence_type = forms.CharField(max_length=120, required=False, label="Offence type")
-    gravity = forms.IntegerField(min_value=1, max_value=8, required=False, label="Gravity (1–8)")
+    gravity = forms.IntegerField(min_value=1, max_value=8, required=False, label="Gravity (1 to 8)", help_text="YJB offence seriousness: 8 is the most serious.")
     use_existing = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    confirm_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, service, **kwargs):
+    PERSON_FIELDS = ("local_id", "pnc_id", "first_name", "last_name", "date_of_birth", "sex", "ethnicity", "looked_after", "yot_caseload")
+    OUTCOME_FIELDS = ("outcome_type", "offence_date", "outcome_date", "release_date", "offence_type", "gravity")
+
+    def __init__(self, *args, service, today: dt.date, **kwargs):
+        self.service = service
+        self.today = today
         super().__init__(*args, **kwargs)
         self.fields["district"].choices = [("", "Not known")] + [(str(d.pk), d.name) for d in service.districts.all()]
-        self.fields["district"].widget.attrs["class"] = "govuk-select"
+
+    def clean(self):
+        data = super().clean()
+        for name in ("date_of_birth", "offence_date", "outcome_date", "release_date"):
+            if data.get(name) and data[name] > self.today:
+                self.add_error(name, FUTURE)
+        for later, earlier, message in (
+            ("outcome_date", "offence_date", "The outcome date must be on or after the offence date."),
+            ("release_date", "outcome_date", "The release date must be on or after the outcome date."),
+        ):
+            if data.get(later) and data.get(earlier) and data[later] < data[earlier] and later not in self.errors:
+                self.add_error(later, message)
+        return data
+
+    def new_person(self) -> dict:
+        data = self.cleaned_data
+        person = {name: data[name] for name in self.PERSON_FIELDS}
+        person["district"] = self.service.districts.filter(pk=data["district"]).first() if data.get("district") else None
+        return person
+
+    def index_outcome(self) -> dict:
+        data = self.cleaned_data
+        outcome = {name: data[name] for name in self.OUTCOME_FIELDS if data.get(name) is not None}
+        outcome["offence_type"] = data.get("offence_type", "")
+        return outcome
 
 
-def possible_duplicates(service, data: dict):
-    """Young people of this service with the same local ID, PNC ID, or name and date of birth."""
-    match = Q(local_id__iexact=data.get("local_id", ""))
-    if data.get("pnc_id"):
-        match |= Q(pnc_id__iexact=data["pnc_id"])
-    if data.get("first_name") and data.get("last_name") and data.get("date_of_birth"):
-        match |= Q(first_name__iexact=data["first_name"], last_name__iexact=data["last_name"], date_of_birth=data["date_of_birth"])
-    return list(YoungPerson.objects.filter(service=service).filter(match).order_by("last_name"))
+@dataclass
+class PossibleDuplicate:
+    person: YoungPerson
+    matched_on: list[str]
+
+    @property
+    def same_identifier(self) -> bool:
+        """A local ID or PNC ID match: the same child, never to be added again as new."""
+        return any(reason != "name and date of birth" for reason in self.matched_on)
+
+
+def possible_duplicates(service, data: dict) -> list[PossibleDuplicate]:
+    """Young people of ``service`` with the same local ID, the same PNC ID, or the same first name,
+    last name and date of birth as ``data`` (names and IDs compared ignoring case)."""
+    local_id, pnc_id = data.get("local_id", ""), data.get("pnc_id", "")
+    first, last, born = data.get("first_name"), data.get("last_name"), data.get("date_of_birth")
+    match = Q(local_id__iexact=local_id)
+    if pnc_id:
+        match |= Q(pnc_id__iexact=pnc_id)
+    if first and last and born:
+        match |= Q(first_name__iexact=first, last_name__iexact=last, date_of_birth=born)
+    found = []
+    for person in YoungPerson.objects.filter(service=service).filter(match).select_related("district"):
+        reasons = []
+        if person.local_id.lower() == local_id.lower():
+            reasons.append("local ID")
+        if pnc_id and person.pnc_id.lower() == pnc_id.lower():
+            reasons.append("PNC ID")
+        if born and person.date_of_birth == born and (person.first_name.lower(), person.last_name.lower()) == ((first or "").lower(), (last or "").lower()):
+            reasons.append("name and date of birth")
+        found.append(PossibleDuplicate(person, reasons))
+    return found
 
 
 @require("record")
+@require_http_methods(["GET", "POST"])
 def add_member(request, service):
-    form = MemberForm(request.POST or None, service=service)
-    duplicates = []
+    today = dt.date.today()
+    form = MemberForm(request.POST or None, service=service, today=today)
+    duplicates: list[PossibleDuplicate] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        index_outcome = {
-            key: data[key] for key in ("outcome_type", "offence_date", "outcome_date", "release_date", "gravity") if data.get(key) is not None
-        }
-        index_outcome["offence_type"] = data["offence_type"]
-        existing = None
-        if data.get("use_existing"):
-            existing = YoungPerson.objects.filter(service=service, pk=data["use_existing"]).first()
+        existing = YoungPerson.objects.filter(service=service, pk=data["use_existing"]).first() if data.get("use_existing") else None
         if existing is None:
             duplicates = possible_duplicates(service, data)
+            # "A different child" is accepted only for a name and date of birth match, never for a
+            # local ID or PNC ID already held.
+            if data.get("confirm_new") and not any(d.same_identifier for d in duplicates):
+                duplicates = []
         if not duplicates:
-            district = service.districts.filter(pk=data["district"]).first() if data.get("district") else None
-            new_person = None
-            if existing is None:
-                new_person = {
-                    key: data[key] for key in ("local_id", "pnc_id", "first_name", "last_name", "date_of_birth", "sex", "ethnicity", "looked_after", "yot_caseload")
-                }
-                new_person["district"] = district
             try:
                 person, _ = actions.add_cohort_member(
-                    by=request.user, service=service, person=existing, new_person=new_person, index_outcome=index_outcome
+                    by=request.user,
+                    service=service,
+                    person=existing,
+                    new_person=None if existing else form.new_person(),
+                    index_outcome=form.index_outcome(),
                 )
             except ValidationError as error:
                 form.add_model_errors(error)
             else:
-                messages.success(request, f"{person} was added to the cohort.")
+                if existing:
+                    messages.success(request, "The index outcome was added to this young person's record.")
+                else:
+                    messages.success(request, "The young person was added to the cohort.")
                 return redirect("person", service_id=service.pk, person_id=person.pk)
     return render(
         request,
         "tracker/cohort/add_member.html",
-        {"service": service, "section": "cohort", "form": form, "duplicates": duplicates},
+        {
+            "service": service,
+            "section": "cohort",
+            "form": form,
+            "duplicates": duplicates,
+            "may_confirm_new": bool(duplicates) and not any(d.same_identifier for d in duplicates),
+            "carried": [f for f in form if f.name not in ("use_existing", "confirm_new")],
+        },
     )

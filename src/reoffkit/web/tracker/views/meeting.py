@@ -1,0 +1,298 @@
+"""The alert list, the printable monthly review meeting page, and the service's settings.
+
+Who is in follow-up, which further offences count and which alerts fire all come from the engine
+(``queries.cohort_rows`` and friends) under the service's counting rules; the views only group and
+show them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+
+from reoffkit.engine import ALERT_LABELS
+from reoffkit.web.tracker import actions, queries
+from reoffkit.web.tracker.forms import DateField, GovukForm
+from reoffkit.web.tracker.permissions import has_permission, require
+from reoffkit.web.tracker.queries import CohortRow
+
+#: How far ahead the meeting looks for follow-ups ending, and how far back for further offences
+#: when no meeting date has been recorded.
+ENDING_WITHIN_DAYS = 30
+DEFAULT_LOOKBACK_DAYS = 30
+FUTURE = "The date cannot be in the future."
+
+
+# Alerts --------------------------------------------------------------------------------------
+
+
+@dataclass
+class AlertItem:
+    row: CohortRow
+    alert: dict
+
+
+@dataclass
+class AlertGroup:
+    code: str
+    label: str
+    items: list[AlertItem] = field(default_factory=list)
+
+
+def _by_name(row: CohortRow):
+    return (row.person.last_name.lower(), row.person.first_name.lower(), row.person.pk, row.entry["index_date"])
+
+
+def group_alerts(rows: list[CohortRow], only: str = "") -> list[AlertGroup]:
+    """The fired alerts of ``rows`` by alert type, in the engine's order of alert types (every
+    type listed, empty ones too, so a meeting sees what did *not* fire); ``only`` keeps one type.
+
+    A child with two entries in follow-up (two quarters) can have the same alert for the same
+    reason on both (an overdue action belongs to the child): it is listed once, at the newer entry.
+    """
+    groups = {code: AlertGroup(code, label) for code, label in ALERT_LABELS.items() if not only or code == only}
+    seen: set[tuple[int, str, str]] = set()
+    for row in sorted(rows, key=lambda r: r.entry["index_date"], reverse=True):
+        for alert in row.alerts:
+            key = (row.person.pk, alert["alert"], alert["reason"])
+            if alert["alert"] in groups and key not in seen:
+                seen.add(key)
+                groups[alert["alert"]].items.append(AlertItem(row, alert))
+    for group in groups.values():
+        group.items.sort(key=lambda item: _by_name(item.row))
+    return list(groups.values())
+
+
+@dataclass
+class ChildAlerts:
+    """One child at the meeting: their entries in follow-up and every alert on them, once each."""
+
+    rows: list[CohortRow]
+    alerts: list[dict]
+
+    @property
+    def person(self):
+        return self.rows[0].person
+
+    @property
+    def latest_action(self):
+        return self.rows[0].latest_action
+
+    @property
+    def action_status(self) -> str:
+        return self.rows[0].action_status
+
+
+def children_with_alerts(rows: list[CohortRow]) -> list[ChildAlerts]:
+    """Children with at least one alert, most alerts first, then by name."""
+    children: dict[int, ChildAlerts] = {}
+    for row in sorted(rows, key=lambda r: r.entry["index_date"], reverse=True):
+        if not row.alerts:
+            continue
+        child = children.setdefault(row.person.pk, ChildAlerts([], []))
+        child.rows.append(row)
+        known = {(a["alert"], a["reason"]) for a in child.alerts}
+        child.alerts.extend({**a, "quarter": row.entry["quarter"]} for a in row.alerts if (a["alert"], a["reason"]) not in known)
+    return sorted(children.values(), key=lambda c: (-len(c.alerts), _by_name(c.rows[0])))
+
+
+class AlertFilterForm(forms.Form):
+    alert = forms.ChoiceField(required=False, choices=[("", "All alert types"), *ALERT_LABELS.items()], label="Alert type")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["alert"].widget.attrs["class"] = "govuk-select"
+
+
+@require("view_records")
+def alert_list(request, service):
+    today = dt.date.today()
+    form = AlertFilterForm(request.GET or None)
+    only = form.cleaned_data["alert"] if form.is_valid() else ""
+    groups = group_alerts(queries.cohort_rows(service, as_at=today), only)
+    return render(
+        request,
+        "tracker/meeting/alerts.html",
+        {
+            "service": service,
+            "section": "alerts",
+            "form": form,
+            "groups": groups,
+            "only": only,
+            "fired": [g for g in groups if g.items],
+            "today": today,
+        },
+    )
+
+
+# The review meeting --------------------------------------------------------------------------
+
+
+class SinceForm(GovukForm):
+    since = DateField(required=False, label="Show further offences known since")
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        self.today = today
+        super().__init__(*args, **kwargs)
+
+    def clean_since(self):
+        since = self.cleaned_data.get("since")
+        if since and since > self.today:
+            raise ValidationError(FUTURE)
+        return since
+
+
+class MeetingDateForm(GovukForm):
+    held_on = DateField(label="Date of the meeting", help_text="Further offences known since this date are shown at the next meeting.")
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        self.today = today
+        super().__init__(*args, **kwargs)
+
+    def clean_held_on(self):
+        held_on = self.cleaned_data["held_on"]
+        if held_on > self.today:
+            raise ValidationError(FUTURE)
+        return held_on
+
+
+def follow_ups_ending(rows: list[CohortRow], *, today: dt.date, days: int = ENDING_WITHIN_DAYS) -> list[CohortRow]:
+    """Entries whose 12-month follow-up ends from today to ``days`` days ahead, soonest first."""
+    until = today + dt.timedelta(days=days)
+    return sorted((r for r in rows if today <= r.entry["follow_up_end"] <= until), key=lambda r: r.entry["follow_up_end"])
+
+
+@require("view_records")
+def review_meeting(request, service):
+    today = dt.date.today()
+    can_record_meeting = has_permission(request.user, "change_settings")
+    meeting_form = MeetingDateForm(initial={"held_on": today}, today=today)
+    if request.method == "POST":
+        if not can_record_meeting:
+            raise PermissionDenied
+        meeting_form = MeetingDateForm(request.POST, today=today)
+        if meeting_form.is_valid():
+            held_on = meeting_form.cleaned_data["held_on"]
+            actions.record_meeting_date(by=request.user, service=service, held_on=held_on)
+            messages.success(request, f"Meeting of {held_on:%-d %B %Y} recorded.")
+            return redirect("meeting", service_id=service.pk)
+
+    if service.last_meeting_on:
+        default_since, default_source = service.last_meeting_on, "last_meeting"
+    else:
+        default_since, default_source = today - dt.timedelta(days=DEFAULT_LOOKBACK_DAYS), "default"
+    since_form = SinceForm(request.GET or None, initial={"since": default_since}, today=today)
+    chosen = since_form.cleaned_data.get("since") if since_form.is_valid() else None
+    since, since_source = (chosen, "chosen") if chosen else (default_since, default_source)
+
+    rows = queries.cohort_rows(service, as_at=today)
+    return render(
+        request,
+        "tracker/meeting/meeting.html",
+        {
+            "service": service,
+            "section": "meeting",
+            "today": today,
+            "with_alerts": children_with_alerts(rows),
+            "open_actions": queries.open_actions(service, as_at=today),
+            "further_offences": queries.further_offences_known_since(service, since=since, as_at=today),
+            "since": since,
+            "since_source": since_source,
+            "since_form": since_form,
+            "ending": follow_ups_ending(rows, today=today),
+            "ending_days": ENDING_WITHIN_DAYS,
+            "can_record_meeting": can_record_meeting,
+            "form": meeting_form,
+        },
+        status=400 if meeting_form.errors else 200,
+    )
+
+
+# Settings ------------------------------------------------------------------------------------
+
+
+class SettingsForm(GovukForm):
+    include_unproven = forms.BooleanField(
+        required=False,
+        label="Count charged and admitted offences in live figures",
+        help_text="Lets the tracker act on an offence a child has admitted or been charged with, before it is proven. "
+        "Official figures always count proven offences only (cautions and convictions).",
+    )
+    include_breaches = forms.BooleanField(
+        required=False,
+        label="Count breaches as further offences",
+        help_text="A breach of an order or licence is not a new offence in the official measure, which always excludes breaches.",
+    )
+    min_age = forms.IntegerField(
+        min_value=10, max_value=25, label="Youngest age in the cohort", help_text="Age on the index date. The official measure for children is 10 to 17."
+    )
+    max_age = forms.IntegerField(min_value=10, max_value=25, label="Oldest age in the cohort", help_text="An adult service could use 18 or over.")
+    early_months = forms.IntegerField(
+        min_value=1,
+        max_value=12,
+        label="Early reoffending window (months)",
+        help_text="A first further offence within this many months of entering the cohort is early reoffending. The default is 3.",
+    )
+    early_count = forms.IntegerField(
+        min_value=1,
+        max_value=20,
+        label="Potentially prolific: further offences within the early window",
+        help_text="This many further offences inside the early window mark a child as potentially prolific. The default is 2.",
+    )
+    any_time_count = forms.IntegerField(
+        min_value=1,
+        max_value=20,
+        label="Potentially prolific: further offences at any time",
+        help_text="This many further offences at any point of the 12-month follow-up also mark a child as potentially prolific. The default is 3.",
+    )
+    prolific_threshold = forms.IntegerField(
+        min_value=2,
+        max_value=50,
+        label="Prolific: further offences",
+        help_text="This many further offences in follow-up mark a child as prolific. The default is 5.",
+    )
+    action_days = forms.IntegerField(
+        min_value=1,
+        max_value=90,
+        label="Days to record a review action after reoffending",
+        help_text="If no review action is raised within this many days of a further offence becoming known, an alert fires. The default is 14.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_age"), data.get("max_age")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_age", "The oldest age must be the same as or more than the youngest age.")
+        prolific = data.get("prolific_threshold")
+        for name, words in (("early_count", "within the early window"), ("any_time_count", "at any time")):
+            if data.get(name) is not None and prolific is not None and data[name] >= prolific:
+                self.add_error(name, f"The potentially prolific count {words} must be less than the prolific count ({prolific}).")
+        early, any_time = data.get("early_count"), data.get("any_time_count")
+        if early is not None and any_time is not None and early > any_time and "early_count" not in self.errors:
+            self.add_error("early_count", f"The count within the early window cannot be more than the count at any time ({any_time}).")
+        return data
+
+
+@require("change_settings")
+def service_settings(request, service):
+    initial = {name: getattr(service, name) for name in actions.SETTINGS_FIELDS}
+    form = SettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_service_settings(by=request.user, service=service, **{name: form.cleaned_data[name] for name in actions.SETTINGS_FIELDS})
+        except ValidationError as error:
+            form.add_model_errors(error)
+        else:
+            messages.success(request, "Settings saved. Live figures and alerts now follow them.")
+            return redirect("settings", service_id=service.pk)
+    return render(
+        request,
+        "tracker/meeting/settings.html",
+        {"service": service, "section": "settings", "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,119 @@
+"""A service's reoffending by quarterly cohort: aggregates only, never a child's name, id or link.
+
+The numbers are the engine's (``queries.summary_quarters`` → ``CohortMeasures``); this module only
+words them and, for anyone who may not see children's records (board viewers), suppresses counts
+under 5 and every rate calculated from a suppressed count (DOMAIN.md §8–§9).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.shortcuts import render
+
+from reoffkit.engine import CohortMeasures
+from reoffkit.web.tracker import queries
+from reoffkit.web.tracker.permissions import has_permission, require
+
+#: Counts from 1 to SUPPRESS_BELOW - 1 are not shown to viewers without access to records. A zero
+#: is shown: it is not a small group of children who could be recognised.
+SUPPRESS_BELOW = 5
+QUARTERS_SHOWN = 6
+FEWER = f"fewer than {SUPPRESS_BELOW}"
+SUPPRESSED = "suppressed"
+
+
+def is_small(count: int) -> bool:
+    return 0 < count < SUPPRESS_BELOW
+
+
+@dataclass(frozen=True)
+class QuarterFigures:
+    """One quarter's measures as words for the page (suppressed where the viewer needs it)."""
+
+    quarter: str
+    months: str
+    cohort_size: str
+    reoffenders: str
+    reoffences: str
+    binary_rate: str
+    binary_interval: str
+    frequency_rate: str
+    reoffences_per_reoffender: str
+    provisional: bool
+    status: str
+    status_detail: str
+    suppressed: bool
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def quarter_figures(measures: CohortMeasures, *, suppress: bool, follow_up_months: int = 12) -> QuarterFigures:
+    small = {
+        name: suppress and is_small(getattr(measures, name)) for name in ("cohort_size", "reoffenders", "reoffences")
+    }
+
+    def count(name: str) -> str:
+        return FEWER if small[name] else str(getattr(measures, name))
+
+    def rate(value: float | None, *sources: str, words, none: str) -> str:
+        if any(small[source] for source in sources):
+            return SUPPRESSED
+        return none if value is None else words(value)
+
+    binary = rate(measures.binary_rate, "reoffenders", "cohort_size", words=_percent, none="–")
+    interval = ""
+    if binary not in (SUPPRESSED, "–") and measures.binary_ci_low is not None:
+        interval = f"{_percent(measures.binary_ci_low)} to {_percent(measures.binary_ci_high)}"
+    if measures.provisional:
+        status = f"Provisional — {measures.follow_up_months_elapsed} of {follow_up_months} months of follow-up"
+        status_detail = f"final on {measures.follow_up_complete_on:%-d %b %Y}"
+    else:
+        status, status_detail = "Final", f"follow-up and waiting period complete on {measures.follow_up_complete_on:%-d %b %Y}"
+    start, end = measures.period_start, measures.period_end
+    return QuarterFigures(
+        quarter=f"{start.year}Q{(start.month - 1) // 3 + 1}",
+        months=f"{start:%b}–{end:%b %Y}",
+        cohort_size=count("cohort_size"),
+        reoffenders=count("reoffenders"),
+        reoffences=count("reoffences"),
+        binary_rate=binary,
+        binary_interval=interval,
+        frequency_rate=rate(measures.frequency_rate, "reoffences", "cohort_size", words=lambda v: f"{v:.2f}", none="–"),
+        reoffences_per_reoffender=rate(
+            measures.reoffences_per_reoffender, "reoffences", "reoffenders", words=lambda v: f"{v:.2f}", none="no reoffenders"
+        ),
+        provisional=measures.provisional,
+        status=status,
+        status_detail=status_detail,
+        suppressed=any(small.values()),
+    )
+
+
+@require("view_aggregates")
+def service_summary(request, service):
+    today = dt.date.today()
+    suppress = not has_permission(request.user, "view_records")
+    rules = service.counting_rules()
+    quarters = [
+        quarter_figures(m, suppress=suppress, follow_up_months=rules.follow_up_months)
+        for m in queries.summary_quarters(service, as_at=today, count=QUARTERS_SHOWN)
+    ]
+    return render(
+        request,
+        "tracker/summary/summary.html",
+        {
+            "service": service,
+            "section": "summary",
+            "today": today,
+            "quarters": quarters,
+            "suppress": suppress,
+            "any_suppressed": any(q.suppressed for q in quarters),
+            "threshold": SUPPRESS_BELOW,
+            "quarters_shown": QUARTERS_SHOWN,
+            "rules": rules,
+        },
+    )

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from audit_triggers import ensure_append_only, lift_append_only
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # between browser steps are ordinary synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -31,7 +33,16 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def flushable_audit(transactional_db):
+    """Live-server tests end by emptying every table; the audit log's triggers refuse that (on
+    SQLite the flush is a DELETE), so they are checked at the start and lifted for the flush."""
+    ensure_append_only()
+    yield
+    lift_append_only()
+
+
+@pytest.fixture
+def page(browser, live_server, flushable_audit):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -3,15 +3,15 @@
 from django.db import migrations
 
 SQLITE = [
-    """CREATE TRIGGER tracker_auditevent_no_update BEFORE UPDATE ON tracker_auditevent
+    """CREATE TRIGGER IF NOT EXISTS tracker_auditevent_no_update BEFORE UPDATE ON tracker_auditevent
        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
-    """CREATE TRIGGER tracker_auditevent_no_delete BEFORE DELETE ON tracker_auditevent
+    """CREATE TRIGGER IF NOT EXISTS tracker_auditevent_no_delete BEFORE DELETE ON tracker_auditevent
        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
 ]
 POSTGRESQL = [
     """CREATE OR REPLACE FUNCTION tracker_auditevent_append_only() RETURNS trigger AS $$
        BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER tracker_auditevent_no_change BEFORE UPDATE OR DELETE ON tracker_auditevent
+    """CREATE OR REPLACE TRIGGER tracker_auditevent_no_change BEFORE UPDATE OR DELETE ON tracker_auditevent
        FOR EACH ROW EXECUTE FUNCTION tracker_auditevent_append_only()""",
 ]
 

@@ -1,0 +1,30 @@
+"""The audit log's append-only triggers, for tests whose teardown must empty every table."""
+
+import importlib
+
+APPEND_ONLY = importlib.import_module("reoffkit.web.tracker.migrations.0002_audit_append_only")
+
+
+class _Statements:
+    """What the migration's functions need of a schema editor: a connection and execute()."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def execute(self, sql: str) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def _change(step) -> None:
+    from django.db import connection
+
+    step(None, _Statements(connection))
+
+
+def ensure_append_only() -> None:
+    _change(APPEND_ONLY.forwards)
+
+
+def lift_append_only() -> None:
+    _change(APPEND_ONLY.backwards)

@@ -205,6 +205,7 @@ if ENVIRONMENT == "test":
     STATIC_ROOT = None
     WHITENOISE_USE_FINDERS = True
     WHITENOISE_AUTOREFRESH = True
+    PASSWORD_HASHERS = ["reoffkit.web.tracker.hashers.TestArgon2PasswordHasher"]
 
 # No personal data in logs: requests are not logged with their query strings or bodies, and the
 # application logs only ids and counts.

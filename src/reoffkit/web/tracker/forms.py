@@ -19,7 +19,7 @@ class DateField(forms.DateField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
-        kwargs.setdefault("error_messages", {"invalid": "Enter a real date, like 15/10/2016."})
+        kwargs["error_messages"] = {"invalid": "Enter a real date, like 15/10/2016.", **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
 
 

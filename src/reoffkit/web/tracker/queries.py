@@ -212,18 +212,6 @@ def case_staff(service: Service):
     )
 
 
-def quarter_measures(service: Service, periods: list[Period], *, as_at: dt.date) -> list[dict]:
-    """The measures of each period (from one read of the service's records), with its status."""
-    frames = service_frames([service])
-    rules = service.counting_rules()
-    rows = []
-    for period in periods:
-        entries = tracker_entries(service, as_at=as_at, period=period, frames=frames)
-        row = measures(entries, period=period, rules=rules, as_at=as_at).as_dict()
-        row["label"] = period.label
-        rows.append(row)
-    return rows
-
 
 # Review meeting, service summary and administration reads ----------------------------------------
 
@@ -354,23 +342,6 @@ def services_with_districts():
         "districts"
     )
 
-
-def further_offences_since(service: Service, *, since: dt.date, as_at: dt.date) -> list[dict]:
-    """Further offences counted against entries in follow-up that became known on or after ``since``."""
-    from reoffkit.engine import further_offences
-
-    frames = service_frames([service])
-    entries = tracker_entries(service, as_at=as_at, frames=frames)
-    if entries.is_empty():
-        return []
-    counted = further_offences(entries, frames.outcomes, rules=service.counting_rules(), as_at=as_at)
-    recent = counted.filter(pl.col("known_on") >= since).unique("outcome_id").sort("known_on", descending=True)
-    people = YoungPerson.objects.in_bulk({int(p) for p in recent["person_id"]})
-    labels = codes.outcome_type_table()
-    return [
-        {**row, "person": people[int(row["person_id"])], "label": labels[row["outcome_type"]].label}
-        for row in recent.iter_rows(named=True)
-    ]
 
 
 def cohort_quarters(service: Service, *, as_at: dt.date, count: int = 8) -> list[str]:

@@ -102,19 +102,30 @@ def create_service(*, by, name: str, districts: Iterable[str] = (), **settings: 
     service = Service(name=name, **settings)
     service.full_clean()
     service.save()
-    for district in districts:
-        District.objects.create(service=service, name=district)
     audit(by=by, verb="create", service=service, object_type="service", object_ids=[service.pk], summary=f"Created service {name}")
+    for district in districts:
+        add_district(by=by, service=service, name=district)
     return service
 
 
 @transaction.atomic
 def add_district(*, by, service: Service, name: str) -> District:
-    district = District(service=service, name=name)
-    district.full_clean()
-    district.save()
-    audit(by=by, verb="create", service=service, object_type="district", object_ids=[district.pk], summary=f"Added district {name}")
-    return district
+    return _create(District(service=service, name=name), by=by, service=service, object_type="district", summary=f"Added district {name}")
+
+
+def _create(instance, *, by, service: Service, object_type: str, summary):
+    """Validate and save a new record and audit it; ``summary`` may use the saved record."""
+    instance.full_clean()
+    instance.save()
+    audit(
+        by=by,
+        verb="create",
+        service=service,
+        object_type=object_type,
+        object_ids=[instance.pk],
+        summary=summary(instance) if callable(summary) else summary,
+    )
+    return instance
 
 
 def _update(model, pk, allowed: tuple[str, ...], values: dict):
@@ -232,11 +243,9 @@ OUTCOME_FIELDS: tuple[str, ...] = (
 
 @transaction.atomic
 def create_young_person(*, by, service: Service, **values: Any) -> YoungPerson:
-    person = YoungPerson(service=service, **values)
-    person.full_clean()
-    person.save()
-    audit(by=by, verb="create", service=service, object_type="young_person", object_ids=[person.pk], summary=f"Added young person {person.pk}")
-    return person
+    return _create(
+        YoungPerson(service=service, **values), by=by, service=service, object_type="young_person", summary=lambda p: f"Added young person {p.pk}"
+    )
 
 
 @transaction.atomic
@@ -256,18 +265,13 @@ def update_young_person(*, by, person: YoungPerson, **values: Any) -> YoungPerso
 
 @transaction.atomic
 def add_outcome(*, by, person: YoungPerson, recorded_on: dt.date | None = None, **values: Any) -> Outcome:
-    outcome = Outcome(person=person, recorded_on=recorded_on or dt.date.today(), **values)
-    outcome.full_clean()
-    outcome.save()
-    audit(
+    return _create(
+        Outcome(person=person, recorded_on=recorded_on or dt.date.today(), **values),
         by=by,
-        verb="create",
         service=person.service,
         object_type="outcome",
-        object_ids=[outcome.pk],
-        summary=f"Recorded {outcome.outcome_type_label.lower()} for young person {person.pk}",
+        summary=lambda o: f"Recorded {o.outcome_type_label.lower()} for young person {person.pk}",
     )
-    return outcome
 
 
 @transaction.atomic
@@ -314,29 +318,20 @@ def add_cohort_member(
 
 @transaction.atomic
 def add_assessment(*, by, person: YoungPerson, **values: Any) -> Assessment:
-    assessment = Assessment(person=person, **values)
-    assessment.full_clean()
-    assessment.save()
-    audit(
-        by=by, verb="create", service=person.service, object_type="assessment", object_ids=[assessment.pk], summary=f"Recorded assessment for young person {person.pk}"
+    return _create(
+        Assessment(person=person, **values), by=by, service=person.service, object_type="assessment", summary=f"Recorded assessment for young person {person.pk}"
     )
-    return assessment
 
 
 @transaction.atomic
 def add_review_action(*, by, person: YoungPerson, **values: Any) -> ReviewAction:
-    action = ReviewAction(person=person, raised_by=by, **values)
-    action.full_clean()
-    action.save()
-    audit(
+    return _create(
+        ReviewAction(person=person, raised_by=by, **values),
         by=by,
-        verb="create",
         service=person.service,
         object_type="review_action",
-        object_ids=[action.pk],
-        summary=f"Raised {action.get_action_display().lower()} action ({action.get_status_display()}) for young person {person.pk}",
+        summary=lambda a: f"Raised {a.get_action_display().lower()} action ({a.get_status_display()}) for young person {person.pk}",
     )
-    return action
 
 
 @transaction.atomic

@@ -407,7 +407,7 @@ def test_custody_needs_a_release_date_and_enters_on_release(world):
         ({"outcome_date": days_ago(60).isoformat()}, "outcome_date", "on or after the offence date"),
         ({"gravity": "9"}, "gravity", "less than or equal to 8"),
         ({"date_of_birth": "31/02/2010"}, "date_of_birth", "Enter a real date"),
-        ({"local_id": ""}, "local_id", "required"),
+        ({"local_id": ""}, "local_id", "Enter the local ID"),
     ],
     ids=["future-outcome", "future-offence", "aged-18", "community-resolution", "outcome-before-offence", "gravity-9", "not-a-date", "no-local-id"],
 )

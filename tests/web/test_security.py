@@ -68,7 +68,7 @@ def test_deploy_checks_are_clean_with_production_settings(tmp_path):
         "REOFFKIT_DATA_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "reoffkit.web.settings",
     }
-    for inherited in ("DATABASE_URL", "REOFFKIT_HTTPS", "REOFFKIT_DEBUG", "REOFFKIT_SSL_REDIRECT"):
+    for inherited in ("DATABASE_URL", "REOFFKIT_HTTPS", "REOFFKIT_DEBUG", "REOFFKIT_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         environment.pop(inherited, None)
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],

@@ -237,7 +237,7 @@ def cohort_list(request, service):
 
 
 def _alert_words(row: CohortRow) -> str:
-    return "; ".join(f"{alert['label']}: {alert['reason']}" for alert in row.alerts)
+    return " ".join(f"{alert['label']}: {alert['reason']}" for alert in row.alerts)  # each reason ends with a full stop
 
 
 #: The workbook's columns: the list's columns, with names split for sorting in Excel.
@@ -368,6 +368,17 @@ class MemberForm(GovukForm):
     use_existing = forms.IntegerField(required=False, widget=forms.HiddenInput)
     confirm_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
+    REQUIRED = {
+        "local_id": "Enter the local ID",
+        "first_name": "Enter the first name",
+        "last_name": "Enter the last name",
+        "date_of_birth": "Enter the date of birth",
+        "sex": "Choose the sex",
+        "ethnicity": "Choose the ethnicity",
+        "outcome_type": "Choose the index outcome",
+        "offence_date": "Enter the offence date",
+        "outcome_date": "Enter the outcome date",
+    }
     PERSON_FIELDS = ("local_id", "pnc_id", "first_name", "last_name", "date_of_birth", "sex", "ethnicity", "looked_after", "yot_caseload")
     OUTCOME_FIELDS = ("outcome_type", "offence_date", "outcome_date", "release_date", "offence_type", "gravity")
 
@@ -376,6 +387,8 @@ class MemberForm(GovukForm):
         self.today = today
         super().__init__(*args, **kwargs)
         self.fields["district"].choices = [("", "Not known")] + [(str(d.pk), d.name) for d in service.districts.all()]
+        for name, message in self.REQUIRED.items():
+            self.fields[name].error_messages["required"] = message
 
     def clean(self):
         data = super().clean()

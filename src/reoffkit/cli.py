@@ -79,6 +79,25 @@ def build_parser() -> argparse.ArgumentParser:
     _cohort_arguments(entries_parser)
     entries_parser.set_defaults(handler=run_entries)
 
+    performance_parser = commands.add_parser(
+        "performance", help="in-year performance against projected national averages: tables, charts and a summary"
+    )
+    performance_parser.add_argument("casefile", type=Path, help="an .xlsx case file or a folder of CSV files")
+    performance_parser.add_argument("--out", type=Path, required=True, help="folder to write tables/, charts/ and summary.json to")
+    performance_parser.add_argument("--as-at", type=_date, default=None, help="count only what was known by this date (default: today)")
+    performance_parser.add_argument(
+        "--service", action="append", default=None, help="a service of the case file; repeat for a partnership (default: all of them)"
+    )
+    performance_parser.add_argument(
+        "--reference", action="append", type=Path, default=[], help="a reference figures CSV to add to the shipped ones (repeatable)"
+    )
+    performance_parser.add_argument(
+        "--suppress-below", type=_positive, default=None, help="blank counts from 1 to N-1 and the rates made from them (for sharing)"
+    )
+    performance_parser.add_argument("--include-unproven", action="store_true", help="count charged and admitted offences too")
+    performance_parser.add_argument("--include-breaches", action="store_true", help="count breaches as further offences")
+    performance_parser.set_defaults(handler=run_performance)
+
     demo_parser = commands.add_parser("demo", help="the demo: a synthetic case file, its measures, and the web application on it")
     demo_parser.add_argument("--out", type=Path, default=Path("out/demo"), help="where to write the demo case file")
     demo_parser.add_argument("--data-dir", type=Path, default=Path("var/demo"), help="where the demo database lives (made afresh)")
@@ -278,6 +297,69 @@ def render_measures(period: Period, overall: dict, arguments: argparse.Namespace
     if groups:
         headers[0] = arguments.by
     return "\n".join([title, render_table(rows, headers), status_line(overall), "Counting: " + "; ".join(counting) + "."])
+
+
+def run_performance(arguments: argparse.Namespace) -> int:
+    from reoffkit import reference
+    from reoffkit.casefile import CaseFileError, format_problems, read_case_file
+    from reoffkit.charts import performance_charts
+    from reoffkit.performance import MODELLED, performance_report, suppress_small
+
+    figures = reference.default_reference()
+    for path in arguments.reference:
+        try:
+            figures = reference.merge(figures, reference.read_reference_csv(path))
+        except (CaseFileError, OSError) as error:
+            problems = format_problems(error.problems) if isinstance(error, CaseFileError) else str(error)
+            print(f"{path}:\n{problems}\nnothing was computed. Correct the reference file and run again.", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    case_file = read_case_file(arguments.casefile)
+    if case_file.problems:
+        print(format_problems(case_file.problems), file=sys.stderr)
+    if not case_file.ok:
+        print(f"{arguments.casefile}: nothing was computed. Correct the errors above and run again.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    held = sorted(s for s in case_file.people["service"].unique().to_list() if s is not None)
+    areas = arguments.service or held
+    missing = [name for name in areas if name not in held]
+    if missing or not areas:
+        print(f"no service {', '.join(map(repr, missing))} in {arguments.casefile}; it holds: {', '.join(held) or 'no service names'}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    people = case_file.people.filter(pl.col("service").is_in(areas))
+    rules = CountingRules(include_unproven=arguments.include_unproven, include_breaches=arguments.include_breaches)
+    as_at = arguments.as_at or dt.date.today()
+    report = performance_report(people, case_file.outcomes, case_file.assessments, areas=areas, as_at=as_at, rules=rules, figures=figures)
+    if arguments.suppress_below:
+        from dataclasses import replace
+
+        report = replace(report, live=suppress_small(report.live, arguments.suppress_below), trend=suppress_small(report.trend, arguments.suppress_below))
+    out = arguments.out
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    (out / "charts").mkdir(parents=True, exist_ok=True)
+    for name, table in report.tables().items():
+        table.write_csv(out / "tables" / f"{name}.csv")
+    charts = performance_charts(report)
+    for name, chart in charts.items():
+        (out / "charts" / f"{name}.svg").write_text(chart.svg(), encoding="utf-8")
+        (out / "charts" / f"{name}.png").write_bytes(chart.png())
+    summary = {
+        "areas": list(report.areas),
+        "as_at": as_at.isoformat(),
+        "label": MODELLED,
+        "curve_basis": report.curve.basis,
+        "curve_from_data": report.curve.modelled_from_data,
+        "suppressed_below": arguments.suppress_below,
+        "findings": report.findings,
+        "live": report.live.to_dicts(),
+        "charts": {name: chart.title for name, chart in charts.items()},
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=_jsonable), encoding="utf-8")
+    print(f"Performance of {report.area_label} as at {as_at:%-d %B %Y} ({MODELLED})")
+    for sentence in report.findings.values():
+        print(f"- {sentence}")
+    print(f"Curve: {report.curve.basis}")
+    print(f"Wrote {len(report.tables())} tables, {len(charts)} charts (SVG and PNG) and summary.json to {out}")
+    return 0
 
 
 def run_demo(arguments: argparse.Namespace) -> int:

@@ -203,7 +203,9 @@ def generate(
     extra = rng.negative_binomial(1.2, 1.2 / (1.2 + np.exp(0.9 + 0.3 * risk)), size=n)
     further_count = np.where(reoffends, 1 + extra, 0)
     owner = np.repeat(np.arange(n), further_count)
-    first_gap = np.minimum(rng.exponential(165, size=n) + 1, 365).astype(np.int64)
+    # Days to the first further offence: exponential (scale 200 days) cut off at the 12 months,
+    # drawn by inverting its distribution so no probability piles up on the last day.
+    first_gap = (1 - 200 * np.log1p(-rng.random(n) * -np.expm1(-364 / 200))).astype(np.int64)
     rank = np.arange(owner.size) - np.repeat(np.cumsum(further_count) - further_count, further_count)
     span = np.maximum(365 - first_gap[owner], 1)
     later = (rng.random(owner.size) * span * rng.random(owner.size) ** 0.5).astype(np.int64)

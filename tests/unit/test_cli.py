@@ -70,3 +70,43 @@ def test_a_file_with_mistakes_gets_every_problem_and_exit_code_2(tmp_path):
 def test_bad_arguments_are_explained():
     result = reoffkit("measures", str(GOLDEN / "leicester-2016q4"), "--period", "2016-Q5")
     assert result.returncode == 2 and "not a calendar quarter like 2016Q4" in result.stderr
+
+
+def test_performance_writes_tables_charts_and_a_summary(tmp_path):
+    """West Mercia's four areas as a partnership, with a reference file of one extra comparator."""
+    extra = tmp_path / "comparator.csv"
+    extra.write_text(
+        "area,area_type,cohort_basis,period_start,period_end,cohort_size,reoffenders,reoffences,binary_rate,reoffences_per_reoffender,source\n"
+        "Family average,family,quarter,2014-04-01,2014-06-30,,,,0.39,3.1,a test comparator\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = reoffkit(
+        "performance", str(GOLDEN / "west-mercia-2014-15"), "--as-at", "2015-09-30", "--out", str(out), "--reference", str(extra),
+        "--service", "Herefordshire", "--service", "Shropshire", "--service", "Telford and Wrekin", "--service", "Worcestershire",
+    )
+    assert result.returncode == 0, result.stderr
+    tables = {p.stem for p in (out / "tables").glob("*.csv")}
+    assert tables == {"live", "trend", "reference_series", "official", "in_follow_up", "curve"}
+    charts = {p.name for p in (out / "charts").iterdir()}
+    for name in ("live", "trend-binary", "trend-per-reoffender", "in-follow-up", "curve"):
+        assert {f"{name}.svg", f"{name}.png"} <= charts
+        assert (out / "charts" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["label"] == "local, modelled — not official" and len(summary["areas"]) == 4
+    assert summary["live"] and all("national_binary_now" in row for row in summary["live"])
+    assert "Family average" in (out / "tables" / "reference_series.csv").read_text(encoding="utf-8")
+    assert "Wrote 6 tables, 5 charts" in result.stdout
+
+
+def test_performance_refuses_a_reference_file_with_a_mistake(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "area,area_type,cohort_basis,period_start,period_end,cohort_size,reoffenders,reoffences,binary_rate,reoffences_per_reoffender,source\n"
+        "Testshire,local_authority,quarter,2016-10-01,2016-12-31,65,29,105,44.6,,a typo\n",
+        encoding="utf-8",
+    )
+    result = reoffkit("performance", str(GOLDEN / "leicester-2016q4"), "--out", str(tmp_path / "out"), "--reference", str(bad))
+    assert result.returncode == 2
+    assert "reference figures row 2, column binary_rate: '44.6' — expected a fraction from 0 to 1" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -237,7 +237,7 @@ def performance_report(
     aggregate = Period(latest_complete - 3, 4)
     if aggregate.first_quarter >= first and aggregate.follow_up_complete_on(rules) > as_at:
         live_rows.append(_live_row(aggregate, "aggregated_quarters", _in_quarters(entries, aggregate), curve, figures, rules, as_at))
-    live = _frame(live_rows, LIVE_COLUMNS)
+    live = _frame([row for row in live_rows if row["cohort_size"]], LIVE_COLUMNS)
 
     trend_rows = [_period_row(q, "quarter", _in_quarters(entries, q), rules, as_at) for q in quarters]
     trend = _frame([row for row in trend_rows if row["cohort_size"]], TREND_COLUMNS)
@@ -416,3 +416,29 @@ def suppress_small(table: pl.DataFrame, threshold: int) -> pl.DataFrame:
             if column in table.columns:
                 blank[column] = pl.when(hidden).then(None).otherwise(pl.col(column))
     return table.with_columns(suppressed=pl.any_horizontal([small(c) for c in counts]), **blank)
+
+
+def suppressed_report(report: PerformanceReport, threshold: int) -> PerformanceReport:
+    """The report as shown to people who may not see children's records: small counts and the
+    rates made from them blanked, and any finding that quotes a blanked row withheld."""
+    from dataclasses import replace
+
+    live, trend = suppress_small(report.live, threshold), suppress_small(report.trend, threshold)
+    withheld = f"Not shown: it would rest on a count under {threshold}"
+    found = dict(report.findings)
+    if live.height and live["suppressed"][-1]:
+        found["live"] = withheld
+    final = trend.filter(pl.col("status") == "final")
+    if final.height:
+        latest = final.row(final.height - 1, named=True)
+        before = trend.filter(pl.col("period_start") == add_months(latest["period_start"], -12))
+        if latest["suppressed"] or (before.height and before["suppressed"][0]):
+            found["trend_binary"] = found["trend_per_reoffender"] = withheld
+    official = report.official
+    if official.height:
+        small = pl.any_horizontal(
+            [(pl.col(c) > 0) & (pl.col(c) < threshold) for c in ("local_cohort_size", "local_reoffenders", "local_reoffences")]
+        )
+        local = [c for c in official.columns if c.startswith("local_") and c != "local_status"] + ["binary_difference", "cohort_size_difference"]
+        official = official.with_columns(**{c: pl.when(small).then(None).otherwise(pl.col(c)) for c in local})
+    return replace(report, live=live, trend=trend, official=official, findings=found)

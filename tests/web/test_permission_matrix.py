@@ -36,6 +36,9 @@ MATRIX = {
         {"pat": FORBIDDEN, "mandy": OK, "percy": FORBIDDEN, "bea": FORBIDDEN, "ada": FORBIDDEN, "olly": FORBIDDEN},
     ),
     "summary": ("service", {"pat": OK, "mandy": OK, "percy": OK, "bea": OK, "ada": FORBIDDEN, "olly": NOT_FOUND}),
+    "performance": ("service", {"pat": OK, "mandy": OK, "percy": OK, "bea": OK, "ada": FORBIDDEN, "olly": NOT_FOUND}),
+    "performance-chart": ("chart", {"pat": OK, "mandy": OK, "percy": OK, "bea": OK, "ada": FORBIDDEN, "olly": NOT_FOUND}),
+    "reference": ("none", {"pat": FORBIDDEN, "mandy": FORBIDDEN, "percy": OK, "bea": FORBIDDEN, "ada": FORBIDDEN, "olly": FORBIDDEN}),
     "audit": ("none", {"pat": FORBIDDEN, "mandy": OK, "percy": FORBIDDEN, "bea": FORBIDDEN, "ada": OK, "olly": FORBIDDEN}),
 }
 ADMIN_ONLY = {"pat": FORBIDDEN, "mandy": FORBIDDEN, "percy": FORBIDDEN, "bea": FORBIDDEN, "ada": OK, "olly": FORBIDDEN}
@@ -51,6 +54,7 @@ def url_for(world, name: str, kind: str) -> str:
         "person": [northmoor, world.ned.pk],
         "action": [northmoor, world.ned.pk, world.ned_action.pk],
         "user": [world.users["pat"].pk],
+        "chart": [northmoor, "live", "csv"],
         "none": [],
     }[kind]
     return reverse(name, args=args)

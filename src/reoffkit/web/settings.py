@@ -199,7 +199,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Computed reports (never children's records) are cached in the process, keyed on the newest
+# audit event so any write makes them stale.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 600}}
+
 if ENVIRONMENT == "test":
+    # Each test rolls its data back, so audit ids repeat between tests: no cache (tests of the
+    # cache turn it on themselves).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     # Tests serve static files straight from the package (no collectstatic step).
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     STATIC_ROOT = None

@@ -19,6 +19,7 @@ from reoffkit.web.tracker.models import (
     AuditEvent,
     District,
     Outcome,
+    ReferenceFigure,
     ReviewAction,
     Role,
     Service,
@@ -376,3 +377,43 @@ def record_view(*, by, person: YoungPerson) -> None:
 
 def record_export(*, by, service: Service, purpose: str, object_type: str, object_ids: Iterable[Any], summary: str) -> None:
     audit(by=by, verb="export", service=service, object_type=object_type, object_ids=object_ids, summary=summary, purpose=purpose)
+
+
+# Reference figures ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def load_reference_figures(*, by, figures, file_name: str) -> dict[str, int]:
+    """Save figures read by :func:`reoffkit.reference.parse_reference_csv`: new ones are added and
+    one for the same area, cohort basis and period is replaced. All or nothing; audited."""
+    added = replaced = unchanged = 0
+    loaded_ids = []
+    for figure in figures:
+        values = figure.as_dict()
+        existing = ReferenceFigure.objects.filter(
+            area_key=figure.area.casefold(), cohort_basis=figure.cohort_basis, period_start=figure.period_start, period_end=figure.period_end
+        ).first()
+        if existing is None:
+            record = ReferenceFigure(**values, loaded_by=by.get_username())
+            added += 1
+        elif all(getattr(existing, name) == value for name, value in values.items()):
+            unchanged += 1
+            continue
+        else:
+            record = existing
+            for name, value in values.items():
+                setattr(record, name, value)
+            record.loaded_by = by.get_username()
+            replaced += 1
+        record.full_clean(exclude=["area_key"])
+        record.save()
+        loaded_ids.append(record.pk)
+    counts = {"added": added, "replaced": replaced, "unchanged": unchanged}
+    audit(
+        by=by,
+        verb=AuditEvent.Verb.IMPORT,
+        object_type="reference figures",
+        object_ids=loaded_ids,
+        summary=f"Loaded reference figures from {file_name[:120]}: {added} added, {replaced} replaced, {unchanged} unchanged",
+    )
+    return counts

@@ -244,6 +244,36 @@ class ReviewAction(models.Model):
             raise ValidationError({"completed_on": "Only a completed action has a completion date."})
 
 
+class ReferenceFigure(models.Model):
+    """A published reoffending figure (national, regional, family, comparator or a service's own),
+    as read by :mod:`reoffkit.reference`; one per area, cohort basis and period."""
+
+    area = models.CharField(max_length=120)
+    area_key = models.CharField(max_length=120, editable=False)
+    area_type = models.CharField(max_length=20)
+    cohort_basis = models.CharField(max_length=30)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    cohort_size = models.PositiveIntegerField(null=True, blank=True)
+    reoffenders = models.PositiveIntegerField(null=True, blank=True)
+    reoffences = models.PositiveIntegerField(null=True, blank=True)
+    binary_rate = models.FloatField(null=True, blank=True)
+    reoffences_per_reoffender = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=300)
+    loaded_at = models.DateTimeField(auto_now=True)
+    loaded_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["cohort_basis", "area", "period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["area_key", "cohort_basis", "period_start", "period_end"], name="one_reference_figure_per_area_period")
+        ]
+
+    def save(self, *args, **kwargs):
+        self.area_key = self.area.casefold()
+        super().save(*args, **kwargs)
+
+
 class AuditEvent(models.Model):
     """Append-only: who did what, when, to which records, and why (for exports)."""
 

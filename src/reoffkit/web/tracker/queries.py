@@ -12,7 +12,7 @@ import polars as pl
 from reoffkit.engine import Period, alerts, codes, entry_table, measures
 from reoffkit.engine.rules import add_months, quarter_of
 from reoffkit.engine.schema import conform
-from reoffkit.web.tracker.models import Assessment, Outcome, ReviewAction, Service, YoungPerson
+from reoffkit.web.tracker.models import Assessment, AuditEvent, Outcome, ReferenceFigure, ReviewAction, Service, YoungPerson
 
 
 def _frame(rows: Iterable[dict], name: str) -> pl.DataFrame:
@@ -356,3 +356,40 @@ def cohort_quarters(service: Service, *, as_at: dt.date, count: int = 8) -> list
     last = quarter_of(as_at)
     entries = cohort_entries(frames.people, frames.outcomes, period=Period(first, last - first + 1), rules=service.counting_rules(), as_at=as_at)
     return sorted(set(entries["quarter"].to_list()), reverse=True)[:count]
+
+
+def reference_figures():
+    """Every loaded reference figure, as :class:`reoffkit.reference.ReferenceFigure`."""
+    from reoffkit.reference import COLUMNS, ReferenceFigure as Figure
+
+    return [Figure(**row) for row in ReferenceFigure.objects.values(*COLUMNS)]
+
+
+def data_version() -> int:
+    """Changes with every write (each is audited): the id of the newest audit event."""
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def performance_report(services: list[Service], *, as_at: dt.date):
+    """The performance report of one service or a partnership, cached until the next write."""
+    from django.core.cache import cache
+
+    from reoffkit.performance import performance_report as build
+
+    services = sorted(services, key=lambda s: s.pk)
+    key = f"performance:{','.join(str(s.pk) for s in services)}:{as_at.isoformat()}:{data_version()}"
+    report = cache.get(key)
+    if report is None:
+        frames = service_frames(services)
+        report = build(
+            frames.people,
+            frames.outcomes,
+            frames.assessments,
+            areas=[s.name for s in services],
+            as_at=as_at,
+            # A partnership counts by the first service's rules; the page says when they differ.
+            rules=services[0].counting_rules(),
+            figures=reference_figures(),
+        )
+        cache.set(key, report, timeout=600)
+    return report

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reoffkit.web.tracker.views import account, admin, cohort, meeting, person, summary
+from reoffkit.web.tracker.views import account, admin, cohort, meeting, performance, person, summary
 
 service = "services/<int:service_id>/"
 person_url = service + "people/<int:person_id>/"
@@ -26,6 +26,9 @@ urlpatterns = [
     path(service + "settings/", meeting.service_settings, name="settings"),
     # Aggregates (board viewers too)
     path(service + "summary/", summary.service_summary, name="summary"),
+    path(service + "performance/", performance.performance, name="performance"),
+    path(service + "performance/<slug:name>.<str:fmt>", performance.performance_chart, name="performance-chart"),
+    path("reference/", performance.reference_figures, name="reference"),
     # Administration
     path("audit/", admin.audit_log, name="audit"),
     path("manage/users/", admin.user_list, name="users"),

@@ -1,0 +1,69 @@
+"""The performance page in a real browser, on a service with three years of synthetic cohorts:
+charts drawn, live cohorts against projected national figures, screenshots, and an axe scan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from browser_helpers import axe_violations, screenshot, sign_in
+from reoffkit.demo import demo_name
+from reoffkit.engine.rules import quarter_of
+from reoffkit.reference import default_reference
+from reoffkit.synthetic import generate
+from reoffkit.web.tracker import actions
+from reoffkit.web.tracker.loading import load_case_frames
+from reoffkit.web.tracker.models import Role
+
+PASSWORD = "a-long-browser-test-password"
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def tracked_service(transactional_db):
+    service = actions.create_service(by="browser-test", name="Northmoor")
+    users = {
+        name: actions.create_staff_user(by="browser-test", username=name, password=PASSWORD, role=role, services=[service])
+        for name, role in (("mandy", Role.MANAGER), ("bea", Role.BOARD), ("percy", Role.PERFORMANCE))
+    }
+    frames = generate(["Northmoor"], first_quarter=quarter_of(TODAY) - 12, quarters=13, children_per_quarter=14, as_at=TODAY, seed=5)
+    # Browser tests flush the database between tests, so the shipped figures are loaded as a
+    # performance officer would load them.
+    actions.load_reference_figures(by=users["percy"], figures=default_reference(), file_name="national_youth_reoffending.csv")
+    load_case_frames(by=users["mandy"], service=service, frames=frames, name_for=demo_name, owner_for=lambda owner: users["mandy"])
+    return service
+
+
+def test_a_manager_sees_live_cohorts_against_projected_national_averages(page, tracked_service):
+    sign_in(page, "mandy", PASSWORD)
+    page.get_by_role("link", name="Performance").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Performance against projected national averages").is_visible()
+    assert "local, modelled — not official" in page.content()
+    charts = page.locator(".rk-chart__image svg")
+    assert charts.count() == 5
+    for index in range(5):
+        box = charts.nth(index).bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 150  # drawn, not collapsed
+    live = page.get_by_role("table").filter(has_text="Live cohorts: binary rate")
+    assert live.get_by_role("row").count() >= 3
+    assert "31.6%" in live.inner_text()  # the newest national quarterly figure (Apr–Jun 2023), 12-month
+    screenshot(page, "05-performance-manager")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PNG of " + page.locator("#chart-live-title").inner_text()).click()
+    assert download.value.suggested_filename.startswith("northmoor-live-")
+
+
+def test_board_viewer_page_and_reference_page_pass_the_accessibility_scan(browser, live_server, page, tracked_service):
+    sign_in(page, "bea", PASSWORD)
+    page.goto(f"/services/{tracked_service.pk}/performance/")
+    screenshot(page, "06-performance-board")
+    assert "fewer than 5" in page.content() or "counts from 1 to 4" in page.content()
+    problems = {f"/services/{tracked_service.pk}/performance/": axe_violations(browser, live_server, page.context.cookies(), f"/services/{tracked_service.pk}/performance/")}
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    sign_in(page, "percy", PASSWORD)
+    problems["/reference/"] = axe_violations(browser, live_server, page.context.cookies(), "/reference/")
+    serious = {path: [(v["id"], v["impact"], len(v["nodes"])) for v in found] for path, found in problems.items() if found}
+    assert serious == {}

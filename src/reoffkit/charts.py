@@ -225,3 +225,102 @@ def performance_charts(report) -> dict[str, Chart]:
 def write_png(chart: Chart, path) -> None:
     with io.open(path, "wb") as handle:
         handle.write(chart.png())
+
+
+def rates_chart(name: str, table: pl.DataFrame, title: str, *, label: str = "label") -> Chart:
+    """Binary rate by group as horizontal points with 95% intervals, each labelled with its size;
+    ``table`` has ``label``, ``cohort_size``, ``binary_rate``, ``binary_ci_low``, ``binary_ci_high``."""
+    data = table.select(
+        label=pl.col(label).cast(pl.String),
+        children=pl.col("cohort_size"),
+        value=pl.col("binary_rate"),
+        low=pl.col("binary_ci_low"),
+        high=pl.col("binary_ci_high"),
+    ).with_columns(group=pl.col("label") + pl.lit(" (") + pl.col("children").cast(pl.String).fill_null("fewer than 5") + pl.lit(")"))
+    y = alt.Y("group:N", title=None, sort=None)
+    base = alt.Chart(_values(data)).encode(y=y)
+    spec = _titled(
+        alt.layer(
+            base.mark_rule(color=LOCAL).encode(x=alt.X("low:Q", title="Binary rate (95% interval)", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])), x2="high:Q"),
+            base.mark_point(filled=True, size=70, color=LOCAL).encode(x="value:Q", tooltip=["group:N", alt.Tooltip("value:Q", format=".1%")]),
+        ),
+        title,
+        "Each group with its number of children; bars are 95% intervals — wide bars mean few children.",
+    ).properties(height=max(60, 22 * data.height))
+    out = data.select(
+        pl.col("label").alias("Group"), pl.col("children").alias("Children"), pl.col("value").alias("Binary rate"),
+        pl.col("low").alias("95% interval low"), pl.col("high").alias("95% interval high"),
+    )
+    return Chart(name, title, spec, out)
+
+
+def pareto_chart(table: pl.DataFrame, title: str) -> Chart:
+    """Reoffenders from most to fewest further offences (bars) and the running share of all
+    further offences (line)."""
+    base = alt.Chart(_values(table)).encode(x=alt.X("rank:O", title="Reoffenders, most further offences first", axis=alt.Axis(labels=False, ticks=False)))
+    spec = _titled(
+        alt.layer(
+            base.mark_bar(color=LOCAL).encode(y=alt.Y("further_offences:Q", title="Further offences")),
+            base.mark_line(color=NATIONAL).encode(y=alt.Y("cumulative_share_of_reoffences:Q", title="Share of all further offences (running)", axis=alt.Axis(format=".0%"))),
+        ).resolve_scale(y="independent"),
+        title,
+        "Bars: each reoffender's further offences; line: their running share of all further offences.",
+    )
+    out = table.select(
+        pl.col("rank").alias("Reoffender (rank)"), pl.col("further_offences").alias("Further offences"),
+        pl.col("cumulative_share_of_reoffenders").alias("Share of reoffenders (running)"),
+        pl.col("cumulative_share_of_reoffences").alias("Share of further offences (running)"),
+    )
+    return Chart("pareto", title, spec, out)
+
+
+def survival_chart(curve: pl.DataFrame, title: str, name: str = "time-to-first") -> Chart:
+    """Kaplan–Meier: share of children who had reoffended by each day of follow-up, per group."""
+    spec = _titled(
+        alt.Chart(_values(curve)).mark_line(interpolate="step-after").encode(
+            x=alt.X("day:Q", title="Days since entering the cohort", scale=alt.Scale(domain=[0, 366])),
+            y=alt.Y("reoffended_share:Q", title="Share who had reoffended (Kaplan–Meier)", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("group:N", title="Group", scale=alt.Scale(range=[LOCAL, NATIONAL, *COMPARATORS])),
+            strokeDash=alt.StrokeDash("group:N", title="Group"),
+        ),
+        title,
+        "Each step is a day on which a child first reoffended; children still in follow-up count until their follow-up so far.",
+    )
+    out = curve.select(pl.col("group").alias("Group"), pl.col("day").alias("Day"), pl.col("reoffended_share").alias("Share who had reoffended"), pl.col("children").alias("Children in group"))
+    return Chart(name, title, spec, out)
+
+
+def calibration_chart(table: pl.DataFrame, title: str) -> Chart:
+    data = table.select("score_band", "children", predicted="predicted", value="observed", low="observed_ci_low", high="observed_ci_high")
+    axis = alt.Axis(format=".0%")
+    base = alt.Chart(_values(data)).encode(x=alt.X("predicted:Q", title="Predicted (mean YOGRS)", axis=axis, scale=alt.Scale(domain=[0, 1])))
+    diagonal = alt.Chart(_values(pl.DataFrame({"predicted": [0.0, 1.0], "value": [0.0, 1.0]}))).mark_line(color=NATIONAL, strokeDash=[4, 4]).encode(
+        x="predicted:Q", y="value:Q"
+    )
+    spec = _titled(
+        alt.layer(
+            diagonal,
+            base.mark_rule(color=LOCAL).encode(y=alt.Y("low:Q"), y2="high:Q"),
+            base.mark_point(filled=True, size=80, color=LOCAL).encode(y=alt.Y("value:Q", title="Observed binary rate", axis=axis, scale=alt.Scale(domain=[0, 1])), tooltip=["score_band:N", "children:Q"]),
+        ),
+        title,
+        "Points on the dashed line: reoffending as predicted; above it: more than predicted.",
+    )
+    out = data.select(
+        pl.col("score_band").alias("Score band"), pl.col("children").alias("Children"), pl.col("predicted").alias("Predicted"),
+        pl.col("value").alias("Observed binary rate"), pl.col("low").alias("95% interval low"), pl.col("high").alias("95% interval high"),
+    )
+    return Chart("calibration", title, spec, out)
+
+
+def bars_chart(name: str, table: pl.DataFrame, *, category: str, value: str, title: str, axis_title: str, subtitle: str = "") -> Chart:
+    spec = _titled(
+        alt.Chart(_values(table)).mark_bar(color=LOCAL).encode(
+            y=alt.Y(f"{category}:N", title=None, sort=None),
+            x=alt.X(f"{value}:Q", title=axis_title),
+            tooltip=[f"{category}:N", f"{value}:Q"],
+        ),
+        title,
+        subtitle,
+    ).properties(height=max(60, 24 * table.height))
+    return Chart(name, title, spec, table.select(pl.col(category).alias(category.replace("_", " ").capitalize()), pl.col(value).alias(axis_title)))

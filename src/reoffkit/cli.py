@@ -98,6 +98,21 @@ def build_parser() -> argparse.ArgumentParser:
     performance_parser.add_argument("--include-breaches", action="store_true", help="count breaches as further offences")
     performance_parser.set_defaults(handler=run_performance)
 
+    analyse_parser = commands.add_parser(
+        "analyse", help="retrospective analysis of a completed cohort: the lines of enquiry, tables, charts and findings"
+    )
+    analyse_parser.add_argument("casefile", type=Path, help="an .xlsx case file or a folder of CSV files")
+    analyse_parser.add_argument("--period", required=True, type=_period, help="first calendar quarter, e.g. 2016Q4")
+    analyse_parser.add_argument("--quarters", type=_positive, default=1, help="number of consecutive quarters (default 1)")
+    analyse_parser.add_argument("--method", choices=METHODS, default="aggregated_quarters")
+    analyse_parser.add_argument("--as-at", type=_date, default=None, help="count only what was known by this date (default: today)")
+    analyse_parser.add_argument("--out", type=Path, required=True, help="folder to write tables/, charts/, findings.md and summary.json to")
+    analyse_parser.add_argument("--service", action="append", default=None, help="a service of the case file; repeat for several (default: all)")
+    analyse_parser.add_argument("--by", choices=BY_CHOICES, default="tier", help="group for the time-to-first-offence curves (default tier)")
+    analyse_parser.add_argument("--include-unproven", action="store_true", help="count charged and admitted offences too")
+    analyse_parser.add_argument("--include-breaches", action="store_true", help="count breaches as further offences")
+    analyse_parser.set_defaults(handler=run_analyse)
+
     demo_parser = commands.add_parser("demo", help="the demo: a synthetic case file, its measures, and the web application on it")
     demo_parser.add_argument("--out", type=Path, default=Path("out/demo"), help="where to write the demo case file")
     demo_parser.add_argument("--data-dir", type=Path, default=Path("var/demo"), help="where the demo database lives (made afresh)")
@@ -299,9 +314,84 @@ def render_measures(period: Period, overall: dict, arguments: argparse.Namespace
     return "\n".join([title, render_table(rows, headers), status_line(overall), "Counting: " + "; ".join(counting) + "."])
 
 
+def _load_services(arguments: argparse.Namespace):
+    """The case file, its people of the chosen services (all by default) and their names; ``None``
+    after printing every problem when the file has errors or a service is not in it."""
+    from reoffkit.casefile import format_problems, read_case_file
+
+    case_file = read_case_file(arguments.casefile)
+    if case_file.problems:
+        print(format_problems(case_file.problems), file=sys.stderr)
+    if not case_file.ok:
+        print(f"{arguments.casefile}: nothing was computed. Correct the errors above and run again.", file=sys.stderr)
+        return None
+    held = sorted(s for s in case_file.people["service"].unique().to_list() if s is not None)
+    areas = arguments.service or held or [arguments.casefile.stem]
+    missing = [name for name in areas if held and name not in held] or ([] if held or not arguments.service else areas)
+    if missing:
+        print(f"no service {', '.join(map(repr, missing))} in {arguments.casefile}; it holds: {', '.join(held) or 'no service names'}", file=sys.stderr)
+        return None
+    people = case_file.people.filter(pl.col("service").is_in(areas)) if held else case_file.people
+    return case_file, people, areas
+
+
+def _write_outputs(out: Path, tables: dict, charts) -> None:
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    (out / "charts").mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        table.write_csv(out / "tables" / f"{name}.csv")
+    for chart in charts:
+        (out / "charts" / f"{chart.name}.svg").write_text(chart.svg(), encoding="utf-8")
+        (out / "charts" / f"{chart.name}.png").write_bytes(chart.png())
+
+
+def run_analyse(arguments: argparse.Namespace) -> int:
+    from reoffkit.analysis import analysis_report
+
+    loaded = _load_services(arguments)
+    if loaded is None:
+        return EXIT_BAD_INPUT
+    case_file, people, areas = loaded
+    rules = CountingRules(include_unproven=arguments.include_unproven, include_breaches=arguments.include_breaches)
+    period = Period.parse(arguments.period, arguments.quarters, arguments.method)
+    as_at = arguments.as_at or dt.date.today()
+    report = analysis_report(people, case_file.outcomes, case_file.assessments, areas=areas, period=period, as_at=as_at, rules=rules, group_by=arguments.by)
+    tables = {f"{section.key}-{name}": table for section in report.sections for name, table in section.tables.items()}
+    tables["data-quality"] = report.data_quality
+    charts = [chart for section in report.sections for chart in section.charts]
+    _write_outputs(arguments.out, tables, charts)
+    status = "complete" if report.complete else f"NOT complete: provisional until {period.follow_up_complete_on(rules):%-d %B %Y}"
+    lines = [
+        f"# Retrospective analysis: {', '.join(areas)}, cohort {period.label}",
+        "",
+        f"As at {as_at:%-d %B %Y}; follow-up {status}. {report.cohort['cohort_size']} children, "
+        f"{report.cohort['reoffenders']} reoffenders, {report.cohort['reoffences']} further offences.",
+        "",
+    ]
+    for finding in report.findings():
+        lines += [f"## {finding['section']}", "", f"**{finding['finding']}.**", "", f"{finding['enquiry']}. {finding['next_step']}", ""]
+    (arguments.out / "findings.md").write_text("\n".join(lines), encoding="utf-8")
+    summary = {
+        "areas": areas,
+        "period": period.label,
+        "as_at": as_at.isoformat(),
+        "complete": report.complete,
+        "cohort": report.cohort,
+        "findings": report.findings(),
+        "tables": sorted(tables),
+        "charts": {chart.name: chart.title for chart in charts},
+    }
+    (arguments.out / "summary.json").write_text(json.dumps(summary, indent=2, default=_jsonable), encoding="utf-8")
+    print("\n".join(lines[:3]))
+    for finding in report.findings():
+        print(f"- {finding['finding']}")
+    print(f"Wrote {len(tables)} tables, {len(charts)} charts (SVG and PNG), findings.md and summary.json to {arguments.out}")
+    return 0
+
+
 def run_performance(arguments: argparse.Namespace) -> int:
     from reoffkit import reference
-    from reoffkit.casefile import CaseFileError, format_problems, read_case_file
+    from reoffkit.casefile import CaseFileError, format_problems
     from reoffkit.charts import performance_charts
     from reoffkit.performance import MODELLED, performance_report, suppress_small
 
@@ -313,19 +403,10 @@ def run_performance(arguments: argparse.Namespace) -> int:
             problems = format_problems(error.problems) if isinstance(error, CaseFileError) else str(error)
             print(f"{path}:\n{problems}\nnothing was computed. Correct the reference file and run again.", file=sys.stderr)
             return EXIT_BAD_INPUT
-    case_file = read_case_file(arguments.casefile)
-    if case_file.problems:
-        print(format_problems(case_file.problems), file=sys.stderr)
-    if not case_file.ok:
-        print(f"{arguments.casefile}: nothing was computed. Correct the errors above and run again.", file=sys.stderr)
+    loaded = _load_services(arguments)
+    if loaded is None:
         return EXIT_BAD_INPUT
-    held = sorted(s for s in case_file.people["service"].unique().to_list() if s is not None)
-    areas = arguments.service or held
-    missing = [name for name in areas if name not in held]
-    if missing or not areas:
-        print(f"no service {', '.join(map(repr, missing))} in {arguments.casefile}; it holds: {', '.join(held) or 'no service names'}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    people = case_file.people.filter(pl.col("service").is_in(areas))
+    case_file, people, areas = loaded
     rules = CountingRules(include_unproven=arguments.include_unproven, include_breaches=arguments.include_breaches)
     as_at = arguments.as_at or dt.date.today()
     report = performance_report(people, case_file.outcomes, case_file.assessments, areas=areas, as_at=as_at, rules=rules, figures=figures)
@@ -334,14 +415,8 @@ def run_performance(arguments: argparse.Namespace) -> int:
 
         report = replace(report, live=suppress_small(report.live, arguments.suppress_below), trend=suppress_small(report.trend, arguments.suppress_below))
     out = arguments.out
-    (out / "tables").mkdir(parents=True, exist_ok=True)
-    (out / "charts").mkdir(parents=True, exist_ok=True)
-    for name, table in report.tables().items():
-        table.write_csv(out / "tables" / f"{name}.csv")
     charts = performance_charts(report)
-    for name, chart in charts.items():
-        (out / "charts" / f"{name}.svg").write_text(chart.svg(), encoding="utf-8")
-        (out / "charts" / f"{name}.png").write_bytes(chart.png())
+    _write_outputs(out, report.tables(), charts.values())
     summary = {
         "areas": list(report.areas),
         "as_at": as_at.isoformat(),

@@ -317,6 +317,9 @@ def generate(
             "looked_after": looked_after,
             "district": names(tuple(d for s in services for d in s.districts), district),
             "yot_caseload": on_caseload,
+            # Six in seven children's adult offending recorded as checked (no random draw, so the
+            # rest of the data does not move).
+            "adult_offending_checked": np.arange(n) % 7 != 0,
         }
     )
     outcomes = pl.DataFrame(

@@ -1,4 +1,4 @@
-"""The performance page in a real browser, on a service with three years of synthetic cohorts:
+"""The performance and analysis pages in a real browser, on a service with three years of synthetic cohorts:
 charts drawn, live cohorts against projected national figures, screenshots, and an axe scan."""
 
 from __future__ import annotations
@@ -60,10 +60,28 @@ def test_board_viewer_page_and_reference_page_pass_the_accessibility_scan(browse
     page.goto(f"/services/{tracked_service.pk}/performance/")
     screenshot(page, "06-performance-board")
     assert "fewer than 5" in page.content() or "counts from 1 to 4" in page.content()
-    problems = {f"/services/{tracked_service.pk}/performance/": axe_violations(browser, live_server, page.context.cookies(), f"/services/{tracked_service.pk}/performance/")}
+    problems = {
+        path: axe_violations(browser, live_server, page.context.cookies(), path)
+        for path in (f"/services/{tracked_service.pk}/performance/", f"/services/{tracked_service.pk}/analysis/")
+    }
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
     sign_in(page, "percy", PASSWORD)
     problems["/reference/"] = axe_violations(browser, live_server, page.context.cookies(), "/reference/")
     serious = {path: [(v["id"], v["impact"], len(v["nodes"])) for v in found] for path, found in problems.items() if found}
     assert serious == {}
+
+
+def test_a_manager_reads_the_analysis_of_the_latest_completed_cohort(page, tracked_service):
+    sign_in(page, "mandy", PASSWORD)
+    page.get_by_role("link", name="Analysis").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="What drove reoffending in a completed cohort").is_visible()
+    for number in range(1, 9):
+        assert page.get_by_text(f"Line of enquiry {number}:", exact=False).count() >= 1
+    page.get_by_label("Time-to-reoffending curves by").select_option("sex")
+    page.get_by_role("button", name="Show analysis").click()
+    page.wait_for_load_state()
+    assert "by=sex" in page.url and "Time to first further offence by sex" in page.content()
+    assert page.locator(".rk-chart__image svg").count() >= 10
+    screenshot(page, "07-analysis-manager")

@@ -56,6 +56,7 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("looked_after", "yes_no"),
         Column("district", "text"),
         Column("yot_caseload", "yes_no"),
+        Column("adult_offending_checked", "yes_no", required_column=False),
     ),
     "outcomes": (
         Column("outcome_id", "integer", required_column=False, required_value=True),

@@ -23,6 +23,8 @@ PEOPLE_SCHEMA: dict[str, pl.DataType] = {
     "looked_after": pl.Boolean(),
     "district": pl.String(),
     "yot_caseload": pl.Boolean(),
+    # whether adult offending was checked with the police (for a child who turns 18 in follow-up)
+    "adult_offending_checked": pl.Boolean(),
 }
 
 OUTCOMES_SCHEMA: dict[str, pl.DataType] = {

@@ -46,6 +46,7 @@ def load_case_frames(
             looked_after=bool(row["looked_after"]),
             district=districts.get(district) if district else None,
             yot_caseload=row["yot_caseload"] is not False,
+            adult_offending_checked=bool(row.get("adult_offending_checked")),
         )
     for row in frames["outcomes"].sort("offence_date", "outcome_id").iter_rows(named=True):
         actions.add_outcome(

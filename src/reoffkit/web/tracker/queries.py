@@ -28,7 +28,8 @@ def _only(queryset, person_field: str, person: YoungPerson | None):
 
 def people_frame(services: Iterable[Service], person: YoungPerson | None = None) -> pl.DataFrame:
     rows = _only(YoungPerson.objects.filter(service__in=list(services)), "pk", person and person.pk).values(
-        "pk", "pnc_id", "service__name", "date_of_birth", "sex", "ethnicity", "looked_after", "district__name", "yot_caseload"
+        "pk", "pnc_id", "service__name", "date_of_birth", "sex", "ethnicity", "looked_after", "district__name", "yot_caseload",
+        "adult_offending_checked",
     )
     return _frame(
         (
@@ -42,6 +43,7 @@ def people_frame(services: Iterable[Service], person: YoungPerson | None = None)
                 "looked_after": r["looked_after"],
                 "district": r["district__name"],
                 "yot_caseload": r["yot_caseload"],
+                "adult_offending_checked": r["adult_offending_checked"],
             }
             for r in rows
         ),
@@ -393,3 +395,29 @@ def performance_report(services: list[Service], *, as_at: dt.date):
         )
         cache.set(key, report, timeout=600)
     return report
+
+
+def analysis_report(services: list[Service], *, period: Period, as_at: dt.date, group_by: str):
+    """The retrospective analysis of ``period`` for one service or several, cached until the next write."""
+    from django.core.cache import cache
+
+    from reoffkit.analysis import analysis_report as build
+
+    services = sorted(services, key=lambda s: s.pk)
+    key = f"analysis:{','.join(str(s.pk) for s in services)}:{period.first_quarter}:{period.quarters}:{period.method}:{group_by}:{as_at.isoformat()}:{data_version()}"
+    report = cache.get(key)
+    if report is None:
+        frames = service_frames(services)
+        report = build(
+            frames.people, frames.outcomes, frames.assessments, areas=[s.name for s in services], period=period, as_at=as_at,
+            rules=services[0].counting_rules(), group_by=group_by,
+        )
+        cache.set(key, report, timeout=600)
+    return report
+
+
+def completed_quarters(service: Service, *, as_at: dt.date) -> list[int]:
+    """Quarters with cohort entries whose follow-up is complete on ``as_at``, oldest first."""
+    rules = service.counting_rules()
+    keys = sorted(Period.parse(label).first_quarter for label in cohort_quarters(service, as_at=as_at, count=40))
+    return [key for key in keys if Period(key).follow_up_complete_on(rules) <= as_at]

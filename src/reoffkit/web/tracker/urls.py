@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reoffkit.web.tracker.views import account, admin, cohort, meeting, performance, person, summary
+from reoffkit.web.tracker.views import account, admin, analysis, cohort, meeting, performance, person, summary
 
 service = "services/<int:service_id>/"
 person_url = service + "people/<int:person_id>/"
@@ -28,6 +28,8 @@ urlpatterns = [
     path(service + "summary/", summary.service_summary, name="summary"),
     path(service + "performance/", performance.performance, name="performance"),
     path(service + "performance/<slug:name>.<str:fmt>", performance.performance_chart, name="performance-chart"),
+    path(service + "analysis/", analysis.analysis, name="analysis"),
+    path(service + "analysis/<slug:name>.<str:fmt>", analysis.analysis_chart, name="analysis-chart"),
     path("reference/", performance.reference_figures, name="reference"),
     # Administration
     path("audit/", admin.audit_log, name="audit"),

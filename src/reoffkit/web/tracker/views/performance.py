@@ -13,6 +13,7 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from reoffkit import reference as ref
@@ -121,9 +122,16 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _chart_context(name: str, chart) -> dict:
+def chart_context(name: str, chart, *, service_id: int, download: str, query: str = "") -> dict:
+    """A chart for the page: the drawing, its table twin, and download links (``download`` is the
+    URL pattern's name, taking the service and the chart's name and format)."""
+
+    def url(fmt: str) -> str:
+        return reverse(download, args=[service_id, name, fmt]) + (f"?{query}" if query else "")
+
     return {
         "name": name,
+        "urls": {fmt: url(fmt) for fmt in FORMATS},
         "chart": chart,
         # The figure around it carries the finding as its accessible name; the drawing itself is
         # hidden from assistive technology, which reads the table twin instead.
@@ -168,7 +176,10 @@ def performance(request, service):
             "modelled": MODELLED,
             "live_rows": _live_rows(report),
             "official_rows": _official_rows(report),
-            "charts": {name.replace("-", "_"): _chart_context(name, chart) for name, chart in charts.items()},
+            "charts": {
+                name.replace("-", "_"): chart_context(name, chart, service_id=service.pk, download="performance-chart", query=_query(services))
+                for name, chart in charts.items()
+            },
             "national_bases": _national_bases(report),
             "query": _query(services),
             "suppress": suppress,

@@ -141,6 +141,7 @@ def analysis_report(
     as_at: dt.date,
     rules: CountingRules = CountingRules(),
     group_by: str = "tier",
+    resettlement: pl.DataFrame | None = None,
 ) -> AnalysisReport:
     """Every section of the analysis of ``period`` for the services named ``areas``."""
     entries = entry_table(people, outcomes, assessments, period=period, rules=rules, as_at=as_at)
@@ -158,7 +159,7 @@ def analysis_report(
         _time_to_first(entries, group_by),
         _assessment(entries, rules),
         _seriousness(entries, offences),
-        _resettlement(entries, overall),
+        _resettlement(entries, overall, resettlement),
     ]
     quality, quality_finding = _data_quality(entries, people)
     return AnalysisReport(
@@ -320,7 +321,14 @@ def _seriousness(entries, offences) -> Section:
     )
 
 
-def _resettlement(entries, overall) -> Section:
+FACTOR_WORDS = {
+    "accommodation_in_place": "Accommodation in place", "accommodation_sustained": "Accommodation sustained",
+    "ete_in_place": "ETE in place", "ete_sustained": "ETE sustained",
+    "health_in_place": "Health arrangements in place", "health_sustained": "Health arrangements sustained",
+}
+
+
+def _resettlement(entries, overall, resettlement: pl.DataFrame | None = None) -> Section:
     custody = entries.filter(pl.col("tier") == "custody")
     if custody.is_empty():
         finding = "No child in this cohort entered it on release from custody"
@@ -332,11 +340,23 @@ def _resettlement(entries, overall) -> Section:
         f"{reoffended} of {custody.height} children released from custody reoffended ({_percent(reoffended / custody.height)}, "
         f"against {_percent(overall)} for the whole cohort)" + (f"; half had by day {median}" if median else "")
     )
+    tables = {"custody": stats.profile(custody, "index_disposal"), "curve": curve}
+    charts = [ch.survival_chart(curve, finding, name="resettlement")]
+    if resettlement is not None:
+        records = resettlement.select("person_id", pl.col("release_date").alias("index_date"), *FACTOR_WORDS)
+        joined = custody.join(records, on=["person_id", "index_date"], how="left")
+        recorded = joined.filter(pl.col("accommodation_in_place").is_not_null()).height
+        parts = []
+        for factor, words in FACTOR_WORDS.items():
+            table = stats.profile(joined.with_columns(district=pl.col(factor).fill_null("not recorded")), "district")
+            parts.append(table.with_columns(breakdown=pl.lit(words), label=pl.lit(f"{words}: ") + pl.col("group")))
+        factors = pl.concat(parts, how="vertical_relaxed")
+        tables["by_arrangement"] = factors
+        finding += f"; {recorded} of {custody.height} releases have a resettlement record"
+        if recorded:
+            charts.append(ch.rates_chart("arrangements", factors, "Reoffending after release by resettlement arrangement"))
     return Section(
-        "resettlement", "Resettlement after custody", 7, finding, RESETTLEMENT_STEP,
-        {"custody": stats.profile(custody, "index_disposal"), "curve": curve},
-        [ch.survival_chart(curve, finding, name="resettlement")],
-        (reoffended, custody.height),
+        "resettlement", "Resettlement after custody", 7, finding, RESETTLEMENT_STEP, tables, charts, (reoffended, custody.height),
     )
 
 

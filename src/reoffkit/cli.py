@@ -355,7 +355,10 @@ def run_analyse(arguments: argparse.Namespace) -> int:
     rules = CountingRules(include_unproven=arguments.include_unproven, include_breaches=arguments.include_breaches)
     period = Period.parse(arguments.period, arguments.quarters, arguments.method)
     as_at = arguments.as_at or dt.date.today()
-    report = analysis_report(people, case_file.outcomes, case_file.assessments, areas=areas, period=period, as_at=as_at, rules=rules, group_by=arguments.by)
+    report = analysis_report(
+        people, case_file.outcomes, case_file.assessments, areas=areas, period=period, as_at=as_at, rules=rules, group_by=arguments.by,
+        resettlement=case_file.resettlement,
+    )
     tables = {f"{section.key}-{name}": table for section in report.sections for name, table in section.tables.items()}
     tables["data-quality"] = report.data_quality
     charts = [chart for section in report.sections for chart in section.charts]

@@ -407,7 +407,27 @@ def generate(
         "outcomes": conform(outcomes, "outcomes"),
         "assessments": conform(assessments, "assessments"),
         "actions": conform(actions, "actions"),
+        "resettlement": _resettlement(outcomes, as_at, seed),
     }
+
+
+def _resettlement(outcomes: pl.DataFrame, as_at: dt.date, seed: int) -> pl.DataFrame:
+    """A resettlement record for most releases from custody by ``as_at``: arrangements mostly in
+    place, less often sustained. Its own random stream, so the rest of the data does not move."""
+    from reoffkit.engine.schema import RESETTLEMENT_FACTORS
+
+    custody = [t.code for t in codes.OUTCOME_TYPES if t.tier == "custody"]
+    releases = outcomes.filter(pl.col("outcome_type").is_in(custody) & pl.col("release_date").is_not_null() & (pl.col("release_date") <= as_at))
+    rng = np.random.default_rng(seed + 7919)
+    releases = releases.filter(pl.Series(rng.random(releases.height) < 0.8))  # some never recorded
+    n = releases.height
+    values = {}
+    for factor in RESETTLEMENT_FACTORS:
+        sustained = factor.endswith("sustained")
+        chances = [0.55, 0.30, 0.15] if sustained else [0.75, 0.15, 0.10]
+        values[factor] = pl.Series(factor, np.array(["yes", "no", "not known"])[rng.choice(3, size=n, p=chances)], dtype=pl.String)
+    frame = releases.select("person_id", "release_date").with_columns(**values)
+    return conform(frame.unique(["person_id", "release_date"], keep="first", maintain_order=True), "resettlement")
 
 
 def _pnc_ids(rng: np.random.Generator, first_seen_day: np.ndarray) -> pl.Series:

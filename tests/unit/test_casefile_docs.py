@@ -43,7 +43,7 @@ def test_every_outcome_type_and_every_word_for_it_is_in_the_guide():
 
 
 def test_every_code_and_synonym_of_every_list_is_in_the_guide():
-    titles = {"yes_no": "yes/no"}
+    titles = {"yes_no": "yes/no", "yes_no_not_known": "yes, no or not known"}
     for vocabulary, words in codes.SYNONYMS.items():
         rows = _table_rows(_section(titles.get(vocabulary, vocabulary)))
         assert rows == {code: list(synonyms) for code, synonyms in words.items()}, vocabulary

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from reoffkit.engine import codes
+from reoffkit.engine.schema import RESETTLEMENT_FACTORS
 
 DATE_EXPECTED = "a date like 2016-10-15 or 15/10/2016"
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -88,6 +89,11 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("due_on", "date"),
         Column("completed_on", "date", not_future=True),
         Column("notes", "text"),
+    ),
+    "resettlement": (
+        Column("person_id", "text", required_value=True),
+        Column("release_date", "date", required_value=True, not_future=True),
+        *(Column(factor, "code", vocabulary="yes_no_not_known") for factor in RESETTLEMENT_FACTORS),
     ),
 }
 

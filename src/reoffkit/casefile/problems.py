@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 SEVERITIES: tuple[str, ...] = ("error", "warning")
-SHEET_ORDER: tuple[str, ...] = ("people", "outcomes", "assessments", "actions")
+SHEET_ORDER: tuple[str, ...] = ("people", "outcomes", "assessments", "actions", "resettlement")
 
 
 @dataclass(frozen=True, slots=True)

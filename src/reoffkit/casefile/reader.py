@@ -30,7 +30,7 @@ from reoffkit.engine.schema import conform, empty_frame
 
 __all__ = ["SHEETS", "CaseFile", "CaseFileError", "Problem", "format_problems", "load_case_file", "read_case_file"]
 
-SHEETS: tuple[str, ...] = ("people", "outcomes", "assessments", "actions")
+SHEETS: tuple[str, ...] = ("people", "outcomes", "assessments", "actions", "resettlement")
 REQUIRED_SHEETS: tuple[str, ...] = ("people", "outcomes")
 WORKBOOK_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm")
 WRONG_TYPES: dict[str, str] = {
@@ -42,7 +42,7 @@ WRONG_TYPES: dict[str, str] = {
     ),
 }
 SHOWN_ROWS = 5  # the other rows named in a duplicate's problem
-CAN_BE_FOUND = "an .xlsx workbook, or a folder of CSV files (people.csv, outcomes.csv, assessments.csv, actions.csv)"
+CAN_BE_FOUND = "an .xlsx workbook, or a folder of CSV files (people.csv, outcomes.csv, assessments.csv, actions.csv, resettlement.csv)"
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class CaseFile:
     outcomes: pl.DataFrame
     assessments: pl.DataFrame
     actions: pl.DataFrame
+    resettlement: pl.DataFrame
     problems: tuple[Problem, ...]
     source: str
 
@@ -274,7 +275,7 @@ def _cross_check(tables: dict[str, pl.DataFrame | None], today: dt.date, outcome
         _duplicates(people, "people", "person_id", "a person_id", problems)
         _shared_pnc_ids(people, problems)
         known = people["person_id"].drop_nulls().unique().implode()
-        for sheet in ("outcomes", "assessments", "actions"):
+        for sheet in ("outcomes", "assessments", "actions", "resettlement"):
             table = tables[sheet]
             if table is not None and people_listed:
                 _report(table, sheet, [Check(pl.col("person_id").is_not_null() & ~pl.col("person_id").is_in(known), "person_id", "a person_id listed in the people sheet")], problems)
@@ -290,6 +291,18 @@ def _cross_check(tables: dict[str, pl.DataFrame | None], today: dt.date, outcome
             lookup_born = pl.lit(None, pl.Date)
         checked = checked.with_columns(lookup_born.alias("__born"))
         _report(checked, "outcomes", _outcome_checks(today), problems)
+    resettlement = tables["resettlement"]
+    if resettlement is not None and outcomes is not None:
+        custody = {t.code for t in outcome_types if t.tier == "custody"}
+        releases = outcomes.filter(pl.col("outcome_type").is_in(list(custody)) & pl.col("release_date").is_not_null())
+        released = (releases["person_id"] + "|" + releases["release_date"].cast(pl.String)).unique().implode()
+        key = pl.col("person_id") + "|" + pl.col("release_date").cast(pl.String)
+        _report(
+            resettlement,
+            "resettlement",
+            [Check(pl.col("release_date").is_not_null() & ~key.is_in(released), "release_date", "the release_date of one of the child's custodial outcomes")],
+            problems,
+        )
     assessments = tables["assessments"]
     if assessments is not None:
         _report(assessments, "assessments", [Check((pl.col("tool") == "asset") & (pl.col("score") > 64), "score", "an Asset score from 0 to 48 (or a Scaled Approach score from 0 to 64)")], problems)

@@ -131,6 +131,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "Not known": ("unknown", "not stated", "nk", "refused"),
     },
     "yes_no": {"yes": ("y", "true", "1"), "no": ("n", "false", "0")},
+    # resettlement arrangements on release from custody: in place, sustained
+    "yes_no_not_known": {"yes": ("y", "true", "1"), "no": ("n", "false", "0"), "not known": ("unknown", "nk", "not_known", "u")},
     "tool": {"asset": (), "assetplus": ("asset plus", "asset+"), "other": ()},
     "likelihood_band": {"low": ("l",), "medium": ("m", "med"), "high": ("h",)},
     "intervention_level": {"standard": (), "enhanced": (), "intensive": ()},

@@ -61,11 +61,24 @@ ACTIONS_SCHEMA: dict[str, pl.DataType] = {
     "notes": pl.String(),
 }
 
+#: Resettlement on release from custody (seed 001, area 7): for each of accommodation, education /
+#: training / employment and health, whether arrangements were in place at release and sustained —
+#: ``yes``, ``no`` or ``not known``. One row per release, matched on person and release date.
+RESETTLEMENT_FACTORS: tuple[str, ...] = (
+    "accommodation_in_place", "accommodation_sustained", "ete_in_place", "ete_sustained", "health_in_place", "health_sustained",
+)
+RESETTLEMENT_SCHEMA: dict[str, pl.DataType] = {
+    "person_id": pl.String(),
+    "release_date": pl.Date(),
+    **{factor: pl.String() for factor in RESETTLEMENT_FACTORS},
+}
+
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "people": PEOPLE_SCHEMA,
     "outcomes": OUTCOMES_SCHEMA,
     "assessments": ASSESSMENTS_SCHEMA,
     "actions": ACTIONS_SCHEMA,
+    "resettlement": RESETTLEMENT_SCHEMA,
 }
 
 
@@ -80,6 +93,8 @@ def conform(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     engine except identifiers and dates it checks itself); extra columns are dropped.
     """
     schema = SCHEMAS[name]
+    if frame.width == 0:  # selecting literals from a frame without columns would make one row
+        return empty_frame(name)
     columns = []
     for column, dtype in schema.items():
         if column in frame.columns:

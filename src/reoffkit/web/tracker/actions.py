@@ -20,6 +20,7 @@ from reoffkit.web.tracker.models import (
     District,
     Outcome,
     ReferenceFigure,
+    ResettlementRecord,
     ReviewAction,
     Role,
     Service,
@@ -417,3 +418,36 @@ def load_reference_figures(*, by, figures, file_name: str) -> dict[str, int]:
         summary=f"Loaded reference figures from {file_name[:120]}: {added} added, {replaced} replaced, {unchanged} unchanged",
     )
     return counts
+
+
+# Resettlement --------------------------------------------------------------------------------
+
+RESETTLEMENT_FIELDS: tuple[str, ...] = (
+    "accommodation_in_place", "accommodation_sustained", "ete_in_place", "ete_sustained", "health_in_place", "health_sustained",
+)
+
+
+@transaction.atomic
+def record_resettlement(*, by, outcome: Outcome, **values: Any) -> ResettlementRecord:
+    """Create or change the resettlement record of a release from custody; audited with the changes."""
+    unknown = set(values) - set(RESETTLEMENT_FIELDS)
+    if unknown:
+        raise ValidationError(f"not resettlement fields: {', '.join(sorted(unknown))}")
+    record = ResettlementRecord.objects.select_for_update().filter(outcome=outcome).first()
+    verb = "update" if record else "create"
+    record = record or ResettlementRecord(outcome=outcome)
+    changes = _changes(record, RESETTLEMENT_FIELDS, values) if verb == "update" else {k: [None, v] for k, v in values.items()}
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.full_clean()
+    record.save()
+    audit(
+        by=by,
+        verb=verb,
+        service=outcome.person.service,
+        object_type="resettlement",
+        object_ids=[record.pk],
+        summary=f"{'Changed' if verb == 'update' else 'Recorded'} resettlement {record.pk} for outcome {outcome.pk} of young person {outcome.person_id}",
+        changes=changes,
+    )
+    return record

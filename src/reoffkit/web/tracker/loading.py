@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 import polars as pl
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from reoffkit.web.tracker import actions
@@ -84,4 +85,17 @@ def load_case_frames(
             completed_on=row["completed_on"] if row["status"] == "completed" else None,
             notes=row["notes"] or "",
         )
+    resettlement = frames.get("resettlement")
+    if resettlement is not None:
+        from reoffkit.engine.schema import RESETTLEMENT_FACTORS
+        from reoffkit.web.tracker.models import Outcome
+
+        for row in resettlement.iter_rows(named=True):
+            person = people[row["person_id"]]
+            release = Outcome.objects.filter(person=person, release_date=row["release_date"]).order_by("pk").first()
+            if release is None:
+                raise ValidationError(
+                    f"resettlement for person {row['person_id']}: no custodial outcome released on {row['release_date']:%Y-%m-%d}"
+                )
+            actions.record_resettlement(by=by, outcome=release, **{f: row[f] or "not known" for f in RESETTLEMENT_FACTORS})
     return people

@@ -244,6 +244,26 @@ class ReviewAction(models.Model):
             raise ValidationError({"completed_on": "Only a completed action has a completion date."})
 
 
+RESETTLEMENT_CHOICES = [("yes", "Yes"), ("no", "No"), ("not known", "Not known")]
+
+
+class ResettlementRecord(models.Model):
+    """Resettlement on release from custody (seed 001, area 7): were accommodation, education /
+    training / employment and health arrangements in place at release, and sustained?"""
+
+    outcome = models.OneToOneField("Outcome", on_delete=models.CASCADE, related_name="resettlement")
+    accommodation_in_place = models.CharField(max_length=10, choices=RESETTLEMENT_CHOICES, default="not known")
+    accommodation_sustained = models.CharField(max_length=10, choices=RESETTLEMENT_CHOICES, default="not known")
+    ete_in_place = models.CharField("ETE in place", max_length=10, choices=RESETTLEMENT_CHOICES, default="not known")
+    ete_sustained = models.CharField("ETE sustained", max_length=10, choices=RESETTLEMENT_CHOICES, default="not known")
+    health_in_place = models.CharField(max_length=10, choices=RESETTLEMENT_CHOICES, default="not known")
+    health_sustained = models.CharField(max_length=10, choices=RESETTLEMENT_CHOICES, default="not known")
+
+    def clean(self) -> None:
+        if self.outcome.tier != "custody" or not self.outcome.release_date:
+            raise ValidationError("A resettlement record belongs to a custodial sentence with a release date.")
+
+
 class ReferenceFigure(models.Model):
     """A published reoffending figure (national, regional, family, comparator or a service's own),
     as read by :mod:`reoffkit.reference`; one per area, cohort basis and period."""

@@ -410,7 +410,7 @@ def analysis_report(services: list[Service], *, period: Period, as_at: dt.date, 
         frames = service_frames(services)
         report = build(
             frames.people, frames.outcomes, frames.assessments, areas=[s.name for s in services], period=period, as_at=as_at,
-            rules=services[0].counting_rules(), group_by=group_by,
+            rules=services[0].counting_rules(), group_by=group_by, resettlement=resettlement_frame(services),
         )
         cache.set(key, report, timeout=600)
     return report
@@ -421,3 +421,15 @@ def completed_quarters(service: Service, *, as_at: dt.date) -> list[int]:
     rules = service.counting_rules()
     keys = sorted(Period.parse(label).first_quarter for label in cohort_quarters(service, as_at=as_at, count=40))
     return [key for key in keys if Period(key).follow_up_complete_on(rules) <= as_at]
+
+
+def resettlement_frame(services: Iterable[Service]) -> pl.DataFrame:
+    from reoffkit.engine.schema import RESETTLEMENT_FACTORS
+    from reoffkit.web.tracker.models import ResettlementRecord
+
+    rows = ResettlementRecord.objects.filter(outcome__person__service__in=list(services)).values(
+        "outcome__person_id", "outcome__release_date", *RESETTLEMENT_FACTORS
+    )
+    return _frame(
+        ({**r, "person_id": str(r.pop("outcome__person_id")), "release_date": r.pop("outcome__release_date")} for r in rows), "resettlement"
+    )

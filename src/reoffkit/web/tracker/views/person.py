@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -27,6 +28,8 @@ from reoffkit.web.tracker.models import (
     STATUS_CHOICES,
     TOOL_CHOICES,
     TRIGGER_CHOICES,
+    RESETTLEMENT_CHOICES,
+    Outcome,
     ReviewAction,
 )
 from reoffkit.web.tracker.permissions import can_change_action, has_permission, person_in, require
@@ -257,7 +260,7 @@ def timeline(person, record, *, user) -> list[TimelineItem]:
     entry_of = {entry["index_outcome_id"]: entry["quarter"] for entry in record.entries}
     items = [
         TimelineItem("outcome", o.outcome_date or o.offence_date, o, o.pk in record.counted_outcome_ids, entry_of.get(o.pk))
-        for o in person.outcomes.all()
+        for o in person.outcomes.select_related("resettlement")
     ]
     items += [TimelineItem("assessment", a.assessment_date, a) for a in person.assessments.all()]
     items += [
@@ -416,3 +419,46 @@ def change_status(request, service, person_id, action_id):
     return render(
         request, "tracker/person/change_status.html", {"service": service, "section": "cohort", "person": person, "action": action, "form": form}
     )
+
+
+class ResettlementForm(GovukForm):
+    accommodation_in_place = forms.ChoiceField(label="Accommodation in place on release", choices=RESETTLEMENT_CHOICES)
+    accommodation_sustained = forms.ChoiceField(label="Accommodation sustained", choices=RESETTLEMENT_CHOICES)
+    ete_in_place = forms.ChoiceField(label="Education, training or employment in place on release", choices=RESETTLEMENT_CHOICES)
+    ete_sustained = forms.ChoiceField(label="Education, training or employment sustained", choices=RESETTLEMENT_CHOICES)
+    health_in_place = forms.ChoiceField(label="Health arrangements in place on release", choices=RESETTLEMENT_CHOICES)
+    health_sustained = forms.ChoiceField(label="Health arrangements sustained", choices=RESETTLEMENT_CHOICES)
+
+
+@require("record")
+@require_http_methods(["GET", "POST"])
+def resettlement(request, service, person_id, outcome_id):
+    """The resettlement record of one release from custody: created on first save, then changed."""
+    person = person_in(service, person_id)
+    outcome = get_object_or_404(Outcome, person=person, pk=outcome_id)
+    if outcome.tier != "custody" or not outcome.release_date:
+        raise Http404
+    existing = getattr(outcome, "resettlement", None)
+    initial = {name: getattr(existing, name) for name in actions.RESETTLEMENT_FIELDS} if existing else None
+    form = ResettlementForm(request.POST or None, initial=initial)
+
+    def save(data):
+        actions.record_resettlement(by=request.user, outcome=outcome, **data)
+
+    page = {
+        "heading": f"Resettlement on release, {outcome.release_date:%-d %B %Y}",
+        "intro": "Were the child's accommodation, education, training or employment, and health arrangements in place on "
+        "release from custody, and did they last? The analysis of completed cohorts sets reoffending against each.",
+        "submit": "Save resettlement",
+    }
+    return _record_page(request, service, person, form, save=save, page=page, success="Resettlement recorded")
+
+
+@require("record")
+@require_http_methods(["POST"])
+def record_police_check(request, service, person_id):
+    """Record that the child's adult offending was checked with the police (18 during follow-up)."""
+    person = person_in(service, person_id)
+    actions.update_young_person(by=request.user, person=person, adult_offending_checked=True)
+    messages.success(request, "Adult offending recorded as checked with the police")
+    return redirect("person", service.pk, person.pk)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import polars as pl
 
 from reoffkit import charts as ch
+from reoffkit import reference as ref
 from reoffkit.engine import CountingRules, Period, entry_table, further_offences
 from reoffkit.engine import analysis as stats
 from reoffkit.engine import codes
@@ -142,6 +143,8 @@ def analysis_report(
     rules: CountingRules = CountingRules(),
     group_by: str = "tier",
     resettlement: pl.DataFrame | None = None,
+    police_check: tuple[float, float] = (POLICE_CHECK_GREEN, POLICE_CHECK_AMBER),
+    figures: list | None = None,
 ) -> AnalysisReport:
     """Every section of the analysis of ``period`` for the services named ``areas``."""
     entries = entry_table(people, outcomes, assessments, period=period, rules=rules, as_at=as_at)
@@ -150,10 +153,13 @@ def analysis_report(
     total = int(entries["further_offences"].sum())
     overall = reoffenders / entries.height if entries.height else None
     cohort = {"cohort_size": entries.height, "reoffenders": reoffenders, "reoffences": total, "binary_rate": overall}
+    basis = "annual_12m_old_method" if period.method == "annual_12m_old_method" else ("quarter" if period.quarters == 1 else "aggregated_quarters")
+    national = ref.national(ref.default_reference() if figures is None else figures, basis, "binary_rate") if period.quarters in (1, 4) else None
+    comparator = {"rate": national.binary_rate, "label": f"national ({national.area}, {national.period_label})", "source": national.source} if national else None
     sections = [
-        _demographics(entries, overall),
-        _hotspots(entries, overall),
-        _disposals(entries, overall),
+        _demographics(entries, overall, comparator),
+        _hotspots(entries, overall, comparator),
+        _disposals(entries, overall, comparator),
         _caseload(entries),
         _spread(entries, rules),
         _time_to_first(entries, group_by),
@@ -161,20 +167,21 @@ def analysis_report(
         _seriousness(entries, offences),
         _resettlement(entries, overall, resettlement),
     ]
-    quality, quality_finding = _data_quality(entries, people)
+    quality, quality_finding = _data_quality(entries, people, police_check)
+    cohort["national"] = comparator
     return AnalysisReport(
         tuple(areas), period, as_at, rules, as_at >= period.follow_up_complete_on(rules), cohort, sections, quality, quality_finding
     )
 
 
-def _profile_section(key, title, enquiry, entries, breakdowns, overall, what, next_step) -> Section:
+def _profile_section(key, title, enquiry, entries, breakdowns, overall, what, next_step, comparator=None) -> Section:
     table = _labelled(entries, breakdowns)
     finding, counts = _standout(entries, table, overall, what)
-    chart = ch.rates_chart(key, table, finding)
+    chart = ch.rates_chart(key, table, finding, national=comparator and comparator["rate"], national_label=comparator and comparator["label"])
     return Section(key, title, enquiry, finding, next_step, {key: table}, [chart], counts)
 
 
-def _demographics(entries, overall) -> Section:
+def _demographics(entries, overall, comparator=None) -> Section:
     return _profile_section(
         "profile", "Who reoffended: age, sex, ethnicity and looked-after children", 2, entries,
         {"age_group": "Age", "sex": "Sex", "ethnicity": "Ethnicity", "looked_after": "Looked after"},
@@ -182,14 +189,16 @@ def _demographics(entries, overall) -> Section:
         "Where a group reoffends significantly more, review what the service offers that group — programmes, "
         "allocation of case workers, and what the children themselves say — and use the disproportionality "
         "analysis to compare with the local population.",
+        comparator,
     )
 
 
-def _hotspots(entries, overall) -> Section:
+def _hotspots(entries, overall, comparator=None) -> Section:
     section = _profile_section(
         "districts", "Hotspots: reoffending by district", 6, entries, {"district": "District"}, overall, "district",
         "Look at what differs in a hotspot district — policing, services, deprivation, or practice — and "
         "consider moving resources or spreading practice from districts doing better.",
+        comparator,
     )
     small = section.tables["districts"].filter(pl.col("small")).height
     if small:
@@ -197,12 +206,13 @@ def _hotspots(entries, overall) -> Section:
     return section
 
 
-def _disposals(entries, overall) -> Section:
+def _disposals(entries, overall, comparator=None) -> Section:
     return _profile_section(
         "disposals", "Which disposals have the highest reoffending", 5, entries,
         {"tier": "Tier", "index_disposal": "Disposal"}, overall, "disposal",
         "Compare each disposal's reoffending with national and regional figures; for custody, look at "
         "resettlement (below); for out-of-court disposals, at how quickly children are engaged.",
+        comparator,
     )
 
 
@@ -366,7 +376,7 @@ RESETTLEMENT_STEP = (
 )
 
 
-def _data_quality(entries: pl.DataFrame, people: pl.DataFrame) -> tuple[pl.DataFrame, str]:
+def _data_quality(entries: pl.DataFrame, people: pl.DataFrame, police_check: tuple[float, float]) -> tuple[pl.DataFrame, str]:
     turned = entries.filter(pl.col("turns_18_in_follow_up"))
     checked_column = "adult_offending_checked" in people.columns
     checked = 0
@@ -374,7 +384,8 @@ def _data_quality(entries: pl.DataFrame, people: pl.DataFrame) -> tuple[pl.DataF
         flags = people.select("person_id", "adult_offending_checked")
         checked = int(turned.join(flags, on="person_id", how="left")["adult_offending_checked"].fill_null(False).sum())
     share = checked / turned.height if turned.height else None
-    rag = "green" if share is None or share >= POLICE_CHECK_GREEN else "amber" if share >= POLICE_CHECK_AMBER else "red"
+    green, amber = police_check
+    rag = "green" if share is None or share >= green else "amber" if share >= amber else "red"
     table = pl.DataFrame(
         {
             "check": [
@@ -430,7 +441,8 @@ def for_board(report: AnalysisReport, threshold: int) -> AnalysisReport:
                 continue
             source = tables.get(chart.name)
             if source is not None and "label" in source.columns:
-                charts.append(ch.rates_chart(chart.name, source, finding))
+                national = report.cohort.get("national") or {}
+                charts.append(ch.rates_chart(chart.name, source, finding, national=national.get("rate"), national_label=national.get("label", "")))
             elif not any(small(v) for column in ("Children", "Reoffenders", "Children in group") if column in chart.table.columns for v in chart.table[column].to_list()):
                 charts.append(chart)
         sections.append(replace(section, tables=tables, charts=charts, finding=finding))

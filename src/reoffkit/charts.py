@@ -227,7 +227,7 @@ def write_png(chart: Chart, path) -> None:
         handle.write(chart.png())
 
 
-def rates_chart(name: str, table: pl.DataFrame, title: str, *, label: str = "label") -> Chart:
+def rates_chart(name: str, table: pl.DataFrame, title: str, *, label: str = "label", national: float | None = None, national_label: str = "") -> Chart:
     """Binary rate by group as horizontal points with 95% intervals, each labelled with its size;
     ``table`` has ``label``, ``cohort_size``, ``binary_rate``, ``binary_ci_low``, ``binary_ci_high``."""
     data = table.select(
@@ -239,14 +239,15 @@ def rates_chart(name: str, table: pl.DataFrame, title: str, *, label: str = "lab
     ).with_columns(group=pl.col("label") + pl.lit(" (") + pl.col("children").cast(pl.String).fill_null("fewer than 5") + pl.lit(")"))
     y = alt.Y("group:N", title=None, sort=None)
     base = alt.Chart(_values(data)).encode(y=y)
-    spec = _titled(
-        alt.layer(
-            base.mark_rule(color=LOCAL).encode(x=alt.X("low:Q", title="Binary rate (95% interval)", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])), x2="high:Q"),
-            base.mark_point(filled=True, size=70, color=LOCAL).encode(x="value:Q", tooltip=["group:N", alt.Tooltip("value:Q", format=".1%")]),
-        ),
-        title,
-        "Each group with its number of children; bars are 95% intervals — wide bars mean few children.",
-    ).properties(height=max(60, 22 * data.height))
+    layers = [
+        base.mark_rule(color=LOCAL).encode(x=alt.X("low:Q", title="Binary rate (95% interval)", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])), x2="high:Q"),
+        base.mark_point(filled=True, size=70, color=LOCAL).encode(x="value:Q", tooltip=["group:N", alt.Tooltip("value:Q", format=".1%")]),
+    ]
+    subtitle = "Each group with its number of children; bars are 95% intervals — wide bars mean few children."
+    if national is not None:
+        layers.append(alt.Chart(_values(pl.DataFrame({"national": [national]}))).mark_rule(color=NATIONAL, strokeDash=[6, 4], size=2).encode(x="national:Q"))
+        subtitle += f" Dashed line: {national_label or 'national'} {100 * national:.1f}%."
+    spec = _titled(alt.layer(*layers), title, subtitle).properties(height=max(60, 22 * data.height))
     out = data.select(
         pl.col("label").alias("Group"), pl.col("children").alias("Children"), pl.col("value").alias("Binary rate"),
         pl.col("low").alias("95% interval low"), pl.col("high").alias("95% interval high"),

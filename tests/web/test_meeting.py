@@ -171,7 +171,7 @@ def settings_url(world) -> str:
     return reverse("settings", args=[world.northmoor.pk])
 
 
-VALID = dict(min_age="10", max_age="17", early_months="3", early_count="2", any_time_count="3", prolific_threshold="5", action_days="14")
+VALID = dict(min_age="10", max_age="17", early_months="3", early_count="2", any_time_count="3", prolific_threshold="5", action_days="14", police_check_green="95", police_check_amber="80")
 
 
 def test_settings_page_explains_each_setting_and_shows_current_values(world):
@@ -225,3 +225,11 @@ def test_changed_settings_change_the_alerts(world):
     world.client("mandy").post(settings_url(world), {**VALID, "early_count": "1", "any_time_count": "1", "prolific_threshold": "2"})
     page = text(world.client("pat").get(url))
     assert 'id="potentially_prolific"' in page and "1 further offences within 3 months of entry" in page
+
+
+def test_police_check_levels_are_settings_and_amber_cannot_exceed_green(world):
+    response = world.client("mandy").post(settings_url(world), {**VALID, "police_check_green": "90", "police_check_amber": "95"})
+    assert response.status_code == 400 and "The amber level must be the same as or less than the green level (90%)" in text(response)
+    world.client("mandy").post(settings_url(world), {**VALID, "police_check_green": "90", "police_check_amber": "70"})
+    world.northmoor.refresh_from_db()
+    assert (world.northmoor.police_check_green, world.northmoor.police_check_amber) == (90, 70)

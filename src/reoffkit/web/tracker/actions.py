@@ -41,6 +41,8 @@ SETTINGS_FIELDS: tuple[str, ...] = (
     "action_days",
     "min_age",
     "max_age",
+    "police_check_green",
+    "police_check_amber",
 )
 
 

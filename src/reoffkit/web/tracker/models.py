@@ -60,6 +60,10 @@ class Service(models.Model):
     early_count = models.PositiveSmallIntegerField(default=2)
     any_time_count = models.PositiveSmallIntegerField(default=3)
     action_days = models.PositiveSmallIntegerField(default=14)
+    police_check_green = models.PositiveSmallIntegerField(
+        default=95, help_text="Data quality: percentage of children turning 18 in follow-up checked with the police for green."
+    )
+    police_check_amber = models.PositiveSmallIntegerField(default=80, help_text="… and for amber (below is red).")
     last_meeting_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

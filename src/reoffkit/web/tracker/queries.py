@@ -411,6 +411,8 @@ def analysis_report(services: list[Service], *, period: Period, as_at: dt.date, 
         report = build(
             frames.people, frames.outcomes, frames.assessments, areas=[s.name for s in services], period=period, as_at=as_at,
             rules=services[0].counting_rules(), group_by=group_by, resettlement=resettlement_frame(services),
+            police_check=(services[0].police_check_green / 100, services[0].police_check_amber / 100),
+            figures=reference_figures(),
         )
         cache.set(key, report, timeout=600)
     return report

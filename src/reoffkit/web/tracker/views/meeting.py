@@ -263,8 +263,22 @@ class SettingsForm(GovukForm):
         help_text="If no review action is raised within this many days of a further offence becoming known, an alert fires. The default is 14.",
     )
 
+    police_check_green = forms.IntegerField(
+        min_value=1,
+        max_value=100,
+        label="Police checks: green at (%)",
+        help_text="Of the children who turn 18 during follow-up, the percentage whose adult offending was checked with the police "
+        "for the data-quality rating to be green. The default is 95.",
+    )
+    police_check_amber = forms.IntegerField(
+        min_value=0, max_value=100, label="Police checks: amber at (%)", help_text="Below this it is red. The default is 80."
+    )
+
     def clean(self):
         data = super().clean()
+        green, amber = data.get("police_check_green"), data.get("police_check_amber")
+        if green is not None and amber is not None and amber > green:
+            self.add_error("police_check_amber", f"The amber level must be the same as or less than the green level ({green}%).")
         low, high = data.get("min_age"), data.get("max_age")
         if low is not None and high is not None and low > high:
             self.add_error("max_age", "The oldest age must be the same as or more than the youngest age.")

@@ -13,7 +13,7 @@ import polars as pl
 
 from reoffkit import charts as ch
 from reoffkit import reference as ref
-from reoffkit.engine import CountingRules, Period, entry_table, further_offences
+from reoffkit.engine import CountingRules, Period, entry_table, further_offences, measures_by
 from reoffkit.engine import analysis as stats
 from reoffkit.engine import codes
 from reoffkit.engine.performance import two_proportion_test
@@ -288,6 +288,14 @@ def _assessment(entries, rules) -> Section:
     by_score = stats.profile(banded.with_columns(likelihood_band=pl.col("score_band")), "likelihood_band").with_columns(
         breakdown=pl.lit("Score band"), label=pl.lit("Score: ") + pl.col("group")
     )
+    # the same by sex and by ethnicity: reoffending per likelihood band within each group
+    by_band_and_group = pl.concat(
+        [
+            measures_by(entries, [group, "likelihood_band"]).rename({group: "group"}).with_columns(by=pl.lit(group), group=pl.col("group").cast(pl.String))
+            for group in ("sex", "ethnicity")
+        ],
+        how="vertical_relaxed",
+    ).select("by", "group", "likelihood_band", *[c for c in ("cohort_size", "reoffenders", "reoffences", "binary_rate", "binary_ci_low", "binary_ci_high", "frequency_rate")])
     auc = stats.discrimination(entries)
     auc_by = pl.concat([stats.discrimination(entries, "ethnicity").with_columns(by=pl.lit("ethnicity")), stats.discrimination(entries, "sex").with_columns(by=pl.lit("sex"))])
     calibration = stats.calibration(entries)
@@ -310,7 +318,8 @@ def _assessment(entries, rules) -> Section:
         "assessment", "Accuracy of assessments and intervention levels", 1, finding,
         "Audit the critical few: prolific children on standard or enhanced intervention, and children on "
         "intensive intervention who did not reoffend — was the assessment right, and was the intervention?",
-        {"by_band": by_band, "by_score": by_score, "auc": auc, "auc_by_group": auc_by, "calibration": calibration, "critical_few": few},
+        {"by_band": by_band, "by_score": by_score, "by_band_and_group": by_band_and_group, "auc": auc, "auc_by_group": auc_by,
+         "calibration": calibration, "critical_few": few},
         charts, (few.height,),
     )
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import textwrap
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
 import altair as alt
 import polars as pl
@@ -26,30 +27,41 @@ NATIONAL = "#505a5f"
 COMPARATORS = ["#d4351c", "#00703c", "#6f72af", "#f47738", "#912b88"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Chart:
-    """A chart, its finding and its data (``table``: human column names, as the CSV download)."""
+    """A chart, its finding and its data (``table``: human column names, as the CSV download).
+
+    ``spec`` is the Vega-Lite specification as plain data (an Altair chart given here is converted
+    once, without re-validating it), so a chart can be cached and pickled; the SVG is drawn once.
+    """
 
     name: str
     title: str
-    spec: alt.TopLevelMixin
+    spec: dict
     table: pl.DataFrame
+    _svg: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.spec, dict):
+            self.spec = self.spec.to_dict(validate=False)
 
     def svg(self) -> str:
         import vl_convert
 
-        return vl_convert.vegalite_to_svg(self.spec.to_dict())
+        if self._svg is None:
+            self._svg = vl_convert.vegalite_to_svg(self.spec)
+        return self._svg
 
     def png(self, scale: float = 2.0) -> bytes:
         import vl_convert
 
-        return vl_convert.vegalite_to_png(self.spec.to_dict(), scale=scale)
+        return vl_convert.vegalite_to_png(self.spec, scale=scale)
 
     def csv(self) -> str:
         return self.table.write_csv()
 
     def to_json(self) -> str:
-        return self.spec.to_json()
+        return json.dumps(self.spec)
 
 
 def _values(frame: pl.DataFrame) -> alt.Data:

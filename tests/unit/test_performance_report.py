@@ -163,7 +163,7 @@ def test_every_chart_carries_its_finding_as_title_and_its_data(demo_report):
     charts = performance_charts(demo_report)
     assert set(charts) == {"live", "trend-binary", "trend-per-reoffender", "in-follow-up", "curve"}
     for chart in charts.values():
-        spec = chart.spec.to_dict()
+        spec = chart.spec
         title = " ".join(spec["title"]["text"])
         assert title == " ".join(chart.title.split())
         assert chart.table.height > 0 and chart.csv().count("\n") == chart.table.height + 1
@@ -172,5 +172,5 @@ def test_every_chart_carries_its_finding_as_title_and_its_data(demo_report):
         texts = " ".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text"))
         assert chart.title.split()[0] in texts and chart.title.split()[-1] in texts
         assert chart.png()[:8] == b"\x89PNG\r\n\x1a\n"
-    values = charts["live"].spec.to_dict()["data"]["values"]
+    values = charts["live"].spec["data"]["values"]
     assert [v["cohort"] for v in values] == demo_report.live["cohort"].to_list()

@@ -128,7 +128,7 @@ def test_reference_figures_load_with_an_audit_and_bad_files_save_nothing(world):
 
 
 @override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "performance-test"}})
-def test_the_report_is_cached_until_any_write(world, monkeypatch):
+def test_the_page_is_cached_until_a_write_to_its_services(world, monkeypatch):
     from django.core.cache import cache
 
     import reoffkit.performance
@@ -137,13 +137,20 @@ def test_the_report_is_cached_until_any_write(world, monkeypatch):
     original = reoffkit.performance.performance_report
     monkeypatch.setattr(reoffkit.performance, "performance_report", lambda *a, **k: built.append(1) or original(*a, **k))
     cache.clear()
-    before = queries.performance_report([world.northmoor], as_at=TODAY)
-    queries.performance_report([world.northmoor], as_at=TODAY)
+    before, charts = queries.performance_page([world.northmoor], as_at=TODAY, suppress_below=None)
+    queries.performance_page([world.northmoor], as_at=TODAY, suppress_below=None)
+    assert len(built) == 1 and charts["live"]._svg is not None  # drawn once, with the report
+    # a view of a child's record and another service's write change nothing here
+    actions.record_view(by=world.users["pat"], person=world.ned)
+    actions.add_outcome(by=world.users["olly"], person=world.eve, outcome_type="fine", offence_date=days_ago(20), outcome_date=days_ago(10), gravity=2)
+    queries.performance_page([world.northmoor], as_at=TODAY, suppress_below=None)
     assert len(built) == 1
     actions.add_outcome(by=world.users["pat"], person=world.nia, outcome_type="fine", offence_date=days_ago(20), outcome_date=days_ago(10), gravity=2)
-    after = queries.performance_report([world.northmoor], as_at=TODAY)
+    after, _ = queries.performance_page([world.northmoor], as_at=TODAY, suppress_below=None)
     assert len(built) == 2
     assert after.trend["reoffences"].sum() == before.trend["reoffences"].sum() + 1
+    queries.performance_page([world.northmoor], as_at=TODAY, suppress_below=5)  # the board's version is its own
+    assert len(built) == 3
     cache.clear()
 
 

@@ -4,6 +4,7 @@ every number the application shows is computed by the engine from them."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -367,46 +368,84 @@ def reference_figures():
     return [Figure(**row) for row in ReferenceFigure.objects.values(*COLUMNS)]
 
 
-def data_version() -> int:
-    """Changes with every write (each is audited): the id of the newest audit event."""
-    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+#: Audit verbs that change what a report counts (views, sign-ins and exports do not).
+DATA_VERBS = ("create", "update", "delete", "import")
+_LOCKS = [threading.Lock() for _ in range(32)]
+
+
+def data_version(services: list[Service]) -> int:
+    """Changes with every write that could change these services' reports (each write is audited):
+    the id of the newest such audit event — theirs, or a load of reference figures."""
+    from django.db.models import Max, Q
+
+    newest = AuditEvent.objects.filter(Q(service__in=services) | Q(object_type="reference figures"), verb__in=DATA_VERBS).aggregate(Max("id"))
+    return newest["id__max"] or 0
+
+
+def _cached(key: str, build):
+    """``build()``, cached in the process under ``key``; one thread builds while the others wait."""
+    from django.core.cache import cache
+
+    value = cache.get(key)
+    if value is None:
+        with _LOCKS[hash(key) % len(_LOCKS)]:
+            value = cache.get(key)
+            if value is None:
+                value = build()
+                cache.set(key, value)
+    return value
+
+
+def _key(kind: str, services: list[Service], *parts) -> str:
+    return ":".join([kind, ",".join(str(s.pk) for s in services), *map(str, parts), str(data_version(services))])
+
+
+def performance_page(services: list[Service], *, as_at: dt.date, suppress_below: int | None):
+    """The performance report (suppressed when ``suppress_below`` is given) and its charts drawn,
+    cached until the next write to these services."""
+    from reoffkit.charts import performance_charts
+    from reoffkit.performance import suppressed_report
+
+    services = sorted(services, key=lambda s: s.pk)
+
+    def build():
+        report = performance_report(services, as_at=as_at)
+        if suppress_below:
+            report = suppressed_report(report, suppress_below)
+        charts = performance_charts(report)
+        for chart in charts.values():
+            chart.svg()
+        return report, charts
+
+    return _cached(_key("performance-page", services, as_at, suppress_below), build)
 
 
 def performance_report(services: list[Service], *, as_at: dt.date):
-    """The performance report of one service or a partnership, cached until the next write."""
-    from django.core.cache import cache
-
+    """The performance report of one service or a partnership (not cached: see ``performance_page``)."""
     from reoffkit.performance import performance_report as build
 
     services = sorted(services, key=lambda s: s.pk)
-    key = f"performance:{','.join(str(s.pk) for s in services)}:{as_at.isoformat()}:{data_version()}"
-    report = cache.get(key)
-    if report is None:
-        frames = service_frames(services)
-        report = build(
-            frames.people,
-            frames.outcomes,
-            frames.assessments,
-            areas=[s.name for s in services],
-            as_at=as_at,
-            # A partnership counts by the first service's rules; the page says when they differ.
-            rules=services[0].counting_rules(),
-            figures=reference_figures(),
-        )
-        cache.set(key, report, timeout=600)
-    return report
+    frames = service_frames(services)
+    return build(
+        frames.people,
+        frames.outcomes,
+        frames.assessments,
+        areas=[s.name for s in services],
+        as_at=as_at,
+        # A partnership counts by the first service's rules; the page says when they differ.
+        rules=services[0].counting_rules(),
+        figures=reference_figures(),
+    )
 
 
-def analysis_report(services: list[Service], *, period: Period, as_at: dt.date, group_by: str):
-    """The retrospective analysis of ``period`` for one service or several, cached until the next write."""
-    from django.core.cache import cache
-
-    from reoffkit.analysis import analysis_report as build
+def analysis_report(services: list[Service], *, period: Period, as_at: dt.date, group_by: str, suppress_below: int | None = None):
+    """The retrospective analysis of ``period`` for one service or several (for board viewers when
+    ``suppress_below`` is given), its charts drawn, cached until the next write to these services."""
+    from reoffkit.analysis import analysis_report as build, for_board
 
     services = sorted(services, key=lambda s: s.pk)
-    key = f"analysis:{','.join(str(s.pk) for s in services)}:{period.first_quarter}:{period.quarters}:{period.method}:{group_by}:{as_at.isoformat()}:{data_version()}"
-    report = cache.get(key)
-    if report is None:
+
+    def compute():
         frames = service_frames(services)
         report = build(
             frames.people, frames.outcomes, frames.assessments, areas=[s.name for s in services], period=period, as_at=as_at,
@@ -414,8 +453,14 @@ def analysis_report(services: list[Service], *, period: Period, as_at: dt.date, 
             police_check=(services[0].police_check_green / 100, services[0].police_check_amber / 100),
             figures=reference_figures(),
         )
-        cache.set(key, report, timeout=600)
-    return report
+        if suppress_below:
+            report = for_board(report, suppress_below)
+        for section in report.sections:
+            for chart in section.charts:
+                chart.svg()
+        return report
+
+    return _cached(_key("analysis", services, period.first_quarter, period.quarters, period.method, group_by, as_at, suppress_below), compute)
 
 
 def completed_quarters(service: Service, *, as_at: dt.date) -> list[int]:

@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from reoffkit.analysis import for_board
 from reoffkit.engine.rules import Period, quarter_label
 from reoffkit.web.tracker import queries
 from reoffkit.web.tracker.permissions import has_permission, require
@@ -78,9 +77,7 @@ def analysis(request, service):
     report = None
     sections = []
     if period is not None:
-        report = queries.analysis_report(services, period=period, as_at=today, group_by=group_by)
-        if not records:
-            report = for_board(report, SUPPRESS_BELOW)
+        report = queries.analysis_report(services, period=period, as_at=today, group_by=group_by, suppress_below=None if records else SUPPRESS_BELOW)
         query = _query_for(services, period, group_by)
         for section in report.sections:
             few = section.tables.get("critical_few")
@@ -150,9 +147,8 @@ def analysis_chart(request, service, name: str, fmt: str):
     _, period, group_by = _choice(request, service, today)
     if period is None or fmt not in FORMATS:
         raise Http404
-    report = queries.analysis_report(services, period=period, as_at=today, group_by=group_by)
-    if not has_permission(request.user, "view_records"):
-        report = for_board(report, SUPPRESS_BELOW)
+    suppress = None if has_permission(request.user, "view_records") else SUPPRESS_BELOW
+    report = queries.analysis_report(services, period=period, as_at=today, group_by=group_by, suppress_below=suppress)
     chart = next((c for s in report.sections for c in s.charts if c.name == name), None)
     if chart is None:
         raise Http404

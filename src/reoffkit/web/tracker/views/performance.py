@@ -18,8 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from reoffkit import reference as ref
 from reoffkit.casefile import CaseFileError
-from reoffkit.charts import performance_charts
-from reoffkit.performance import MODELLED, suppressed_report
+from reoffkit.performance import MODELLED
 from reoffkit.web.tracker import actions, queries
 from reoffkit.web.tracker.permissions import has_permission, require, service_for, services_of
 from reoffkit.web.tracker.views.summary import SUPPRESS_BELOW
@@ -40,10 +39,11 @@ def _partnership(request, service) -> list:
     return services
 
 
-def _report(request, services, as_at: dt.date):
-    report = queries.performance_report(services, as_at=as_at)
+def _page(request, services, as_at: dt.date):
+    """The report and its drawn charts, as this user may see them; and whether suppressed."""
     suppress = not has_permission(request.user, "view_records")
-    return (suppressed_report(report, SUPPRESS_BELOW) if suppress else report), suppress
+    report, charts = queries.performance_page(services, as_at=as_at, suppress_below=SUPPRESS_BELOW if suppress else None)
+    return report, charts, suppress
 
 
 def percent(value) -> str:
@@ -159,8 +159,7 @@ def _query(services) -> str:
 def performance(request, service):
     today = dt.date.today()
     services = _partnership(request, service)
-    report, suppress = _report(request, services, today)
-    charts = performance_charts(report)
+    report, charts, suppress = _page(request, services, today)
     rules = [s.counting_rules() for s in services]
     return render(
         request,
@@ -195,8 +194,8 @@ def performance(request, service):
 def performance_chart(request, service, name: str, fmt: str):
     """A chart of the performance page as SVG or PNG, or its data as CSV."""
     services = _partnership(request, service)
-    report, _ = _report(request, services, dt.date.today())
-    chart = performance_charts(report).get(name)
+    _, charts, _ = _page(request, services, dt.date.today())
+    chart = charts.get(name)
     if chart is None or fmt not in FORMATS:
         raise Http404
     body = {"svg": chart.svg, "png": chart.png, "csv": chart.csv}[fmt]()

@@ -113,6 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
     analyse_parser.add_argument("--include-breaches", action="store_true", help="count breaches as further offences")
     analyse_parser.set_defaults(handler=run_analyse)
 
+    import_parser = commands.add_parser(
+        "import", help="import a case file into a service of the live tracker's database (all or nothing, audited)"
+    )
+    import_parser.add_argument("casefile", type=Path, help="an .xlsx case file, a folder of CSV files, or a .zip of them")
+    import_parser.add_argument("--service", required=True, help="the service (by name) to import into")
+    import_parser.add_argument("--by", required=True, help="user name of the performance officer importing (audited as them)")
+    import_parser.add_argument("--dry-run", action="store_true", help="list what would change and change nothing")
+    import_parser.add_argument("--show", type=int, default=20, help="how many changes to list (default 20)")
+    import_parser.set_defaults(handler=run_import)
+
     demo_parser = commands.add_parser("demo", help="the demo: a synthetic case file, its measures, and the web application on it")
     demo_parser.add_argument("--out", type=Path, default=Path("out/demo"), help="where to write the demo case file")
     demo_parser.add_argument("--data-dir", type=Path, default=Path("var/demo"), help="where the demo database lives (made afresh)")
@@ -476,6 +486,59 @@ def serve(host: str, port: int, threads: int = 8) -> None:
     from reoffkit.web.wsgi import application
 
     waitress_serve(application, host=host, port=port, threads=threads, ident="reoffkit")
+
+
+def run_import(arguments: argparse.Namespace) -> int:
+    import time
+
+    from reoffkit.casefile import format_problems
+    from reoffkit.web.tracker.uploads import read_upload
+
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from reoffkit.web.tracker.importing import commit_import, plan_import
+    from reoffkit.web.tracker.models import Service
+
+    service = Service.objects.filter(name=arguments.service).first()
+    if service is None:
+        names = ", ".join(Service.objects.values_list("name", flat=True)) or "none yet"
+        print(f"no service named {arguments.service!r}; the services are: {names}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from django.contrib.auth import get_user_model
+
+    from reoffkit.web.tracker.permissions import has_permission, services_of
+
+    user = get_user_model().objects.filter(username=arguments.by, is_active=True).first()
+    if user is None or not has_permission(user, "import") or not services_of(user).filter(pk=service.pk).exists():
+        print(f"{arguments.by!r} is not an active performance officer of {service.name}: only they may import into it", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    started = time.perf_counter()
+    case_file = read_upload(arguments.casefile)
+    if case_file.problems:
+        print(format_problems(case_file.problems), file=sys.stderr)
+    plan = plan_import(service, case_file)
+    if not plan.ok:
+        print(f"{arguments.casefile}: nothing was imported. Correct the errors above and run again.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"{arguments.casefile} into {service.name}: {plan.summary()}")
+    for change in plan.changes[: arguments.show]:
+        print(f"  {change.kind}: {change.person_id} — {change.detail}")
+    if len(plan.changes) > arguments.show:
+        print(f"  … and {len(plan.changes) - arguments.show} more")
+    if plan.not_in_file.get("children"):
+        print(f"{plan.not_in_file['children']} children of {service.name} are not in the file; they are left as they are.")
+    if arguments.dry_run:
+        print("Dry run: nothing was changed.")
+        return 0
+
+    def progress(done: int, total: int) -> None:
+        print(f"  {done:,} of {total:,} changes made ({time.perf_counter() - started:.0f} s)", flush=True)
+
+    counts = commit_import(plan, by=user, progress=progress)
+    print(f"Imported in {time.perf_counter() - started:.1f} s: {sum(counts.values()):,} changes; audited.")
+    return 0
 
 
 def run_serve(arguments: argparse.Namespace) -> int:

@@ -38,6 +38,8 @@ MATRIX = {
     "summary": ("service", {"pat": OK, "mandy": OK, "percy": OK, "bea": OK, "ada": FORBIDDEN, "olly": NOT_FOUND}),
     "performance": ("service", {"pat": OK, "mandy": OK, "percy": OK, "bea": OK, "ada": FORBIDDEN, "olly": NOT_FOUND}),
     "performance-chart": ("chart", {"pat": OK, "mandy": OK, "percy": OK, "bea": OK, "ada": FORBIDDEN, "olly": NOT_FOUND}),
+    "import": ("service", {"pat": FORBIDDEN, "mandy": FORBIDDEN, "percy": OK, "bea": FORBIDDEN, "ada": FORBIDDEN, "olly": FORBIDDEN}),
+    "import-template": ("service", {"pat": FORBIDDEN, "mandy": FORBIDDEN, "percy": OK, "bea": FORBIDDEN, "ada": FORBIDDEN, "olly": FORBIDDEN}),
     "analysis": ("service", {"pat": OK, "mandy": OK, "percy": OK, "bea": OK, "ada": FORBIDDEN, "olly": NOT_FOUND}),
     "reference": ("none", {"pat": FORBIDDEN, "mandy": FORBIDDEN, "percy": OK, "bea": FORBIDDEN, "ada": FORBIDDEN, "olly": FORBIDDEN}),
     "audit": ("none", {"pat": FORBIDDEN, "mandy": OK, "percy": FORBIDDEN, "bea": FORBIDDEN, "ada": OK, "olly": FORBIDDEN}),

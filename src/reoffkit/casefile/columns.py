@@ -58,6 +58,8 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("district", "text"),
         Column("yot_caseload", "yes_no"),
         Column("adult_offending_checked", "yes_no", required_column=False),
+        Column("first_name", "text", required_column=False),
+        Column("last_name", "text", required_column=False),
     ),
     "outcomes": (
         Column("outcome_id", "integer", required_column=False, required_value=True),

@@ -25,6 +25,9 @@ PEOPLE_SCHEMA: dict[str, pl.DataType] = {
     "yot_caseload": pl.Boolean(),
     # whether adult offending was checked with the police (for a child who turns 18 in follow-up)
     "adult_offending_checked": pl.Boolean(),
+    # names, for importing into the live tracker (the engine never reads or returns them)
+    "first_name": pl.String(),
+    "last_name": pl.String(),
 }
 
 OUTCOMES_SCHEMA: dict[str, pl.DataType] = {

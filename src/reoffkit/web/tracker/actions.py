@@ -453,3 +453,30 @@ def record_resettlement(*, by, outcome: Outcome, **values: Any) -> ResettlementR
         changes=changes,
     )
     return record
+
+
+# Corrections from an import ------------------------------------------------------------------
+
+
+def _audited_update(model, record, allowed: tuple[str, ...], values: dict, *, by, object_type: str, words: str):
+    record, changes = _update(model, record.pk, allowed, values)
+    person = record.person
+    audit(
+        by=by, verb="update", service=person.service, object_type=object_type, object_ids=[record.pk],
+        summary=f"Changed {words} {record.pk} of young person {person.pk}: {', '.join(changes) or 'no change'}", changes=changes,
+    )
+    return record
+
+
+@transaction.atomic
+def update_outcome(*, by, outcome: Outcome, **values: Any) -> Outcome:
+    """Correct an outcome's offence type, gravity or breach (its dates and type identify it)."""
+    return _audited_update(Outcome, outcome, ("offence_type", "gravity", "breach"), values, by=by, object_type="outcome", words="outcome")
+
+
+@transaction.atomic
+def update_assessment(*, by, assessment: Assessment, **values: Any) -> Assessment:
+    """Correct an assessment's score, likelihood band or intervention level (its date and tool identify it)."""
+    return _audited_update(
+        Assessment, assessment, ("score", "likelihood_band", "intervention_level"), values, by=by, object_type="assessment", words="assessment"
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reoffkit.web.tracker.views import account, admin, analysis, cohort, meeting, performance, person, summary
+from reoffkit.web.tracker.views import account, admin, analysis, cohort, importing, meeting, performance, person, summary
 
 service = "services/<int:service_id>/"
 person_url = service + "people/<int:person_id>/"
@@ -16,6 +16,9 @@ urlpatterns = [
     path(service + "cohort/", cohort.cohort_list, name="cohort"),
     path(service + "cohort/export/", cohort.cohort_export, name="cohort-export"),
     path(service + "cohort/add/", cohort.add_member, name="add-member"),
+    path(service + "import/", importing.import_case_file, name="import"),
+    path(service + "import/commit/", importing.commit_case_file, name="import-commit"),
+    path(service + "import/template.xlsx", importing.import_template, name="import-template"),
     path(person_url, person.person_detail, name="person"),
     path(person_url + "offences/add/", person.add_offence, name="add-offence"),
     path(person_url + "assessments/add/", person.add_assessment, name="add-assessment"),

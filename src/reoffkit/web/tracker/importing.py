@@ -1,0 +1,316 @@
+"""Importing a case file into a service: plan every change first, then make them all or none.
+
+A plan compares the file (read and validated by :mod:`reoffkit.casefile`) with the service's
+records:
+
+- a child is the same child when the local ID matches the file's ``person_id``, else when a non-empty
+  PNC ID matches (then the local ID is corrected to the file's); otherwise the child is new;
+- an outcome is the same outcome when its child, offence date, outcome type, outcome date and
+  release date match; then only its offence type, gravity and breach can change;
+- an assessment is the same when its date and tool match (score, band and level can change);
+- a review action is the same when its date raised, trigger and action match (nothing changes
+  through an import: the status is changed on the record, where it is versioned);
+- a resettlement record is matched to its release as in the case file.
+
+Nothing is ever deleted: records in the service that the file does not hold are counted in the
+plan and left alone. Committing applies the plan through the actions (each change validated and
+audited) in one transaction, plus one "import" audit event with the counts; re-importing the same
+file changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable
+
+import polars as pl
+from django.db import transaction
+
+from reoffkit.engine.schema import RESETTLEMENT_FACTORS
+from reoffkit.web.tracker import actions
+from reoffkit.web.tracker.models import AuditEvent, Service, YoungPerson
+
+PERSON_FIELDS = ("pnc_id", "date_of_birth", "sex", "ethnicity", "looked_after", "district", "yot_caseload", "adult_offending_checked")
+OUTCOME_CHANGEABLE = ("offence_type", "gravity", "breach")
+NAME_NOT_GIVEN = "(not in file)"
+
+
+@dataclass
+class Change:
+    kind: str  # new child | changed child | new outcome | changed outcome | new assessment | changed assessment | new action | resettlement
+    person_id: str
+    detail: str
+    apply: Callable[[object], None] = field(repr=False, default=lambda by: None)
+
+
+@dataclass
+class ImportPlan:
+    service: Service
+    source: str
+    problems: tuple = ()
+    changes: list[Change] = field(default_factory=list)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    not_in_file: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    def counts(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for change in self.changes:
+            found[change.kind] = found.get(change.kind, 0) + 1
+        return found
+
+    def summary(self) -> str:
+        made = ", ".join(describe(self.counts())) or "no changes"
+        same = ", ".join(f"{n} {kind}" for kind, n in self.unchanged.items() if n)
+        return made + (f"; unchanged: {same}" if same else "")
+
+
+def describe(counts: dict[str, int]) -> list[str]:
+    """["3 new children", "1 changed outcome", …] in a stable order."""
+
+    def words(kind: str, n: int) -> str:
+        if n == 1:
+            return kind
+        return kind[: -len("child")] + "children" if kind.endswith("child") else kind + "s"
+
+    return [f"{n:,} {words(kind, n)}" for kind, n in sorted(counts.items())]
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def plan_import(service: Service, case_file) -> ImportPlan:
+    """Every change importing ``case_file`` into ``service`` would make (nothing is written)."""
+    plan = ImportPlan(service=service, source=case_file.source, problems=case_file.problems)
+    if not plan.ok:
+        return plan
+    people_frame = case_file.people
+    if "service" in people_frame.columns and people_frame["service"].drop_nulls().n_unique() > 1:
+        names = sorted(people_frame["service"].drop_nulls().unique().to_list())
+        if service.name in names:
+            people_frame = people_frame.filter(pl.col("service").is_null() | (pl.col("service") == service.name))
+    existing = list(YoungPerson.objects.filter(service=service).select_related("district"))
+    by_local = {p.local_id: p for p in existing}
+    by_pnc = {p.pnc_id: p for p in existing if p.pnc_id}
+    districts = {d.name: d for d in service.districts.all()}
+    matched: dict[str, YoungPerson | None] = {}
+    made: dict[str, YoungPerson] = {}
+    unchanged = {"children": 0, "outcomes": 0, "assessments": 0, "review actions": 0, "resettlement records": 0}
+
+    def district_for(name: str | None, by):
+        if not name:
+            return None
+        if name not in districts:
+            districts[name] = actions.add_district(by=by, service=service, name=name)
+        return districts[name]
+
+    for row in people_frame.iter_rows(named=True):
+        pid = row["person_id"]
+        person = by_local.get(pid) or (by_pnc.get(row["pnc_id"]) if row["pnc_id"] else None)
+        matched[pid] = person
+        values = {
+            "pnc_id": row["pnc_id"] or "",
+            "date_of_birth": row["date_of_birth"],
+            "sex": row["sex"] or "not known",
+            "ethnicity": row["ethnicity"] or "Not known",
+            "looked_after": bool(row["looked_after"]),
+            "district": row["district"],
+            "yot_caseload": row["yot_caseload"] is not False,
+            "adult_offending_checked": bool(row.get("adult_offending_checked")),
+        }
+        if person is None:
+            first, last = row.get("first_name") or NAME_NOT_GIVEN, row.get("last_name") or pid
+
+            def create(by, pid=pid, values=values, first=first, last=last):
+                made[pid] = actions.create_young_person(
+                    by=by, service=service, local_id=pid, first_name=first, last_name=last,
+                    **{**values, "district": district_for(values["district"], by)},
+                )
+
+            plan.changes.append(Change("new child", pid, f"born {values['date_of_birth']:%-d %b %Y}", create))
+            continue
+        before = {name: getattr(person, name) for name in PERSON_FIELDS}
+        before["district"] = person.district.name if person.district else None
+        if person.local_id != pid:
+            before["local_id"], values["local_id"] = person.local_id, pid
+        differences = {name: (before[name], values[name]) for name in values if before.get(name) != values[name]}
+        if not differences:
+            unchanged["children"] += 1
+            continue
+
+        def update(by, person=person, differences=differences):
+            new = {name: after for name, (_, after) in differences.items()}
+            if "district" in new:
+                new["district"] = district_for(new["district"], by)
+            actions.update_young_person(by=by, person=person, **new)
+
+        words = "; ".join(f"{name.replace('_', ' ')}: {_shown(b)} → {_shown(a)}" for name, (b, a) in differences.items())
+        plan.changes.append(Change("changed child", pid, words, update))
+
+    def person_of(pid: str) -> YoungPerson | None:
+        return made.get(pid) or matched.get(pid)
+
+    _plan_outcomes(plan, case_file.outcomes, matched, person_of, unchanged)
+    _plan_assessments(plan, case_file.assessments, matched, person_of, unchanged)
+    _plan_actions(plan, case_file.actions, matched, person_of, unchanged)
+    _plan_resettlement(plan, case_file.resettlement, matched, person_of, unchanged)
+    plan.unchanged = unchanged
+    in_file = {p.pk for p in matched.values() if p is not None}
+    plan.not_in_file = {"children": sum(1 for p in existing if p.pk not in in_file)}
+    return plan
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "blank"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return f"{value:%-d %b %Y}"
+    return str(value)
+
+
+def _existing(matched, related: str, key: Callable) -> dict[tuple, list]:
+    """Existing records of the matched children, by (person pk, natural key): a list, since three
+    offences dealt with at one hearing can share every date and type."""
+    found: dict[tuple, list] = {}
+    for person in {p.pk: p for p in matched.values() if p is not None}.values():
+        for record in getattr(person, related).order_by("pk"):
+            found.setdefault((person.pk, key(record)), []).append(record)
+    return found
+
+
+def _take(existing: dict[tuple, list], person, key):
+    """The next unmatched existing record with this key (each matches one row of the file)."""
+    if person is None:
+        return None
+    records = existing.get((person.pk, key))
+    return records.pop(0) if records else None
+
+
+def _plan_outcomes(plan, outcomes: pl.DataFrame, matched, person_of, unchanged) -> None:
+    def key(o):
+        return (o.offence_date, o.outcome_type, o.outcome_date, o.release_date)
+
+    existing = _existing(matched, "outcomes", key)
+    for row in outcomes.sort("offence_date", "outcome_id").iter_rows(named=True):
+        pid = row["person_id"]
+        person = matched.get(pid)
+        values = {"offence_type": row["offence_type"] or "", "gravity": row["gravity"], "breach": bool(row["breach"])}
+        record = _take(existing, person, (row["offence_date"], row["outcome_type"], row["outcome_date"], row["release_date"]))
+        if record is None:
+
+            def create(by, row=row, pid=pid, values=values):
+                actions.add_outcome(
+                    by=by, person=person_of(pid), offence_date=row["offence_date"], outcome_date=row["outcome_date"],
+                    outcome_type=row["outcome_type"], release_date=row["release_date"],
+                    recorded_on=row["recorded_on"] or row["outcome_date"] or row["offence_date"], **values,
+                )
+
+            plan.changes.append(Change("new outcome", pid, f"{row['outcome_type'].replace('_', ' ')}, offence on {row['offence_date']:%-d %b %Y}", create))
+            continue
+        differences = {name: (getattr(record, name), value) for name, value in values.items() if getattr(record, name) != value}
+        if not differences:
+            unchanged["outcomes"] += 1
+            continue
+
+        def update(by, record=record, differences=differences):
+            actions.update_outcome(by=by, outcome=record, **{name: after for name, (_, after) in differences.items()})
+
+        words = "; ".join(f"{name.replace('_', ' ')}: {_shown(b)} → {_shown(a)}" for name, (b, a) in differences.items())
+        plan.changes.append(Change("changed outcome", pid, words, update))
+
+
+def _plan_assessments(plan, assessments: pl.DataFrame, matched, person_of, unchanged) -> None:
+    existing = _existing(matched, "assessments", lambda a: (a.assessment_date, a.tool))
+    for row in assessments.iter_rows(named=True):
+        pid = row["person_id"]
+        person = matched.get(pid)
+        score = None if row["score"] is None else round(float(row["score"]), 1)
+        values = {"score": score, "likelihood_band": row["likelihood_band"], "intervention_level": row["intervention_level"]}
+        record = _take(existing, person, (row["assessment_date"], row["tool"]))
+        if record is None:
+
+            def create(by, row=row, pid=pid, values=values):
+                actions.add_assessment(by=by, person=person_of(pid), assessment_date=row["assessment_date"], tool=row["tool"], **values)
+
+            plan.changes.append(Change("new assessment", pid, f"{row['tool']} on {row['assessment_date']:%-d %b %Y}", create))
+            continue
+        differences = {name: (_plain(getattr(record, name)), value) for name, value in values.items() if _plain(getattr(record, name)) != value}
+        if not differences:
+            unchanged["assessments"] += 1
+            continue
+
+        def update(by, record=record, differences=differences):
+            actions.update_assessment(by=by, assessment=record, **{name: after for name, (_, after) in differences.items()})
+
+        words = "; ".join(f"{name.replace('_', ' ')}: {_shown(b)} → {_shown(a)}" for name, (b, a) in differences.items())
+        plan.changes.append(Change("changed assessment", pid, words, update))
+
+
+def _plan_actions(plan, review_actions: pl.DataFrame, matched, person_of, unchanged) -> None:
+    existing = _existing(matched, "review_actions", lambda a: (a.raised_on, a.trigger, a.action))
+    for row in review_actions.iter_rows(named=True):
+        pid = row["person_id"]
+        person = matched.get(pid)
+        if _take(existing, person, (row["raised_on"], row["trigger"], row["action"])) is not None:
+            unchanged["review actions"] += 1
+            continue
+
+        def create(by, row=row, pid=pid):
+            actions.add_review_action(
+                by=by, person=person_of(pid), raised_on=row["raised_on"], trigger=row["trigger"], action=row["action"], status=row["status"],
+                owner=None, due_on=row["due_on"], completed_on=row["completed_on"] if row["status"] == "completed" else None,
+                notes=row["notes"] or "",
+            )
+
+        plan.changes.append(Change("new review action", pid, f"{row['action'].replace('_', ' ')} raised {row['raised_on']:%-d %b %Y}", create))
+
+
+def _plan_resettlement(plan, resettlement: pl.DataFrame, matched, person_of, unchanged) -> None:
+    for row in resettlement.iter_rows(named=True):
+        pid = row["person_id"]
+        person = matched.get(pid)
+        values = {f: row[f] or "not known" for f in RESETTLEMENT_FACTORS}
+        if person is not None:
+            release = person.outcomes.filter(release_date=row["release_date"]).select_related("resettlement").order_by("pk").first()
+            record = getattr(release, "resettlement", None) if release else None
+            if record is not None and all(getattr(record, f) == v for f, v in values.items()):
+                unchanged["resettlement records"] += 1
+                continue
+
+        def apply(by, row=row, pid=pid, values=values):
+            release = person_of(pid).outcomes.filter(release_date=row["release_date"]).order_by("pk").first()
+            actions.record_resettlement(by=by, outcome=release, **values)
+
+        plan.changes.append(Change("resettlement record", pid, f"release on {row['release_date']:%-d %b %Y}", apply))
+
+
+def commit_import(plan: ImportPlan, *, by, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Apply every change of ``plan`` in one transaction (all or nothing) and audit the import."""
+    if not plan.ok:
+        raise ValueError("a case file with errors cannot be imported")
+    total = len(plan.changes)
+    with transaction.atomic():
+        for number, change in enumerate(plan.changes, start=1):
+            change.apply(by)
+            if progress and (number % 500 == 0 or number == total):
+                progress(number, total)
+        counts = plan.counts()
+        actions.audit(
+            by=by,
+            verb=AuditEvent.Verb.IMPORT,
+            service=plan.service,
+            object_type="case file",
+            summary=f"Imported {plan.source.rsplit('/', 1)[-1][:100]}: {plan.summary()}"[:300],
+            changes={kind: n for kind, n in counts.items()},
+        )
+    return counts

@@ -1,0 +1,137 @@
+"""Importing a case file into a service (performance officers): upload → preview of every problem
+and every change → import all of it in one transaction, or nothing.
+
+The uploaded file is kept between the preview and the import in the data folder (owner-only
+permissions) under a random name, and deleted once imported or when the officer starts again;
+the import re-reads and re-plans it, so changes made meanwhile are taken into account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods
+
+from reoffkit.casefile import write_case_file
+from reoffkit.engine.schema import empty_frame
+from reoffkit.web.tracker.importing import commit_import, describe, plan_import
+from reoffkit.web.tracker.permissions import require
+from reoffkit.web.tracker.uploads import read_upload
+
+MAX_UPLOAD_BYTES = 50_000_000
+SUFFIXES = (".xlsx", ".zip")
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
+SHOWN_CHANGES = 300
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _folder() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def _stored(service, token: str) -> Path | None:
+    if not TOKEN.match(token or ""):
+        return None
+    for suffix in SUFFIXES:
+        path = _folder() / f"{service.pk}-{token}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def _preview(request, service, path: Path, token: str, original: str, status: int = 200):
+    case_file = read_upload(path)
+    plan = plan_import(service, case_file)
+    errors = [p for p in plan.problems if p.severity == "error"]
+    warnings = [p for p in plan.problems if p.severity == "warning"]
+    return render(
+        request,
+        "tracker/importing/preview.html",
+        {
+            "service": service,
+            "section": "import",
+            "plan": plan,
+            "errors": errors,
+            "warnings": warnings,
+            "changes": plan.changes[:SHOWN_CHANGES],
+            "more": max(0, len(plan.changes) - SHOWN_CHANGES),
+            "counts": describe(plan.counts()),
+            "token": token if plan.ok and plan.changes else "",
+            "original": original,
+        },
+        status=status if plan.ok else 400,
+    )
+
+
+@require("import")
+@require_http_methods(["GET", "POST"])
+def import_case_file(request, service):
+    if request.method == "GET":
+        return render(request, "tracker/importing/upload.html", {"service": service, "section": "import", "max_mb": MAX_UPLOAD_BYTES // 1_000_000})
+    upload = request.FILES.get("case_file")
+    problem = None
+    if upload is None:
+        problem = "Choose a case file to import: an .xlsx workbook or a .zip of the CSV files"
+    elif upload.size > MAX_UPLOAD_BYTES:
+        problem = f"{upload.name} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB"
+    elif Path(upload.name).suffix.lower() not in SUFFIXES:
+        problem = f"{upload.name} is not an .xlsx workbook or a .zip of CSV files; save the workbook as an Excel Workbook (.xlsx)"
+    if problem:
+        return render(request, "tracker/importing/upload.html", {"service": service, "section": "import", "problem": problem, "max_mb": MAX_UPLOAD_BYTES // 1_000_000}, status=400)
+    token = secrets.token_urlsafe(24)
+    path = _folder() / f"{service.pk}-{token}{Path(upload.name).suffix.lower()}"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as target:
+        for chunk in upload.chunks():
+            target.write(chunk)
+    return _preview(request, service, path, token, upload.name)
+
+
+@require("import")
+@require_http_methods(["POST"])
+def commit_case_file(request, service):
+    token = request.POST.get("token", "")
+    path = _stored(service, token)
+    if path is None:
+        messages.error(request, "That upload is no longer here (it was imported or abandoned). Upload the file again.")
+        return redirect("import", service_id=service.pk)
+    original = request.POST.get("original", path.name)[:200]
+    plan = plan_import(service, read_upload(path))
+    if not plan.ok:
+        return _preview(request, service, path, token, original)
+    started = time.perf_counter()
+    plan.source = original
+    counts = commit_import(plan, by=request.user)
+    path.unlink(missing_ok=True)
+    made = ", ".join(describe(counts)) or "no changes"
+    messages.success(request, f"Imported {original} in {time.perf_counter() - started:.1f} s: {made}.")
+    return redirect("cohort", service_id=service.pk)
+
+
+@require("import")
+def import_template(request, service):
+    """A blank case-file workbook: every sheet with its headings."""
+    folder = _folder()
+    path = folder / f"template-{secrets.token_hex(8)}.xlsx"
+    try:
+        write_case_file({name: empty_frame(name) for name in ("people", "outcomes", "assessments", "actions", "resettlement")}, path)
+        content = path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{slugify(service.name)}-case-file-template-{dt.date.today().isoformat()}.xlsx"'
+    return response
+
+

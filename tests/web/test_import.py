@@ -229,3 +229,43 @@ def test_the_blank_template_reads_as_a_case_file_with_headings_only(world, westv
 
 
 import re  # noqa: E402
+
+
+def test_round_trip_export_then_import_into_an_empty_service_gives_the_same_records_and_measures(world, westvale, case_folder, tmp_path, settings):
+    settings.DATA_DIR = tmp_path / "data"
+    commit_import(plan_import(westvale, read_case_file(case_folder)), by=world.users["percy"])
+    client = world.client("percy")
+    assert client.post(reverse("export-case-file", args=[westvale.pk]), {"purpose": ""}).status_code == 302  # a purpose is required
+    response = client.post(reverse("export-case-file", args=[westvale.pk]), {"purpose": "moving to the new installation"})
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    event = AuditEvent.objects.filter(verb="export", object_type="case file").latest("id")
+    assert event.purpose == "moving to the new installation" and event.username == "percy"
+    exported = tmp_path / "exported.xlsx"
+    exported.write_bytes(response.content)
+    copy = actions.create_service(by=world.users["ada"], name="Westvale copy")
+    case = read_case_file(exported)
+    assert case.ok, [str(p) for p in case.problems if p.severity == "error"]
+    commit_import(plan_import(copy, case), by=world.users["percy"])
+
+    def records(service):
+        people = {
+            p.local_id: (p.first_name, p.last_name, p.date_of_birth, p.sex, p.ethnicity, p.looked_after, p.district.name if p.district else None, p.yot_caseload)
+            for p in YoungPerson.objects.filter(service=service).select_related("district")
+        }
+        outcomes = sorted(
+            (o.person.local_id, o.offence_date, o.outcome_date, o.outcome_type, o.release_date, o.gravity, o.breach, o.offence_type)
+            for o in Outcome.objects.filter(person__service=service).select_related("person")
+        )
+        return people, outcomes
+
+    assert records(copy) == records(westvale)
+    for period in (Period.parse("2023Q3", 4), Period.parse("2024Q2")):
+        assert db_measures(copy, period) == db_measures(westvale, period)
+
+
+def test_only_performance_officers_export_the_case_file(world):
+    url = reverse("export-case-file", args=[world.northmoor.pk])
+    for persona in ("pat", "mandy", "bea", "ada"):
+        assert world.client(persona).post(url, {"purpose": "because I can"}).status_code == 403, persona
+    assert world.client("olly").post(url, {"purpose": "because I can"}).status_code == 403
+    assert world.client("percy").get(url).status_code == 405

@@ -480,3 +480,31 @@ def resettlement_frame(services: Iterable[Service]) -> pl.DataFrame:
     return _frame(
         ({**r, "person_id": str(r.pop("outcome__person_id")), "release_date": r.pop("outcome__release_date")} for r in rows), "resettlement"
     )
+
+
+def service_case_file_frames(service: Service) -> dict[str, pl.DataFrame]:
+    """All of a service's records as case-file frames, keyed by local ID and with names: the
+    service's own full copy (importing it into an empty service gives the same records)."""
+    frames = service_frames([service])
+    people = YoungPerson.objects.filter(service=service).values("pk", "local_id", "first_name", "last_name")
+    local = {str(p["pk"]): p["local_id"] for p in people}
+    names = pl.DataFrame(
+        {
+            "person_id": [str(p["pk"]) for p in people],
+            "first_name": [p["first_name"] for p in people],
+            "last_name": [p["last_name"] for p in people],
+        },
+        schema={"person_id": pl.String, "first_name": pl.String, "last_name": pl.String},
+    )
+
+    def relabel(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(pl.col("person_id").replace_strict(local, default=None))
+
+    owners = frames.actions.with_columns(pl.col("owner").cast(pl.String))
+    return {
+        "people": relabel(frames.people.drop("first_name", "last_name").join(names, on="person_id", how="left")).drop("service"),
+        "outcomes": relabel(frames.outcomes),
+        "assessments": relabel(frames.assessments),
+        "actions": relabel(owners),
+        "resettlement": relabel(resettlement_frame([service])),
+    }

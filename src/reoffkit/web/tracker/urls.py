@@ -19,6 +19,7 @@ urlpatterns = [
     path(service + "import/", importing.import_case_file, name="import"),
     path(service + "import/commit/", importing.commit_case_file, name="import-commit"),
     path(service + "import/template.xlsx", importing.import_template, name="import-template"),
+    path(service + "export/case-file/", importing.export_case_file, name="export-case-file"),
     path(person_url, person.person_detail, name="person"),
     path(person_url + "offences/add/", person.add_offence, name="add-offence"),
     path(person_url + "assessments/add/", person.add_assessment, name="add-assessment"),

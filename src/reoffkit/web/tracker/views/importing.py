@@ -135,3 +135,32 @@ def import_template(request, service):
     return response
 
 
+
+
+@require("export")
+@require_http_methods(["POST"])
+def export_case_file(request, service):
+    """Every record of the service as a case file (names included: for the service's own use, such
+    as moving to another installation). Asks why; audited."""
+    from reoffkit.web.tracker import actions, queries
+    from reoffkit.web.tracker.views.account import PurposeForm
+
+    form = PurposeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter why you are exporting the service's records (at least 5 characters)")
+        return redirect("import", service_id=service.pk)
+    frames = queries.service_case_file_frames(service)
+    path = _folder() / f"export-{secrets.token_hex(8)}.xlsx"
+    try:
+        write_case_file(frames, path)
+        content = path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
+    actions.record_export(
+        by=request.user, service=service, purpose=form.cleaned_data["purpose"], object_type="case file",
+        object_ids=[], summary=f"Exported {frames['people'].height} children's records as a case file",
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{slugify(service.name)}-case-file-{dt.date.today().isoformat()}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response

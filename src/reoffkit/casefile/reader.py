@@ -24,7 +24,7 @@ import polars as pl
 
 from reoffkit.casefile.columns import DATE_COLUMNS, SPECS, Check, given, month_first_suspicion, read_column
 from reoffkit.casefile.problems import CaseFileError, Problem, format_problems
-from reoffkit.casefile.sources import ROW, RawTable, csv_files, read_csv_table, read_workbook
+from reoffkit.casefile.sources import ROW, RawTable, csv_files, heading, read_csv_table, read_workbook
 from reoffkit.engine import codes
 from reoffkit.engine.schema import conform, empty_frame
 
@@ -94,6 +94,8 @@ def read_case_file(path: str | Path, *, today: dt.date | None = None, outcome_ty
     for sheet in SHEETS:
         table = raw.get(sheet) if raw is not None else None
         tables[sheet] = None if table is None else _validate_sheet(sheet, table, today, outcome_types, problems)
+    if raw is not None and path.is_file() and any(p.severity == "error" for p in problems):
+        _explain_formulas(path, {p.sheet for p in problems if p.severity == "error"}, problems)
     people_listed = raw is not None and "people" in raw and "person_id" in raw["people"].frame.columns
     _cross_check(tables, today, outcome_types, problems, people_listed=people_listed)
     frames = {}
@@ -355,3 +357,32 @@ def _outcome_checks(today: dt.date) -> list[Check]:
             "warning",
         ),
     ]
+
+
+def _explain_formulas(path: Path, sheets: set[str], problems: list[Problem]) -> None:
+    """A workbook whose formulas were never calculated (written by a program, not saved by Excel or
+    LibreOffice) reads as blank cells: when a sheet has errors, say so if that is why."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # already reported as unreadable
+        return
+    try:
+        for name in workbook.sheetnames:
+            sheet = heading(name)
+            if sheet not in sheets or not hasattr(workbook[name], "iter_rows"):
+                continue
+            formulas = sum(
+                1 for row in workbook[name].iter_rows(values_only=True) for value in row if isinstance(value, str) and value.startswith("=")
+            )
+            if formulas:
+                problems.append(
+                    Problem(
+                        sheet, None, None, f"{formulas} formula{'s' if formulas > 1 else ''}",
+                        "values, not formulas without calculated results: open the workbook in Excel or LibreOffice and save it "
+                        "(or copy the cells and paste them as values), then import it again",
+                    )
+                )
+    finally:
+        workbook.close()

@@ -118,8 +118,11 @@ def add_district(*, by, service: Service, name: str) -> District:
 
 
 def _create(instance, *, by, service: Service, object_type: str, summary):
-    """Validate and save a new record and audit it; ``summary`` may use the saved record."""
-    instance.full_clean()
+    """Validate and save a new record and audit it; ``summary`` may use the saved record.
+
+    A link to a record the caller already holds (the child of an outcome) is not looked up again;
+    the database's foreign keys still guard it."""
+    instance.full_clean(exclude=[f.name for f in instance._meta.concrete_fields if f.many_to_one and f.is_cached(instance)])
     instance.save()
     audit(
         by=by,

@@ -40,6 +40,30 @@ ACTION_CHOICES = [("re_assessment", "Re-assessment"), ("review", "Review"), ("br
 STATUS_CHOICES = [(code, words) for code, (_, words) in codes.ACTION_STATUS_RAG.items()]
 
 
+class ChecksInPython:
+    """Check constraints evaluated in Python by ``full_clean`` (Django asks the database, one query
+    per constraint per record); the database still enforces them. ``python_checks`` maps each check
+    constraint's name to a function of the record that is true when the record satisfies it."""
+
+    python_checks: dict = {}
+
+    def validate_constraints(self, exclude=None):
+        failed = [
+            constraint
+            for constraint in self._meta.constraints
+            if isinstance(constraint, models.CheckConstraint) and not self.python_checks[constraint.name](self)
+        ]
+        if failed:
+            raise ValidationError([ValidationError(c.get_violation_error_message(), code="constraint") for c in failed])
+        others = [c for c in self._meta.constraints if not isinstance(c, models.CheckConstraint)]
+        if others:
+            super().validate_constraints(exclude=exclude)
+
+
+def _null_or(value, test) -> bool:
+    return value is None or test(value)
+
+
 def validate_outcome_type(value: str) -> None:
     if value not in codes.outcome_type_table():
         raise ValidationError(f"{value!r} is not an outcome type")
@@ -142,7 +166,7 @@ class YoungPerson(models.Model):
             raise ValidationError({"district": "This district belongs to another service."})
 
 
-class Outcome(models.Model):
+class Outcome(ChecksInPython, models.Model):
     person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="outcomes")
     offence_date = models.DateField()
     outcome_date = models.DateField(null=True, blank=True, help_text="Blank while the offence is not yet proven.")
@@ -165,6 +189,12 @@ class Outcome(models.Model):
             ),
             models.CheckConstraint(condition=Q(gravity__isnull=True) | Q(gravity__gte=1, gravity__lte=8), name="gravity_1_to_8"),
         ]
+
+    python_checks = {
+        "outcome_after_offence": lambda o: o.outcome_date is None or o.offence_date is None or o.outcome_date >= o.offence_date,
+        "release_after_outcome": lambda o: o.release_date is None or o.outcome_date is None or o.release_date >= o.outcome_date,
+        "gravity_1_to_8": lambda o: _null_or(o.gravity, lambda g: 1 <= g <= 8),
+    }
 
     @property
     def outcome_type_label(self) -> str:
@@ -210,7 +240,7 @@ class Assessment(models.Model):
             raise ValidationError({"score": "A YOGRS score is a percentage between 0 and 100."})
 
 
-class ReviewAction(models.Model):
+class ReviewAction(ChecksInPython, models.Model):
     """A management action agreed at review: red (required), amber (pending) or green (completed)."""
 
     person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="review_actions")
@@ -236,6 +266,11 @@ class ReviewAction(models.Model):
             ),
             models.CheckConstraint(condition=Q(due_on__isnull=True) | Q(due_on__gte=F("raised_on")), name="action_due_after_raised"),
         ]
+
+    python_checks = {
+        "action_completed_after_raised": lambda a: a.completed_on is None or a.raised_on is None or a.completed_on >= a.raised_on,
+        "action_due_after_raised": lambda a: a.due_on is None or a.raised_on is None or a.due_on >= a.raised_on,
+    }
 
     @property
     def rag(self) -> str:

@@ -1,0 +1,73 @@
+"""`make bench` (import): how fast a case file of about 20,000 outcome rows imports into an empty
+service through the product path (read and validate, plan, then every record created through the
+actions — validated and audited — in one transaction), on a fresh SQLite database.
+
+Target (from the issue): 20,000 outcome rows in under a minute. ``--quick``: a tenth of the rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    arguments = parser.parse_args()
+    children = 140 if arguments.quick else 1400  # new children a quarter: ≈20,000 outcome rows at full size
+    folder = Path(tempfile.mkdtemp(prefix="reoffkit-import-bench-"))
+    try:
+        os.environ.update(REOFFKIT_ENV="demo", REOFFKIT_DATA_DIR=str(folder), REOFFKIT_HTTPS="false")
+        os.environ.pop("DATABASE_URL", None)
+        from reoffkit.casefile import write_case_file
+        from reoffkit.cli import prepare_database_and_static, setup_django
+        from reoffkit.synthetic import generate
+
+        today = dt.date.today()
+        frames = generate(["Benchmark Service"], first_quarter="2023Q1", quarters=4, children_per_quarter=children, as_at=today, seed=1)
+        workbook = write_case_file(frames, folder / "case-file.xlsx")
+        sizes = {name: frame.height for name, frame in frames.items()}
+        setup_django()
+        prepare_database_and_static()
+        from reoffkit.web.tracker import actions
+        from reoffkit.web.tracker.importing import commit_import, plan_import
+        from reoffkit.web.tracker.uploads import read_upload
+
+        service = actions.create_service(by="benchmark", name="Benchmark Service")
+        officer = actions.create_staff_user(by="benchmark", username="officer", password=secrets.token_urlsafe(18), role="performance", services=[service])
+        print(f"Case file: {workbook.stat().st_size / 1e6:.1f} MB; " + ", ".join(f"{n:,} {name}" for name, n in sizes.items()), flush=True)
+        started = time.perf_counter()
+        case = read_upload(workbook)
+        read_s = time.perf_counter() - started
+        plan = plan_import(service, case)
+        plan_s = time.perf_counter() - started - read_s
+
+        def progress(done: int, total: int) -> None:
+            if done % 5000 == 0 or done == total:
+                print(f"  {done:,} of {total:,} changes ({time.perf_counter() - started:.0f} s)", flush=True)
+
+        commit_import(plan, by=officer, progress=progress)
+        total_s = time.perf_counter() - started
+        commit_s = total_s - read_s - plan_s
+        outcomes = sizes["outcomes"]
+        print(f"Read and validated in {read_s:.1f} s, planned in {plan_s:.1f} s, committed {len(plan.changes):,} changes in {commit_s:.1f} s.")
+        print(f"Total {total_s:.1f} s for {outcomes:,} outcome rows: {outcomes / total_s:,.0f} outcome rows a second "
+              f"({len(plan.changes) / total_s:,.0f} records a second); peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB.")
+        scaled = total_s * 20_000 / outcomes
+        print(f"Target: 20,000 outcome rows in under a minute — {'met' if scaled < 60 else 'NOT met'} ({scaled:.0f} s at 20,000 rows, scaled from this run"
+              f"{'; a quick run' if arguments.quick else ''}). {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}.")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

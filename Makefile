@@ -6,7 +6,7 @@ STATIC := src/reoffkit/web/static/reoffkit/app.css
 PYTHON ?= python3
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup demo test bench browser clean
+.PHONY: setup demo test bench browser office clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,15 +27,22 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# The workbook tests open the exports in LibreOffice Calc, a second real spreadsheet client.
+office:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo "Installing LibreOffice Calc for the workbook tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-calc >/dev/null; }
+
 demo: setup
 	$(VENV)/bin/reoffkit demo
 
-test: setup browser
+test: setup browser office
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 	$(PY) benchmarks/performance_page.py $(filter --quick,$(BENCH_ARGS))
+	$(PY) benchmarks/import_throughput.py $(filter --quick,$(BENCH_ARGS))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis out var benchmarks/data frontend/node_modules src/reoffkit/web/static/reoffkit

@@ -300,29 +300,38 @@ def test_export_without_a_purpose_gives_no_file_and_no_audit(world, cohort):
     assert not AuditEvent.objects.filter(verb="export").exists()
 
 
+def test_export_asks_who_will_see_it_and_defaults_to_outside_the_service(world, cohort):
+    page = text(world.client("percy").get(export_url(world)))
+    assert "Who will see it?" in page
+    assert re.search(r'<input class="govuk-radios__input" id="id_audience" name="audience" type="radio" value="outside"[^>]* checked>', page)
+    assert re.search(r'value="within"[^>]*>', page) and not re.search(r'value="within"[^>]* checked>', page)
+
+
 def test_export_returns_the_filtered_workbook_and_audits_it(world, cohort):
-    response = world.client("percy").post(export_url(world), {"sex": "female", "sort": "name", "dir": "asc", "purpose": "Quarterly board report"})
+    response = world.client("percy").post(
+        export_url(world), {"sex": "female", "sort": "name", "dir": "asc", "audience": "within", "purpose": "Quarterly board report"}
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == f'attachment; filename="northmoor-cohort-{TODAY.isoformat()}.xlsx"'
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.content))["Cohort"]
     header = [cell.value for cell in sheet[1]]
-    assert header[:6] == ["Local ID", "First name", "Last name", "Cohort", "Index date", "Index disposal"]
-    assert "Further offences to date" in header and "Latest action status" in header and "Alerts" in header
+    assert header[:6] == ["Local ID", "PNC ID", "First name", "Last name", "Date of birth", "Age at index"]
+    assert "Further offences" in header and "Action status" in header and "Alerts" in header
     rows = [dict(zip(header, (cell.value for cell in line))) for line in sheet.iter_rows(min_row=2)]
     assert [(r["Local ID"], r["First name"]) for r in rows] == [("N004", "Cal"), ("N002", "Nia")]
     assert isinstance(rows[0]["Index date"], dt.datetime) and rows[0]["Index date"].date() == INDEX_DATES["Cal"]
-    assert rows[0]["Index disposal"] == "Youth rehabilitation order" and rows[0]["Latest action status"] == "Completed"
-    assert rows[1]["Latest action status"] == "No action recorded"
+    assert rows[0]["Index disposal"] == "Youth rehabilitation order" and rows[0]["Action status"] == "Completed"
+    assert rows[1]["Action status"] == "No action recorded"
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}3"
     event = AuditEvent.objects.get(verb="export")
     assert (event.username, event.service, event.purpose, event.object_type) == ("percy", world.northmoor, "Quarterly board report", "young_person")
     assert sorted(event.object_ids) == sorted([str(cohort.cal.pk), str(world.nia.pk)])
-    assert event.summary == "Exported 2 cohort entries" and "Nia" not in event.summary
+    assert event.summary == "Exported 2 cohort entries (identifiable, within the service)" and "Nia" not in event.summary
 
 
 def test_exported_alerts_carry_their_reasons(world, cohort):
-    response = world.client("percy").post(export_url(world), {"alert": "early_reoffending", "purpose": "Review meeting pack"})
+    response = world.client("percy").post(export_url(world), {"alert": "early_reoffending", "audience": "within", "purpose": "Review meeting pack"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     header = [cell.value for cell in sheet[1]]
     (ned,) = [dict(zip(header, (c.value for c in line))) for line in sheet.iter_rows(min_row=2)]

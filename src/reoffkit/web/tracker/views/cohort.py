@@ -9,7 +9,6 @@ order live in the URL, so a filtered list can be bookmarked, shared and exported
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -25,12 +24,13 @@ from django.views.decorators.http import require_http_methods
 
 from reoffkit.engine import ALERT_LABELS, codes
 from reoffkit.engine.rules import Period
-from reoffkit.web.tracker import actions, queries
+from reoffkit.web.tracker import actions, queries, workbook
 from reoffkit.web.tracker.forms import DateField, GovukForm
 from reoffkit.web.tracker.models import ETHNICITY_CHOICES, SEX_CHOICES, YoungPerson
 from reoffkit.web.tracker.permissions import has_permission, require
 from reoffkit.web.tracker.queries import CohortRow
 from reoffkit.web.tracker.views.account import PurposeForm
+from reoffkit.web.tracker.views.summary import QUARTERS_SHOWN
 
 ANY = [("", "Any")]
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
@@ -234,65 +234,49 @@ def cohort_list(request, service):
 
 
 # Export ---------------------------------------------------------------------------------------
+# The workbook itself is built in ``reoffkit.web.tracker.workbook``.
 
 
-def _alert_words(row: CohortRow) -> str:
-    return " ".join(f"{alert['label']}: {alert['reason']}" for alert in row.alerts)  # each reason ends with a full stop
+class Radios(forms.RadioSelect):
+    """Radios whose label target (the error summary's link) is the first radio, as GOV.UK does it."""
 
-
-#: The workbook's columns: the list's columns, with names split for sorting in Excel.
-EXPORT_COLUMNS: list[tuple[str, Callable[[CohortRow], object]]] = [
-    ("Local ID", lambda r: r.person.local_id),
-    ("First name", lambda r: r.person.first_name),
-    ("Last name", lambda r: r.person.last_name),
-    ("Cohort", lambda r: r.entry["quarter"]),
-    ("Index date", lambda r: r.entry["index_date"]),
-    ("Index disposal", lambda r: r.disposal_label),
-    ("Disposal tier", lambda r: codes.TIER_LABELS.get(r.entry["tier"], r.entry["tier"])),
-    ("Age at entry", lambda r: r.entry["age_at_index"]),
-    ("Months since entry", lambda r: r.months_since_entry),
-    ("Follow-up ends", lambda r: r.entry["follow_up_end"]),
-    ("Further offences to date", lambda r: r.entry["further_offences"]),
-    ("Latest action status", lambda r: r.latest_action.get_status_display() if r.latest_action else "No action recorded"),
-    ("Latest action", lambda r: r.latest_action.get_action_display() if r.latest_action else ""),
-    ("Latest action raised on", lambda r: r.latest_action.raised_on if r.latest_action else None),
-    ("Alerts", lambda r: "; ".join(alert["label"] for alert in r.alerts)),
-    ("Why the alerts fired", _alert_words),
-]
-
-
-def cohort_workbook(rows: list[CohortRow], *, title: str) -> bytes:
-    """An .xlsx of ``rows``: a bold, frozen header row with an autofilter; dates as real dates."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Cohort"
-    sheet.append([name for name, _ in EXPORT_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([value(row) for _, value in EXPORT_COLUMNS])
-    for column in sheet.iter_cols(min_row=2):
-        for cell in column:
-            if isinstance(cell.value, (dt.date, dt.datetime)):
-                cell.number_format = "dd/mm/yyyy"
-    for index, (name, _) in enumerate(EXPORT_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 40 if name.startswith("Why") else max(12, len(name) + 3)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(EXPORT_COLUMNS))}{max(1, len(rows) + 1)}"
-    book.properties.title = title
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    def id_for_label(self, id_, index=None):
+        return id_
 
 
 class ExportPurposeForm(GovukForm, PurposeForm):
+    """Why the cohort is exported, and who will see it: outside the service (the default) gets the
+    pseudonymised workbook; no answer is taken as outside, an unknown one is an error."""
+
+    audience = forms.ChoiceField(
+        choices=workbook.AUDIENCES,
+        required=False,
+        initial=workbook.OUTSIDE,
+        widget=Radios,
+        label="Who will see it?",
+        error_messages={"invalid_choice": "Choose who will see the workbook"},
+    )
+    AUDIENCE_HINTS = {
+        workbook.OUTSIDE: "For example the board, the police or a partner. Pseudonymised: no names, local or PNC IDs; an ID that "
+        "stays the same for a child in every export; age at index instead of date of birth; counts from 1 to 4 suppressed.",
+        workbook.WITHIN: "Names, local and PNC IDs and dates of birth, for the service's own secure systems.",
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["purpose"].error_messages["required"] = "Enter why you are exporting the cohort"
+        self.fields["audience"].widget.attrs["class"] = "govuk-radios__input"
+
+    def clean_audience(self) -> str:
+        return self.cleaned_data.get("audience") or workbook.OUTSIDE
+
+    def audience_options(self) -> list[dict]:
+        """The radios for the template: value, words, hint and whether it is chosen."""
+        chosen = self["audience"].value() or workbook.OUTSIDE
+        return [
+            {"value": value, "label": label, "hint": self.AUDIENCE_HINTS[value], "checked": value == chosen, "id": "id_audience" if first else f"id_audience_{value}"}
+            for first, (value, label) in zip([True, False], workbook.AUDIENCES)
+        ]
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -307,17 +291,26 @@ def cohort_export(request, service):
     listing = cohort_listing(service, params, today=today)
     form = ExportPurposeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        content = cohort_workbook(listing.rows, title=f"{service.name} cohort {today.isoformat()}")
+        audience = form.cleaned_data["audience"]
+        content = workbook.cohort_workbook(
+            listing.rows,
+            service=service,
+            audience=audience,
+            quarters=queries.summary_quarters(service, as_at=today, count=QUARTERS_SHOWN),
+            as_at=today,
+            title=f"{service.name} cohort {today.isoformat()}",
+        )
         actions.record_export(
             by=request.user,
             service=service,
             purpose=form.cleaned_data["purpose"],
             object_type="young_person",
             object_ids=sorted({row.person.pk for row in listing.rows}),
-            summary=f"Exported {len(listing.rows)} cohort entr{'y' if len(listing.rows) == 1 else 'ies'}",
+            summary=f"Exported {len(listing.rows)} cohort entr{'y' if len(listing.rows) == 1 else 'ies'} ({workbook.AUDIENCE_WORDS[audience]})",
         )
+        kind = "-pseudonymised" if audience == workbook.OUTSIDE else ""
         response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{slugify(service.name)}-cohort-{today.isoformat()}.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="{slugify(service.name)}-cohort{kind}-{today.isoformat()}.xlsx"'
         response["Cache-Control"] = "no-store"
         return response
     return render(
@@ -331,6 +324,7 @@ def cohort_export(request, service):
             "selected": listing.form.chosen(listing.criteria),
             "hidden": filter_params(params),
             "back_query": _query(params),
+            "quarters_shown": QUARTERS_SHOWN,
         },
     )
 

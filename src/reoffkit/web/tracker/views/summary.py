@@ -28,6 +28,24 @@ def is_small(count: int) -> bool:
     return 0 < count < SUPPRESS_BELOW
 
 
+#: The counts of a quarter's measures, and the counts each rate is calculated from: a rate is
+#: withheld whenever one of its counts is (the summary page and the pseudonymised workbook).
+COUNTS = ("cohort_size", "reoffenders", "reoffences")
+RATE_SOURCES: dict[str, tuple[str, ...]] = {
+    "binary_rate": ("reoffenders", "cohort_size"),
+    "binary_ci_low": ("reoffenders", "cohort_size"),
+    "binary_ci_high": ("reoffenders", "cohort_size"),
+    "frequency_rate": ("reoffences", "cohort_size"),
+    "reoffences_per_reoffender": ("reoffences", "reoffenders"),
+}
+
+
+def withheld(measures: CohortMeasures) -> set[str]:
+    """The names of the counts (1 to 4) and of the rates made from them that suppression hides."""
+    small = {name for name in COUNTS if is_small(getattr(measures, name))}
+    return small | {rate for rate, sources in RATE_SOURCES.items() if small.intersection(sources)}
+
+
 @dataclass(frozen=True)
 class QuarterFigures:
     """One quarter's measures as words for the page (suppressed where the viewer needs it)."""
@@ -52,19 +70,18 @@ def _percent(value: float) -> str:
 
 
 def quarter_figures(measures: CohortMeasures, *, suppress: bool, follow_up_months: int = 12) -> QuarterFigures:
-    small = {
-        name: suppress and is_small(getattr(measures, name)) for name in ("cohort_size", "reoffenders", "reoffences")
-    }
+    hidden = withheld(measures) if suppress else set()
 
     def count(name: str) -> str:
-        return FEWER if small[name] else str(getattr(measures, name))
+        return FEWER if name in hidden else str(getattr(measures, name))
 
-    def rate(value: float | None, *sources: str, words, none: str) -> str:
-        if any(small[source] for source in sources):
+    def rate(name: str, *, words, none: str) -> str:
+        if name in hidden:
             return SUPPRESSED
+        value = getattr(measures, name)
         return none if value is None else words(value)
 
-    binary = rate(measures.binary_rate, "reoffenders", "cohort_size", words=_percent, none="–")
+    binary = rate("binary_rate", words=_percent, none="–")
     interval = ""
     if binary not in (SUPPRESSED, "–") and measures.binary_ci_low is not None:
         interval = f"{_percent(measures.binary_ci_low)} to {_percent(measures.binary_ci_high)}"
@@ -82,14 +99,12 @@ def quarter_figures(measures: CohortMeasures, *, suppress: bool, follow_up_month
         reoffences=count("reoffences"),
         binary_rate=binary,
         binary_interval=interval,
-        frequency_rate=rate(measures.frequency_rate, "reoffences", "cohort_size", words=lambda v: f"{v:.2f}", none="–"),
-        reoffences_per_reoffender=rate(
-            measures.reoffences_per_reoffender, "reoffences", "reoffenders", words=lambda v: f"{v:.2f}", none="no reoffenders"
-        ),
+        frequency_rate=rate("frequency_rate", words=lambda v: f"{v:.2f}", none="–"),
+        reoffences_per_reoffender=rate("reoffences_per_reoffender", words=lambda v: f"{v:.2f}", none="no reoffenders"),
         provisional=measures.provisional,
         status=status,
         status_detail=status_detail,
-        suppressed=any(small.values()),
+        suppressed=bool(hidden),
     )
 
 

@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     import_parser.add_argument("casefile", type=Path, help="an .xlsx case file, a folder of CSV files, or a .zip of them")
     import_parser.add_argument("--service", required=True, help="the service (by name) to import into")
     import_parser.add_argument("--by", required=True, help="user name of the performance officer importing (audited as them)")
+    import_parser.add_argument("--mapping", action="store_true", help="the workbook is in the service's own layout: use its saved column mapping")
     import_parser.add_argument("--dry-run", action="store_true", help="list what would change and change nothing")
     import_parser.add_argument("--show", type=int, default=20, help="how many changes to list (default 20)")
     import_parser.set_defaults(handler=run_import)
@@ -515,7 +516,16 @@ def run_import(arguments: argparse.Namespace) -> int:
         print(f"{arguments.by!r} is not an active performance officer of {service.name}: only they may import into it", file=sys.stderr)
         return EXIT_BAD_INPUT
     started = time.perf_counter()
-    case_file = read_upload(arguments.casefile)
+    mapping = None
+    if arguments.mapping:
+        from reoffkit.web.tracker.models import ColumnMapping
+
+        record = ColumnMapping.objects.filter(service=service).first()
+        if record is None:
+            print(f"{service.name} has no saved column mapping: map the layout on the import page first", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        mapping = record.mapping
+    case_file = read_upload(arguments.casefile, mapping)
     if case_file.problems:
         print(format_problems(case_file.problems), file=sys.stderr)
     plan = plan_import(service, case_file)

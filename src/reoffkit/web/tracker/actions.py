@@ -17,6 +17,7 @@ from django.db.models import F
 from reoffkit.web.tracker.models import (
     Assessment,
     AuditEvent,
+    ColumnMapping,
     District,
     Outcome,
     ReferenceFigure,
@@ -483,3 +484,18 @@ def update_assessment(*, by, assessment: Assessment, **values: Any) -> Assessmen
     return _audited_update(
         Assessment, assessment, ("score", "likelihood_band", "intervention_level"), values, by=by, object_type="assessment", words="assessment"
     )
+
+
+@transaction.atomic
+def save_column_mapping(*, by, service: Service, mapping: dict) -> ColumnMapping:
+    """Save the service's column mapping (replacing any before); audited with what it maps."""
+    record, created = ColumnMapping.objects.select_for_update().get_or_create(service=service)
+    before = record.mapping
+    record.mapping = mapping
+    record.full_clean()
+    record.save()
+    audit(
+        by=by, verb="create" if created else "update", service=service, object_type="column mapping", object_ids=[record.pk],
+        summary=f"Saved the column mapping of {service.name}", changes={"before": before, "after": mapping} if not created else {"after": mapping},
+    )
+    return record

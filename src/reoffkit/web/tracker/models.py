@@ -303,6 +303,14 @@ class ResettlementRecord(models.Model):
             raise ValidationError("A resettlement record belongs to a custodial sentence with a release date.")
 
 
+class ColumnMapping(models.Model):
+    """A service's own workbook layout mapped onto the case file (see ``reoffkit.casefile.mapping``)."""
+
+    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="column_mapping")
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
 class ReferenceFigure(models.Model):
     """A published reoffending figure (national, regional, family, comparator or a service's own),
     as read by :mod:`reoffkit.reference`; one per area, cohort basis and period."""

@@ -22,8 +22,24 @@ def _refused(path: Path, expected: str) -> CaseFile:
     return CaseFile(**frames, problems=(Problem(path.name, None, None, None, expected),), source=str(path))
 
 
-def read_upload(path: str | Path) -> CaseFile:
+def read_upload(path: str | Path, mapping: dict | None = None) -> CaseFile:
+    """Read an uploaded .xlsx or .zip; with ``mapping`` (a workbook in the service's own layout,
+    see :mod:`reoffkit.casefile.mapping`) the workbook is first mapped onto the case file."""
     path = Path(path)
+    if mapping and path.suffix.lower() == ".xlsx":
+        from reoffkit.casefile.mapping import remap
+        from reoffkit.casefile.sources import workbook_problem
+
+        why = workbook_problem(path) if path.exists() else None
+        if why is not None or not path.exists():
+            return read_case_file(path)
+        with tempfile.TemporaryDirectory(prefix="reoffkit-mapped-") as folder:
+            try:
+                remap(path, mapping, Path(folder))
+            except Exception as error:  # a damaged workbook: let the reader describe it
+                return _refused(path, f"a readable .xlsx workbook: this one could not be read ({type(error).__name__})")
+            case_file = read_case_file(folder)
+            return CaseFile(**case_file.frames(), problems=case_file.problems, source=str(path))
     if path.suffix.lower() != ".zip":
         return read_case_file(path)
     try:

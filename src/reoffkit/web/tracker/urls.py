@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reoffkit.web.tracker.views import account, admin, analysis, cohort, importing, meeting, performance, person, summary
+from reoffkit.web.tracker.views import account, admin, analysis, cohort, importing, mapping, meeting, performance, person, summary
 
 service = "services/<int:service_id>/"
 person_url = service + "people/<int:person_id>/"
@@ -19,6 +19,7 @@ urlpatterns = [
     path(service + "import/", importing.import_case_file, name="import"),
     path(service + "import/commit/", importing.commit_case_file, name="import-commit"),
     path(service + "import/template.xlsx", importing.import_template, name="import-template"),
+    path(service + "import/mapping/", mapping.column_mapping, name="import-mapping"),
     path(service + "export/case-file/", importing.export_case_file, name="export-case-file"),
     path(person_url, person.person_detail, name="person"),
     path(person_url + "offences/add/", person.add_offence, name="add-offence"),

@@ -51,8 +51,15 @@ def _stored(service, token: str) -> Path | None:
     return None
 
 
-def _preview(request, service, path: Path, token: str, original: str, status: int = 200):
-    case_file = read_upload(path)
+def _mapping(service, wanted: bool) -> dict | None:
+    from reoffkit.web.tracker.models import ColumnMapping
+
+    record = ColumnMapping.objects.filter(service=service).first() if wanted else None
+    return record.mapping if record else None
+
+
+def _preview(request, service, path: Path, token: str, original: str, status: int = 200, use_mapping: bool = False):
+    case_file = read_upload(path, _mapping(service, use_mapping))
     plan = plan_import(service, case_file)
     errors = [p for p in plan.problems if p.severity == "error"]
     warnings = [p for p in plan.problems if p.severity == "warning"]
@@ -70,6 +77,7 @@ def _preview(request, service, path: Path, token: str, original: str, status: in
             "counts": describe(plan.counts()),
             "token": token if plan.ok and plan.changes else "",
             "original": original,
+            "use_mapping": use_mapping,
         },
         status=status if plan.ok else 400,
     )
@@ -78,8 +86,11 @@ def _preview(request, service, path: Path, token: str, original: str, status: in
 @require("import")
 @require_http_methods(["GET", "POST"])
 def import_case_file(request, service):
+    from reoffkit.web.tracker.models import ColumnMapping
+
+    page = {"service": service, "section": "import", "max_mb": MAX_UPLOAD_BYTES // 1_000_000, "has_mapping": ColumnMapping.objects.filter(service=service).exists()}
     if request.method == "GET":
-        return render(request, "tracker/importing/upload.html", {"service": service, "section": "import", "max_mb": MAX_UPLOAD_BYTES // 1_000_000})
+        return render(request, "tracker/importing/upload.html", page)
     upload = request.FILES.get("case_file")
     problem = None
     if upload is None:
@@ -89,14 +100,14 @@ def import_case_file(request, service):
     elif Path(upload.name).suffix.lower() not in SUFFIXES:
         problem = f"{upload.name} is not an .xlsx workbook or a .zip of CSV files; save the workbook as an Excel Workbook (.xlsx)"
     if problem:
-        return render(request, "tracker/importing/upload.html", {"service": service, "section": "import", "problem": problem, "max_mb": MAX_UPLOAD_BYTES // 1_000_000}, status=400)
+        return render(request, "tracker/importing/upload.html", {**page, "problem": problem}, status=400)
     token = secrets.token_urlsafe(24)
     path = _folder() / f"{service.pk}-{token}{Path(upload.name).suffix.lower()}"
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as target:
         for chunk in upload.chunks():
             target.write(chunk)
-    return _preview(request, service, path, token, upload.name)
+    return _preview(request, service, path, token, upload.name, use_mapping=bool(request.POST.get("use_mapping")))
 
 
 @require("import")
@@ -108,9 +119,10 @@ def commit_case_file(request, service):
         messages.error(request, "That upload is no longer here (it was imported or abandoned). Upload the file again.")
         return redirect("import", service_id=service.pk)
     original = request.POST.get("original", path.name)[:200]
-    plan = plan_import(service, read_upload(path))
+    use_mapping = bool(request.POST.get("use_mapping"))
+    plan = plan_import(service, read_upload(path, _mapping(service, use_mapping)))
     if not plan.ok:
-        return _preview(request, service, path, token, original)
+        return _preview(request, service, path, token, original, use_mapping=use_mapping)
     started = time.perf_counter()
     plan.source = original
     counts = commit_import(plan, by=request.user)

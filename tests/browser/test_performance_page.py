@@ -85,3 +85,27 @@ def test_a_manager_reads_the_analysis_of_the_latest_completed_cohort(page, track
     assert "by=sex" in page.url and "Time to first further offence by sex" in page.content()
     assert page.locator(".rk-chart__image svg").count() >= 10
     screenshot(page, "07-analysis-manager")
+
+
+def test_a_performance_officer_imports_a_case_file_through_the_browser(page, transactional_db, tmp_path):
+    """Upload, read the preview, import: the children are in the cohort and the import is audited."""
+    from reoffkit.casefile import write_case_file
+    from reoffkit.web.tracker.models import AuditEvent, YoungPerson
+
+    service = actions.create_service(by="browser-test", name="Westvale")
+    actions.create_staff_user(by="browser-test", username="percy", password=PASSWORD, role=Role.PERFORMANCE, services=[service])
+    frames = generate(["Westvale"], first_quarter=quarter_of(TODAY) - 6, quarters=7, children_per_quarter=6, as_at=TODAY, seed=9)
+    workbook = write_case_file(frames, tmp_path / "westvale.xlsx")
+    sign_in(page, "percy", PASSWORD)
+    page.get_by_role("link", name="Import").click()
+    page.get_by_label("Case file").set_input_files(str(workbook))
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Check the import").is_visible()
+    assert f"{frames['people'].height} new children" in page.content()
+    screenshot(page, "08-import-preview")
+    page.get_by_role("button", name="Import these changes").click()
+    page.wait_for_load_state()
+    assert "Imported westvale.xlsx" in page.content()
+    assert YoungPerson.objects.filter(service=service).count() == frames["people"].height
+    assert AuditEvent.objects.filter(verb="import", username="percy").exists()

@@ -269,3 +269,20 @@ def test_only_performance_officers_export_the_case_file(world):
         assert world.client(persona).post(url, {"purpose": "because I can"}).status_code == 403, persona
     assert world.client("olly").post(url, {"purpose": "because I can"}).status_code == 403
     assert world.client("percy").get(url).status_code == 405
+
+
+def test_a_case_file_saved_by_libreoffice_imports_cleanly(world, westvale, case_folder, tmp_path):
+    from test_workbook import SOFFICE, soffice
+
+    if SOFFICE is None:
+        pytest.skip("LibreOffice Calc (soffice) is not installed: run `make office`")
+    original = write_case_file(read_case_file(case_folder).frames(), tmp_path / "westvale.xlsx")
+    resaved = tmp_path / "resaved" / "westvale.xlsx"
+    resaved.parent.mkdir()
+    resaved.write_bytes(soffice(tmp_path, original, "xlsx:Calc MS Excel 2007 XML"))
+    case = read_case_file(resaved)
+    assert case.ok and not [p for p in case.problems if p.severity == "error"]
+    for name, frame in read_case_file(original).frames().items():
+        assert getattr(case, name).equals(frame), name
+    plan = plan_import(westvale, case)
+    assert plan.counts()["new child"] == case.people.height

@@ -87,8 +87,10 @@ def test_a_manager_reads_the_analysis_of_the_latest_completed_cohort(page, track
     screenshot(page, "07-analysis-manager")
 
 
-def test_a_performance_officer_imports_a_case_file_through_the_browser(page, transactional_db, tmp_path):
-    """Upload, read the preview, import: the children are in the cohort and the import is audited."""
+def test_a_performance_officer_imports_a_case_file_through_the_browser(page, transactional_db, tmp_path, settings):
+    """Upload, read the preview, import (in the background, the page following its progress): the
+    children are in the cohort and the import is audited."""
+    settings.REOFFKIT_IMPORT_IN_BACKGROUND = True
     from reoffkit.casefile import write_case_file
     from reoffkit.web.tracker.models import AuditEvent, YoungPerson
 
@@ -105,7 +107,7 @@ def test_a_performance_officer_imports_a_case_file_through_the_browser(page, tra
     assert f"{frames['people'].height} new children" in page.content()
     screenshot(page, "08-import-preview")
     page.get_by_role("button", name="Import these changes").click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/cohort/", timeout=60_000)
     assert "Imported westvale.xlsx" in page.content()
     assert YoungPerson.objects.filter(service=service).count() == frames["people"].height
     assert AuditEvent.objects.filter(verb="import", username="percy").exists()

@@ -286,3 +286,21 @@ def test_a_case_file_saved_by_libreoffice_imports_cleanly(world, westvale, case_
         assert getattr(case, name).equals(frame), name
     plan = plan_import(westvale, case)
     assert plan.counts()["new child"] == case.people.height
+
+
+def test_the_progress_page_refreshes_until_the_import_is_done(world, westvale):
+    from reoffkit.web.tracker.views import importing as view
+
+    token = "t" * 32
+    view._PROGRESS[token] = {"service": westvale.pk, "done": 250, "total": 1000, "state": "importing", "message": ""}
+    try:
+        page = world.client("percy").get(reverse("import-progress", args=[westvale.pk, token]))
+        body = text(page)
+        assert '<meta http-equiv="refresh" content="2">' in body and "250 of 1000 changes made (25%)" in body
+        assert world.client("percy").get(reverse("import-progress", args=[world.northmoor.pk, token])).status_code == 302  # not this service's
+        view._PROGRESS[token].update(state="failed", message="The import failed and nothing was saved.")
+        failed = world.client("percy").get(reverse("import-progress", args=[westvale.pk, token]), follow=True)
+        assert "The import failed and nothing was saved." in text(failed)
+        assert token not in view._PROGRESS
+    finally:
+        view._PROGRESS.pop(token, None)

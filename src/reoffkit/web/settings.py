@@ -202,11 +202,14 @@ STORAGES = {
 # Computed reports (never children's records) are cached in the process, keyed on the newest
 # audit event so any write makes them stale.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 600}}
+# Imports run in a thread of their own while the page shows their progress (tests run them inline).
+REOFFKIT_IMPORT_IN_BACKGROUND = True
 
 if ENVIRONMENT == "test":
     # Each test rolls its data back, so audit ids repeat between tests: no cache (tests of the
     # cache turn it on themselves).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    REOFFKIT_IMPORT_IN_BACKGROUND = env_str("REOFFKIT_IMPORT_IN_BACKGROUND", "false") == "true"
     # Tests serve static files straight from the package (no collectstatic step).
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     STATIC_ROOT = None

@@ -18,6 +18,7 @@ urlpatterns = [
     path(service + "cohort/add/", cohort.add_member, name="add-member"),
     path(service + "import/", importing.import_case_file, name="import"),
     path(service + "import/commit/", importing.commit_case_file, name="import-commit"),
+    path(service + "import/progress/<str:token>/", importing.import_progress, name="import-progress"),
     path(service + "import/template.xlsx", importing.import_template, name="import-template"),
     path(service + "import/mapping/", mapping.column_mapping, name="import-mapping"),
     path(service + "export/case-file/", importing.export_case_file, name="export-case-file"),

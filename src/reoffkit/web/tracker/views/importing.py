@@ -9,9 +9,11 @@ the import re-reads and re-plans it, so changes made meanwhile are taken into ac
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import secrets
+import threading
 import time
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from reoffkit.web.tracker.importing import commit_import, describe, plan_import
 from reoffkit.web.tracker.permissions import require
 from reoffkit.web.tracker.uploads import read_upload
 
+logger = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 50_000_000
 SUFFIXES = (".xlsx", ".zip")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
@@ -120,16 +123,75 @@ def commit_case_file(request, service):
         return redirect("import", service_id=service.pk)
     original = request.POST.get("original", path.name)[:200]
     use_mapping = bool(request.POST.get("use_mapping"))
-    plan = plan_import(service, read_upload(path, _mapping(service, use_mapping)))
-    if not plan.ok:
-        return _preview(request, service, path, token, original, use_mapping=use_mapping)
+    with _LOCK:
+        if token in _PROGRESS:  # already running (a second click)
+            return redirect("import-progress", service_id=service.pk, token=token)
+        _PROGRESS[token] = {"service": service.pk, "done": 0, "total": 0, "state": "reading", "message": ""}
+    job = threading.Thread(
+        target=_run_import, args=(service.pk, request.user.pk, path, token, original, use_mapping), name=f"import-{service.pk}", daemon=True
+    )
+    if settings.REOFFKIT_IMPORT_IN_BACKGROUND:
+        job.start()
+    else:
+        job.run()
+    return redirect("import-progress", service_id=service.pk, token=token)
+
+
+#: Imports in progress in this process: token → how far they have got (counts only, no records).
+_PROGRESS: dict[str, dict] = {}
+_LOCK = threading.Lock()
+
+
+def _run_import(service_id: int, user_id: int, path: Path, token: str, original: str, use_mapping: bool) -> None:
+    """Plan and commit in a thread of its own (its own database connection), reporting progress."""
+    from django.contrib.auth import get_user_model
+    from django.db import close_old_connections
+
+    from reoffkit.web.tracker.models import Service
+
+    progress = _PROGRESS[token]
     started = time.perf_counter()
-    plan.source = original
-    counts = commit_import(plan, by=request.user)
-    path.unlink(missing_ok=True)
-    made = ", ".join(describe(counts)) or "no changes"
-    messages.success(request, f"Imported {original} in {time.perf_counter() - started:.1f} s: {made}.")
-    return redirect("cohort", service_id=service.pk)
+    try:
+        service = Service.objects.get(pk=service_id)
+        user = get_user_model().objects.get(pk=user_id)
+        plan = plan_import(service, read_upload(path, _mapping(service, use_mapping)))
+        if not plan.ok:
+            progress.update(state="failed", message="The file has errors: upload it again to see them.")
+            return
+        plan.source = original
+        progress.update(state="importing", total=len(plan.changes))
+
+        def step(done: int, total: int) -> None:
+            progress.update(done=done, total=total)
+
+        counts = commit_import(plan, by=user, progress=step)
+        path.unlink(missing_ok=True)
+        made = ", ".join(describe(counts)) or "no changes"
+        progress.update(state="finished", done=len(plan.changes), message=f"Imported {original} in {time.perf_counter() - started:.1f} s: {made}.")
+    except Exception as error:  # nothing was saved: the transaction rolled back
+        logger.error("import %s into service %s failed: %s", token[:6], service_id, type(error).__name__)
+        progress.update(state="failed", message="The import failed and nothing was saved. Try again; if it fails again, tell your administrator.")
+    finally:
+        close_old_connections()
+
+
+@require("import")
+def import_progress(request, service, token: str):
+    """How far an import has got; the page refreshes itself every two seconds until it is done."""
+    progress = _PROGRESS.get(token)
+    if progress is None or progress["service"] != service.pk:
+        messages.error(request, "That import is not running (it finished, or the server restarted). Check the cohort, then upload again if needed.")
+        return redirect("import", service_id=service.pk)
+    if progress["state"] in ("finished", "failed"):
+        with _LOCK:
+            _PROGRESS.pop(token, None)
+        if progress["state"] == "finished":
+            messages.success(request, progress["message"])
+            return redirect("cohort", service_id=service.pk)
+        messages.error(request, progress["message"])
+        return redirect("import", service_id=service.pk)
+    percent = int(100 * progress["done"] / progress["total"]) if progress["total"] else 0
+    return render(request, "tracker/importing/progress.html", {"service": service, "section": "import", "progress": progress, "percent": percent})
 
 
 @require("import")

@@ -91,10 +91,12 @@ def run_demo(*, out: Path, data_dir: Path, as_at: dt.date, host: str, port: int,
     print_measures(case_file, as_at)
     print(f"\nTry: reoffkit measures {workbook} --period {quarter_label(quarter_of(add_months(as_at, -24)))} --quarters 4 --by age_group")
     print(f"     reoffkit performance {workbook} --out {out / 'performance'}")
+    print(f"     reoffkit analyse {workbook} --period {quarter_label(quarter_of(add_months(as_at, -30)))} --quarters 4 --out {out / 'analysis'}")
 
     logins = load_web_demo(data_dir=data_dir, case_file=case_file)
     print(f"\nLive tracker: http://{host}:{port}/  (demo database: {data_dir})")
     print(f"Performance against projected national averages: http://{host}:{port}/services/1/performance/")
+    print(f"Analysis of the latest completed cohort: http://{host}:{port}/services/1/analysis/")
     for role, (username, password) in logins.items():
         print(f"  {role:<14} user {username:<22} password {password}")
     if not serve:

@@ -11,7 +11,7 @@ Frames follow :mod:`reoffkit.engine.schema`; the rules are described in :mod:`re
 """
 
 from reoffkit.engine.alerts import ALERT_LABELS, AlertSettings, alerts
-from reoffkit.engine.cohort import assessment_at_entry, cohort_entries, entry_table, further_offences
+from reoffkit.engine.cohort import assessment_at_entry, cohort_entries, entry_counts, entry_table, further_offences
 from reoffkit.engine.measures import BREAKDOWNS, MEASURE_COLUMNS, CohortMeasures, measures, measures_by, wilson_interval
 from reoffkit.engine.rules import CountingRules, Period, add_months, quarter_label
 
@@ -27,6 +27,7 @@ __all__ = [
     "add_months",
     "assessment_at_entry",
     "cohort_entries",
+    "entry_counts",
     "entry_table",
     "further_offences",
     "measures",

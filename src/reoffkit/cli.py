@@ -61,9 +61,14 @@ def _cohort_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--as-at", type=_date, default=None, help="count only what was known by this date (default: today)")
     parser.add_argument("--service", default=None, help="only this service of a multi-service case file")
+    _rule_arguments(parser)
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+
+def _rule_arguments(parser: argparse.ArgumentParser) -> None:
+    """The counting choices a service may make for live figures (official figures make neither)."""
     parser.add_argument("--include-unproven", action="store_true", help="count charged and admitted offences too")
     parser.add_argument("--include-breaches", action="store_true", help="count breaches as further offences")
-    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,8 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     performance_parser.add_argument(
         "--suppress-below", type=_positive, default=None, help="blank counts from 1 to N-1 and the rates made from them (for sharing)"
     )
-    performance_parser.add_argument("--include-unproven", action="store_true", help="count charged and admitted offences too")
-    performance_parser.add_argument("--include-breaches", action="store_true", help="count breaches as further offences")
+    _rule_arguments(performance_parser)
     performance_parser.set_defaults(handler=run_performance)
 
     analyse_parser = commands.add_parser(
@@ -109,8 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyse_parser.add_argument("--out", type=Path, required=True, help="folder to write tables/, charts/, findings.md and summary.json to")
     analyse_parser.add_argument("--service", action="append", default=None, help="a service of the case file; repeat for several (default: all)")
     analyse_parser.add_argument("--by", choices=BY_CHOICES, default="tier", help="group for the time-to-first-offence curves (default tier)")
-    analyse_parser.add_argument("--include-unproven", action="store_true", help="count charged and admitted offences too")
-    analyse_parser.add_argument("--include-breaches", action="store_true", help="count breaches as further offences")
+    _rule_arguments(analyse_parser)
     analyse_parser.set_defaults(handler=run_analyse)
 
     import_parser = commands.add_parser(

@@ -152,7 +152,7 @@ def plan_import(service: Service, case_file) -> ImportPlan:
                 new["district"] = district_for(new["district"], by)
             actions.update_young_person(by=by, person=person, **new)
 
-        words = "; ".join(f"{name.replace('_', ' ')}: {_shown(b)} → {_shown(a)}" for name, (b, a) in differences.items())
+        words = _changed_words(differences)
         plan.changes.append(Change("changed child", pid, words, update))
 
     def person_of(pid: str) -> YoungPerson | None:
@@ -166,6 +166,11 @@ def plan_import(service: Service, case_file) -> ImportPlan:
     in_file = {p.pk for p in matched.values() if p is not None}
     plan.not_in_file = {"children": sum(1 for p in existing if p.pk not in in_file)}
     return plan
+
+
+def _changed_words(differences: dict) -> str:
+    """"sex: male → female; gravity: 3 → 8" for the preview."""
+    return "; ".join(f"{name.replace('_', ' ')}: {_shown(before)} → {_shown(after)}" for name, (before, after) in differences.items())
 
 
 def _shown(value) -> str:
@@ -225,7 +230,7 @@ def _plan_outcomes(plan, outcomes: pl.DataFrame, matched, person_of, unchanged) 
         def update(by, record=record, differences=differences):
             actions.update_outcome(by=by, outcome=record, **{name: after for name, (_, after) in differences.items()})
 
-        words = "; ".join(f"{name.replace('_', ' ')}: {_shown(b)} → {_shown(a)}" for name, (b, a) in differences.items())
+        words = _changed_words(differences)
         plan.changes.append(Change("changed outcome", pid, words, update))
 
 
@@ -252,7 +257,7 @@ def _plan_assessments(plan, assessments: pl.DataFrame, matched, person_of, uncha
         def update(by, record=record, differences=differences):
             actions.update_assessment(by=by, assessment=record, **{name: after for name, (_, after) in differences.items()})
 
-        words = "; ".join(f"{name.replace('_', ' ')}: {_shown(b)} → {_shown(a)}" for name, (b, a) in differences.items())
+        words = _changed_words(differences)
         plan.changes.append(Change("changed assessment", pid, words, update))
 
 

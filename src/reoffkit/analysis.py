@@ -92,15 +92,25 @@ GROUP_WORDS: dict[str, dict[str, str]] = {
 }
 
 
+#: Groups with a natural order are shown in it (others alphabetically).
+GROUP_ORDER: dict[str, list[str]] = {
+    "likelihood_band": ["low", "medium", "high", "not assessed"],
+    "intervention_level": ["standard", "enhanced", "intensive", "not assessed"],
+    "tier": ["pre_court", "first_tier", "community", "custody"],
+}
+
+
 def _labelled(entries: pl.DataFrame, breakdowns: dict[str, str]) -> pl.DataFrame:
     """Profiles of several breakdowns stacked, each row labelled "Sex: female"."""
-    parts = [
-        stats.profile(entries, by).with_columns(
-            breakdown=pl.lit(words),
-            label=pl.lit(f"{words}: ") + pl.col("group").replace(GROUP_WORDS.get(by, {})),
+    parts = []
+    for by, words in breakdowns.items():
+        table = stats.profile(entries, by)
+        if by in GROUP_ORDER:
+            rank = {group: position for position, group in enumerate(GROUP_ORDER[by])}
+            table = table.sort(pl.col("group").replace_strict(rank, default=len(rank), return_dtype=pl.Int32), "group")
+        parts.append(
+            table.with_columns(breakdown=pl.lit(words), label=pl.lit(f"{words}: ") + pl.col("group").replace(GROUP_WORDS.get(by, {})))
         )
-        for by, words in breakdowns.items()
-    ]
     return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
 
 

@@ -127,13 +127,13 @@ def commit_case_file(request, service):
         if token in _PROGRESS:  # already running (a second click)
             return redirect("import-progress", service_id=service.pk, token=token)
         _PROGRESS[token] = {"service": service.pk, "done": 0, "total": 0, "state": "reading", "message": ""}
-    job = threading.Thread(
-        target=_run_import, args=(service.pk, request.user.pk, path, token, original, use_mapping), name=f"import-{service.pk}", daemon=True
-    )
     if settings.REOFFKIT_IMPORT_IN_BACKGROUND:
-        job.start()
+        threading.Thread(
+            target=_run_import, args=(service.pk, request.user.pk, path, token, original, use_mapping),
+            kwargs={"own_thread": True}, name=f"import-{service.pk}", daemon=True,
+        ).start()
     else:
-        job.run()
+        _run_import(service.pk, request.user.pk, path, token, original, use_mapping)
     return redirect("import-progress", service_id=service.pk, token=token)
 
 
@@ -142,10 +142,11 @@ _PROGRESS: dict[str, dict] = {}
 _LOCK = threading.Lock()
 
 
-def _run_import(service_id: int, user_id: int, path: Path, token: str, original: str, use_mapping: bool) -> None:
-    """Plan and commit in a thread of its own (its own database connection), reporting progress."""
+def _run_import(service_id: int, user_id: int, path: Path, token: str, original: str, use_mapping: bool, own_thread: bool = False) -> None:
+    """Plan and commit, reporting progress; in a thread of its own, that thread's database
+    connection is closed at the end."""
     from django.contrib.auth import get_user_model
-    from django.db import close_old_connections
+    from django.db import connection
 
     from reoffkit.web.tracker.models import Service
 
@@ -172,7 +173,8 @@ def _run_import(service_id: int, user_id: int, path: Path, token: str, original:
         logger.error("import %s into service %s failed: %s", token[:6], service_id, type(error).__name__)
         progress.update(state="failed", message="The import failed and nothing was saved. Try again; if it fails again, tell your administrator.")
     finally:
-        close_old_connections()
+        if own_thread:
+            connection.close()
 
 
 @require("import")

@@ -49,6 +49,14 @@ def _positive(text: str) -> int:
 
 
 def _cohort_arguments(parser: argparse.ArgumentParser) -> None:
+    _period_arguments(parser)
+    parser.add_argument("--service", default=None, help="only this service of a multi-service case file")
+    _rule_arguments(parser)
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+
+def _period_arguments(parser: argparse.ArgumentParser) -> None:
+    """The case file and the cohort period to count."""
     parser.add_argument("casefile", type=Path, help="an .xlsx case file or a folder of CSV files")
     parser.add_argument("--period", required=True, type=_period, help="first calendar quarter, e.g. 2016Q4")
     parser.add_argument("--quarters", type=_positive, default=1, help="number of consecutive quarters (default 1)")
@@ -60,9 +68,6 @@ def _cohort_arguments(parser: argparse.ArgumentParser) -> None:
         "annual_12m_old_method (one entry per child per period)",
     )
     parser.add_argument("--as-at", type=_date, default=None, help="count only what was known by this date (default: today)")
-    parser.add_argument("--service", default=None, help="only this service of a multi-service case file")
-    _rule_arguments(parser)
-    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
 
 def _rule_arguments(parser: argparse.ArgumentParser) -> None:
@@ -105,11 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyse_parser = commands.add_parser(
         "analyse", help="retrospective analysis of a completed cohort: the lines of enquiry, tables, charts and findings"
     )
-    analyse_parser.add_argument("casefile", type=Path, help="an .xlsx case file or a folder of CSV files")
-    analyse_parser.add_argument("--period", required=True, type=_period, help="first calendar quarter, e.g. 2016Q4")
-    analyse_parser.add_argument("--quarters", type=_positive, default=1, help="number of consecutive quarters (default 1)")
-    analyse_parser.add_argument("--method", choices=METHODS, default="aggregated_quarters")
-    analyse_parser.add_argument("--as-at", type=_date, default=None, help="count only what was known by this date (default: today)")
+    _period_arguments(analyse_parser)
     analyse_parser.add_argument("--out", type=Path, required=True, help="folder to write tables/, charts/, findings.md and summary.json to")
     analyse_parser.add_argument("--service", action="append", default=None, help="a service of the case file; repeat for several (default: all)")
     analyse_parser.add_argument("--by", choices=BY_CHOICES, default="tier", help="group for the time-to-first-offence curves (default tier)")

@@ -222,16 +222,20 @@ def _plan_outcomes(plan, outcomes: pl.DataFrame, matched, person_of, unchanged) 
 
             plan.changes.append(Change("new outcome", pid, f"{row['outcome_type'].replace('_', ' ')}, offence on {row['offence_date']:%-d %b %Y}", create))
             continue
-        differences = {name: (getattr(record, name), value) for name, value in values.items() if getattr(record, name) != value}
-        if not differences:
-            unchanged["outcomes"] += 1
-            continue
+        _plan_correction(plan, unchanged, "outcome", pid, record, values, lambda by, record, **new: actions.update_outcome(by=by, outcome=record, **new))
 
-        def update(by, record=record, differences=differences):
-            actions.update_outcome(by=by, outcome=record, **{name: after for name, (_, after) in differences.items()})
 
-        words = _changed_words(differences)
-        plan.changes.append(Change("changed outcome", pid, words, update))
+def _plan_correction(plan, unchanged, kind: str, pid: str, record, values: dict, update) -> None:
+    """A matched record: count it unchanged, or plan the fields that differ (``update(by, record, **new)``)."""
+    differences = {name: (_plain(getattr(record, name)), value) for name, value in values.items() if _plain(getattr(record, name)) != value}
+    if not differences:
+        unchanged[f"{kind}s"] += 1
+        return
+
+    def apply(by, record=record, differences=differences):
+        update(by, record, **{name: after for name, (_, after) in differences.items()})
+
+    plan.changes.append(Change(f"changed {kind}", pid, _changed_words(differences), apply))
 
 
 def _plan_assessments(plan, assessments: pl.DataFrame, matched, person_of, unchanged) -> None:
@@ -249,16 +253,9 @@ def _plan_assessments(plan, assessments: pl.DataFrame, matched, person_of, uncha
 
             plan.changes.append(Change("new assessment", pid, f"{row['tool']} on {row['assessment_date']:%-d %b %Y}", create))
             continue
-        differences = {name: (_plain(getattr(record, name)), value) for name, value in values.items() if _plain(getattr(record, name)) != value}
-        if not differences:
-            unchanged["assessments"] += 1
-            continue
-
-        def update(by, record=record, differences=differences):
-            actions.update_assessment(by=by, assessment=record, **{name: after for name, (_, after) in differences.items()})
-
-        words = _changed_words(differences)
-        plan.changes.append(Change("changed assessment", pid, words, update))
+        _plan_correction(
+            plan, unchanged, "assessment", pid, record, values, lambda by, record, **new: actions.update_assessment(by=by, assessment=record, **new)
+        )
 
 
 def _plan_actions(plan, review_actions: pl.DataFrame, matched, person_of, unchanged) -> None:

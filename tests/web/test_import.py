@@ -215,6 +215,7 @@ def test_bad_uploads_are_refused_with_every_problem_and_nothing_saved(world, wes
     assert "Choose a case file" in text(client.post(url, {}))
     fake = client.post(url, {"case_file": SimpleUploadedFile("cohort.xlsx", b"this is not a workbook")})
     assert fake.status_code == 400 and "The file cannot be imported" in text(fake)
+    assert "<td class=\"govuk-table__cell\">cohort.xlsx</td>" in text(fake)  # named as uploaded, not as stored
     assert YoungPerson.objects.filter(service=westvale).count() == 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 import os
 import re
 import secrets
@@ -64,8 +65,10 @@ def _mapping(service, wanted: bool) -> dict | None:
 def _preview(request, service, path: Path, token: str, original: str, status: int = 200, use_mapping: bool = False):
     case_file = read_upload(path, _mapping(service, use_mapping))
     plan = plan_import(service, case_file)
-    errors = [p for p in plan.problems if p.severity == "error"]
-    warnings = [p for p in plan.problems if p.severity == "warning"]
+    # a problem with the whole file names the file as the officer knows it, not as it is stored
+    problems = [replace(p, sheet=original) if p.sheet == path.name else p for p in plan.problems]
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
     return render(
         request,
         "tracker/importing/preview.html",

@@ -29,7 +29,7 @@ def main() -> None:
         os.environ.update(REOFFKIT_ENV="demo", REOFFKIT_DATA_DIR=str(folder), REOFFKIT_HTTPS="false")
         os.environ.pop("DATABASE_URL", None)
         from reoffkit.casefile import write_case_file
-        from reoffkit.cli import prepare_database_and_static, setup_django
+        from reoffkit.web.server import prepare_database_and_static, setup_django
         from reoffkit.synthetic import generate
 
         today = dt.date.today()
@@ -39,8 +39,8 @@ def main() -> None:
         setup_django()
         prepare_database_and_static()
         from reoffkit.web.tracker import actions
-        from reoffkit.web.tracker.importing import commit_import, plan_import
-        from reoffkit.web.tracker.uploads import read_upload
+        from reoffkit.web.spreadsheets.importing import commit_import, plan_import
+        from reoffkit.web.spreadsheets.uploads import read_upload
 
         service = actions.create_service(by="benchmark", name="Benchmark Service")
         officer = actions.create_staff_user(by="benchmark", username="officer", password=secrets.token_urlsafe(18), role="performance", services=[service])

@@ -12,7 +12,7 @@ cohorts still in follow-up. They are loaded into a fresh SQLite database in a te
 with the services, one manager with access to all 4 and the shipped reference figures (migrations).
 The children's records go in with the ORM's ``bulk_create`` (the default; benchmark set-up only:
 the same rows, with one audit event per service instead of one per row) or, with ``--loader
-actions``, through ``reoffkit.web.tracker.loading.load_case_frames`` (the product path: each record
+actions``, through ``reoffkit.web.spreadsheets.loading.load_case_frames`` (the product path: each record
 validated and audited; about 3 minutes at full size on 2 CPUs, against 8–13 s for bulk_create).
 
 Phases, in order:
@@ -115,13 +115,13 @@ def setup_database(data_dir: Path, frames, loader: str) -> tuple[str, list[int],
     os.environ["REOFFKIT_DATA_DIR"] = str(data_dir)
     os.environ["REOFFKIT_HTTPS"] = "false"
     os.environ.pop("DATABASE_URL", None)
-    from reoffkit.cli import prepare_database_and_static, setup_django
+    from reoffkit.web.server import prepare_database_and_static, setup_django
 
     setup_django()
     prepare_database_and_static()
     from reoffkit.demo import demo_name
     from reoffkit.web.tracker import actions
-    from reoffkit.web.tracker.loading import load_case_frames
+    from reoffkit.web.spreadsheets.loading import load_case_frames
 
     services = [actions.create_service(by="benchmark", name=name) for name in NAMES]
     password = secrets.token_urlsafe(18)
@@ -232,8 +232,9 @@ def breakdown(service_ids: list[int], today: dt.date, repeat: int = 2) -> dict[s
     """Where one page's time goes, measured in this process (no server, one thread): reading the
     records into frames, computing the report (the part the cache saves), building the charts'
     Altair specifications and drawing them as SVG (all four saved by the cache since the charts are drawn with the report). Best of ``repeat``."""
-    from reoffkit.charts import performance_charts
-    from reoffkit.performance import performance_report
+    from reoffkit.charts.performance import performance_charts
+    from reoffkit.reports.performance import performance_report
+    from reoffkit.web.performance import queries as performance_queries
     from reoffkit.web.tracker import queries
     from reoffkit.web.tracker.models import Service
 
@@ -245,7 +246,7 @@ def breakdown(service_ids: list[int], today: dt.date, repeat: int = 2) -> dict[s
             times = {}
             started = time.perf_counter()
             frames = queries.service_frames(services)
-            figures = queries.reference_figures()
+            figures = performance_queries.reference_figures()
             times["frames"] = time.perf_counter() - started
             started = time.perf_counter()
             report = performance_report(

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from reoffkit.casefile import format_problems, read_case_file, write_case_file
+from reoffkit.console import MEASURE_HEADERS, measure_row, render_table
 from reoffkit.engine import CountingRules, Period, entry_table, measures
 from reoffkit.engine.rules import add_months, quarter_label, quarter_of
 from reoffkit.synthetic import generate, services_named
@@ -50,8 +51,6 @@ def demo_frames(as_at: dt.date):
 
 
 def print_measures(case_file, as_at: dt.date) -> None:
-    from reoffkit.cli import MEASURE_HEADERS, _measure_row, render_table
-
     rules = CountingRules()
     current = quarter_of(as_at)
     rows = []
@@ -65,7 +64,7 @@ def print_measures(case_file, as_at: dt.date) -> None:
             status = f"provisional: awaiting outcomes to {result['follow_up_complete_on']}"
         else:
             status = f"provisional: {result['follow_up_months_elapsed']} of 12 months"
-        rows.append([*_measure_row(quarter_label(key), result), status])
+        rows.append([*measure_row(quarter_label(key), result), status])
     print(render_table(rows, ["quarter", *MEASURE_HEADERS[1:], "status"]))
     final_last = max(k for k in range(current - 12, current + 1) if Period(k).follow_up_complete_on(rules) <= as_at)
     aggregate = Period(final_last - 3, 4)
@@ -73,7 +72,7 @@ def print_measures(case_file, as_at: dt.date) -> None:
     result = measures(entries, period=aggregate, rules=rules, as_at=as_at).as_dict()
     print()
     print(f"Latest four completed quarters aggregated ({aggregate.label}):")
-    print(render_table([_measure_row(aggregate.label, result)], ["period", *MEASURE_HEADERS[1:]]))
+    print(render_table([measure_row(aggregate.label, result)], ["period", *MEASURE_HEADERS[1:]]))
 
 
 def run_demo(*, out: Path, data_dir: Path, as_at: dt.date, host: str, port: int, serve: bool) -> int:
@@ -101,7 +100,7 @@ def run_demo(*, out: Path, data_dir: Path, as_at: dt.date, host: str, port: int,
         print(f"  {role:<14} user {username:<22} password {password}")
     if not serve:
         return 0
-    from reoffkit.cli import serve as serve_app
+    from reoffkit.web.server import serve as serve_app
 
     print("\nPress Ctrl+C to stop.", flush=True)
     serve_app(host, port)
@@ -117,12 +116,12 @@ def load_web_demo(*, data_dir: Path, case_file) -> dict[str, tuple[str, str]]:
     os.environ["REOFFKIT_DATA_DIR"] = str(data_dir.resolve())
     os.environ.setdefault("REOFFKIT_HTTPS", "false")
     os.environ.pop("DATABASE_URL", None)
-    from reoffkit.cli import prepare_database_and_static, setup_django
+    from reoffkit.web.server import prepare_database_and_static, setup_django
 
     setup_django()
     prepare_database_and_static()
     from reoffkit.web.tracker import actions
-    from reoffkit.web.tracker.loading import load_case_frames
+    from reoffkit.web.spreadsheets.loading import load_case_frames
 
     service = actions.create_service(by="demo", name=SERVICE_NAME)
     logins: dict[str, tuple[str, str]] = {}

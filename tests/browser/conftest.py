@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from audit_triggers import ensure_append_only, lift_append_only
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make

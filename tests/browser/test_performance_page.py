@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from browser_helpers import axe_violations, screenshot, sign_in
+
 from reoffkit.demo import demo_name
 from reoffkit.engine.rules import quarter_of
 from reoffkit.reference import default_reference
 from reoffkit.synthetic import generate
+from reoffkit.web.spreadsheets.loading import load_case_frames
 from reoffkit.web.tracker import actions
-from reoffkit.web.tracker.loading import load_case_frames
 from reoffkit.web.tracker.models import Role
 
 PASSWORD = "a-long-browser-test-password"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from browser_helpers import axe_violations, screenshot, sign_in
+
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.models import AuditEvent, Role, YoungPerson
 

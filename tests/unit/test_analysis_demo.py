@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from reoffkit.analysis import analysis_report
 from reoffkit.demo import SERVICE_NAME, demo_frames
 from reoffkit.engine import CountingRules, Period, entry_table
 from reoffkit.engine.rules import add_months
+from reoffkit.reports.analysis import analysis_report
 
 AS_AT = dt.date(2026, 12, 3)
 PERIOD = Period.parse("2024Q2", 4)
@@ -52,4 +52,4 @@ def test_the_demo_findings_match_a_count_by_hand(demo):
     custody = [r for r in rows if r["tier"] == "custody"]
     assert found["resettlement"].startswith(f"{sum(r['further_offences'] > 0 for r in custody)} of {len(custody)} children released from custody reoffended")
     turned = [r for r in rows if r["turns_18_in_follow_up"]]
-    assert f"who turned 18 during follow-up" in report.data_quality_finding and f"of the {len(turned)} children" in report.data_quality_finding
+    assert "who turned 18 during follow-up" in report.data_quality_finding and f"of the {len(turned)} children" in report.data_quality_finding

@@ -9,8 +9,8 @@ import math
 import numpy as np
 import polars as pl
 import pytest
+from engine_universe import FINAL, D, Universe
 
-from engine_universe import D, FINAL, Universe
 from reoffkit.engine.analysis import (
     auc_with_interval,
     calibration,

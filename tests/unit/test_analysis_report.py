@@ -9,10 +9,10 @@ import sys
 
 import polars as pl
 import pytest
+from engine_universe import FINAL, D, Universe
 
-from engine_universe import D, FINAL, Universe
-from reoffkit.analysis import ENQUIRIES, analysis_report, for_board
 from reoffkit.engine import Period
+from reoffkit.reports.analysis import ENQUIRIES, analysis_report, for_board
 
 
 def twelve_children() -> Universe:

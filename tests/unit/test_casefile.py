@@ -6,9 +6,27 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from casefile_files import (
+    ACTIONS,
+    ASSESSMENTS,
+    OUTCOMES,
+    PEOPLE,
+    TODAY,
+    D,
+    csv_folder,
+    found,
+    minimal,
+    workbook,
+)
 
-from casefile_files import ACTIONS, ASSESSMENTS, D, OUTCOMES, PEOPLE, TODAY, csv_folder, found, minimal, workbook
-from reoffkit.casefile import CaseFile, CaseFileError, Problem, load_case_file, read_case_file, write_case_file
+from reoffkit.casefile import (
+    CaseFile,
+    CaseFileError,
+    Problem,
+    load_case_file,
+    read_case_file,
+    write_case_file,
+)
 from reoffkit.engine import codes
 from reoffkit.engine.schema import SCHEMAS, conform
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from casefile_files import TODAY
+
 from reoffkit.casefile import read_case_file
 from reoffkit.casefile.columns import SPECS
 from reoffkit.engine import codes

@@ -6,8 +6,20 @@ import datetime as dt
 import zipfile
 
 import pytest
+from casefile_files import (
+    ACTIONS,
+    ASSESSMENTS,
+    GOOD_OUTCOME,
+    GOOD_PERSON,
+    OUTCOMES,
+    PEOPLE,
+    TODAY,
+    csv_folder,
+    found,
+    minimal,
+    workbook,
+)
 
-from casefile_files import ACTIONS, ASSESSMENTS, GOOD_OUTCOME, GOOD_PERSON, OUTCOMES, PEOPLE, TODAY, csv_folder, found, minimal, workbook
 from reoffkit.casefile import Problem, format_problems, read_case_file
 
 DATE = "a date like 2016-10-15 or 15/10/2016"

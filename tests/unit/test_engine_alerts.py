@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-
 from engine_universe import Universe
+
 from reoffkit.engine import CountingRules
 from reoffkit.engine.alerts import AlertSettings, alerts
 

@@ -11,7 +11,6 @@ import subprocess
 import sys
 
 import pytest
-
 from engine_universe import FINAL, Universe, further_offences_of
 
 D = dt.date

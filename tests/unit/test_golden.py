@@ -15,7 +15,14 @@ import polars as pl
 import pytest
 
 from reoffkit.casefile import read_case_file
-from reoffkit.engine import CountingRules, Period, entry_table, further_offences, measures, measures_by
+from reoffkit.engine import (
+    CountingRules,
+    Period,
+    entry_table,
+    further_offences,
+    measures,
+    measures_by,
+)
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden"
 AS_AT = dt.date(2020, 1, 1)

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from engine_universe import D, Universe
+
 from reoffkit.casefile import read_case_file
-from reoffkit.charts import performance_charts
+from reoffkit.charts.performance import performance_charts
 from reoffkit.demo import SERVICE_NAME, demo_frames
+from reoffkit.disclosure import suppress_small
 from reoffkit.engine import CountingRules, Period
-from reoffkit.performance import MODELLED, performance_report, suppress_small
 from reoffkit.reference import default_reference, national, parse_reference_csv
+from reoffkit.reports.performance import MODELLED, performance_report
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden"
 AS_AT = D(2026, 12, 3)

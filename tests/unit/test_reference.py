@@ -11,7 +11,7 @@ import pytest
 from reoffkit.casefile import CaseFileError
 from reoffkit.reference import default_reference, merge, national, parse_reference_csv
 
-SHARED = Path(__file__).resolve().parents[2] / "src" / "reoffkit" / "data" / "national_youth_reoffending.csv"
+SHARED = Path(__file__).resolve().parents[2] / "src" / "reoffkit" / "reference" / "data" / "national_youth_reoffending.csv"
 HEADINGS = "area,area_type,cohort_basis,period_start,period_end,cohort_size,reoffenders,reoffences,binary_rate,reoffences_per_reoffender,source"
 
 

@@ -10,7 +10,12 @@ import pytest
 from reoffkit.casefile import read_case_file, write_case_file
 from reoffkit.engine import CountingRules, Period, codes, entry_table, measures
 from reoffkit.engine.schema import SCHEMAS
-from reoffkit.synthetic import DISTRICT_NAMES, SyntheticService, generate, services_named
+from reoffkit.synthetic import (
+    DISTRICT_NAMES,
+    SyntheticService,
+    generate,
+    services_named,
+)
 
 ANCHOR = dt.date(2025, 8, 14)  # mid-quarter: recent offences not yet dealt with, cohorts still in follow-up
 SMALL = dict(first_quarter="2022Q1", quarters=15, children_per_quarter=30, as_at=ANCHOR)

@@ -9,16 +9,14 @@ Eastfield's ``eve``.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from web_helpers import PASSWORD, TODAY, days_ago  # noqa: F401 — re-exported for tests
 
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.models import Role
-
-from web_helpers import PASSWORD, TODAY, days_ago  # noqa: F401 — re-exported for tests
 
 
 @dataclass

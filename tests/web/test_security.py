@@ -10,8 +10,8 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-
 from web_helpers import PASSWORD
+
 from reoffkit.web.tracker.middleware import IdleTimeoutMiddleware
 from reoffkit.web.tracker.models import AuditEvent
 

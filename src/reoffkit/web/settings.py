@@ -79,6 +79,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "reoffkit.web.tracker",
+    "reoffkit.web.accounts",
+    "reoffkit.web.spreadsheets",
+    "reoffkit.web.performance",
+    "reoffkit.web.analysis",
 ]
 
 MIDDLEWARE = [
@@ -142,7 +146,7 @@ AXES_FAILURE_LIMIT = env_int("REOFFKIT_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("REOFFKIT_LOCKOUT_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "tracker/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 

@@ -1,3 +1,11 @@
+"""Every URL of the application: each tool's own ``urls.py``. URL names are global (no namespaces)."""
+
 from django.urls import include, path
 
-urlpatterns = [path("", include("reoffkit.web.tracker.urls"))]
+urlpatterns = [
+    path("", include("reoffkit.web.accounts.urls")),
+    path("", include("reoffkit.web.tracker.urls")),
+    path("", include("reoffkit.web.spreadsheets.urls")),
+    path("", include("reoffkit.web.performance.urls")),
+    path("", include("reoffkit.web.analysis.urls")),
+]

@@ -66,3 +66,9 @@ class GovukForm(forms.Form):
         else:
             self.add_error(None, error.messages)
         self._mark_errors()
+
+
+class PurposeForm(forms.Form):
+    """Why an export is made: recorded in the audit log with it."""
+
+    purpose = forms.CharField(max_length=300, min_length=5, label="Purpose of this export")

@@ -13,7 +13,7 @@ import polars as pl
 from reoffkit.engine import Period, alerts, codes, entry_table, measures
 from reoffkit.engine.rules import add_months, quarter_of
 from reoffkit.engine.schema import conform
-from reoffkit.web.tracker.models import Assessment, AuditEvent, Outcome, ReferenceFigure, ReviewAction, Service, YoungPerson
+from reoffkit.web.tracker.models import Assessment, AuditEvent, Outcome, ReviewAction, Service, YoungPerson
 
 
 def _frame(rows: Iterable[dict], name: str) -> pl.DataFrame:
@@ -291,62 +291,6 @@ def summary_quarters(service: Service, *, as_at: dt.date, count: int = 6):
     return [cohort_measures(service, Period(key), as_at=as_at, frames=frames) for key in keys]
 
 
-def audit_events(
-    user,
-    *,
-    username: str = "",
-    verb: str = "",
-    object_type: str = "",
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    service: Service | None = None,
-):
-    """The audit log as ``user`` may read it, newest first: an administrator everything, a manager
-    only the events of their services."""
-    from reoffkit.web.tracker.models import AuditEvent, Role
-    from reoffkit.web.tracker.permissions import role_of, services_of
-
-    events = AuditEvent.objects.select_related("service")
-    if role_of(user) != Role.ADMINISTRATOR:
-        events = events.filter(service__in=services_of(user))
-    if username:
-        events = events.filter(username__iexact=username)
-    if verb:
-        events = events.filter(verb=verb)
-    if object_type:
-        events = events.filter(object_type=object_type)
-    if date_from:
-        events = events.filter(at__date__gte=date_from)
-    if date_to:
-        events = events.filter(at__date__lte=date_to)
-    if service is not None:
-        events = events.filter(service=service)
-    return events.order_by("-at", "-id")
-
-
-def audit_object_types(user) -> list[str]:
-    """The record types named in the part of the audit log ``user`` may read."""
-    types = audit_events(user).exclude(object_type="").order_by().values_list("object_type", flat=True).distinct()
-    return sorted(set(types))
-
-
-def staff_users():
-    """Every user with their role and services, by user name."""
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.select_related("profile").prefetch_related("profile__services").order_by("username")
-
-
-def services_with_districts():
-    """Every service with its districts, ``district_count`` and ``staff_count``."""
-    from django.db.models import Count
-
-    return Service.objects.annotate(district_count=Count("districts", distinct=True), staff_count=Count("staff", distinct=True)).prefetch_related(
-        "districts"
-    )
-
-
-
 def cohort_quarters(service: Service, *, as_at: dt.date, count: int = 8) -> list[str]:
     """Labels ("2025Q3") of the last ``count`` calendar quarters with at least one cohort entry by
     ``as_at`` under the service's rules, newest first: the cohort page's choice of quarter."""
@@ -359,13 +303,6 @@ def cohort_quarters(service: Service, *, as_at: dt.date, count: int = 8) -> list
     last = quarter_of(as_at)
     entries = cohort_entries(frames.people, frames.outcomes, period=Period(first, last - first + 1), rules=service.counting_rules(), as_at=as_at)
     return sorted(set(entries["quarter"].to_list()), reverse=True)[:count]
-
-
-def reference_figures():
-    """Every loaded reference figure, as :class:`reoffkit.reference.ReferenceFigure`."""
-    from reoffkit.reference import COLUMNS, ReferenceFigure as Figure
-
-    return [Figure(**row) for row in ReferenceFigure.objects.values(*COLUMNS)]
 
 
 #: Audit verbs that change what a report counts (views, sign-ins and exports do not).
@@ -382,7 +319,7 @@ def data_version(services: list[Service]) -> int:
     return newest["id__max"] or 0
 
 
-def _cached(key: str, build):
+def cached(key: str, build):
     """``build()``, cached in the process under ``key``; one thread builds while the others wait."""
     from django.core.cache import cache
 
@@ -396,78 +333,8 @@ def _cached(key: str, build):
     return value
 
 
-def _key(kind: str, services: list[Service], *parts) -> str:
+def cache_key(kind: str, services: list[Service], *parts) -> str:
     return ":".join([kind, ",".join(str(s.pk) for s in services), *map(str, parts), str(data_version(services))])
-
-
-def performance_page(services: list[Service], *, as_at: dt.date, suppress_below: int | None):
-    """The performance report (suppressed when ``suppress_below`` is given) and its charts drawn,
-    cached until the next write to these services."""
-    from reoffkit.charts import performance_charts
-    from reoffkit.performance import suppressed_report
-
-    services = sorted(services, key=lambda s: s.pk)
-
-    def build():
-        report = performance_report(services, as_at=as_at)
-        if suppress_below:
-            report = suppressed_report(report, suppress_below)
-        charts = performance_charts(report)
-        for chart in charts.values():
-            chart.svg()
-        return report, charts
-
-    return _cached(_key("performance-page", services, as_at, suppress_below), build)
-
-
-def performance_report(services: list[Service], *, as_at: dt.date):
-    """The performance report of one service or a partnership (not cached: see ``performance_page``)."""
-    from reoffkit.performance import performance_report as build
-
-    services = sorted(services, key=lambda s: s.pk)
-    frames = service_frames(services)
-    return build(
-        frames.people,
-        frames.outcomes,
-        frames.assessments,
-        areas=[s.name for s in services],
-        as_at=as_at,
-        # A partnership counts by the first service's rules; the page says when they differ.
-        rules=services[0].counting_rules(),
-        figures=reference_figures(),
-    )
-
-
-def analysis_report(services: list[Service], *, period: Period, as_at: dt.date, group_by: str, suppress_below: int | None = None):
-    """The retrospective analysis of ``period`` for one service or several (for board viewers when
-    ``suppress_below`` is given), its charts drawn, cached until the next write to these services."""
-    from reoffkit.analysis import analysis_report as build, for_board
-
-    services = sorted(services, key=lambda s: s.pk)
-
-    def compute():
-        frames = service_frames(services)
-        report = build(
-            frames.people, frames.outcomes, frames.assessments, areas=[s.name for s in services], period=period, as_at=as_at,
-            rules=services[0].counting_rules(), group_by=group_by, resettlement=resettlement_frame(services),
-            police_check=(services[0].police_check_green / 100, services[0].police_check_amber / 100),
-            figures=reference_figures(),
-        )
-        if suppress_below:
-            report = for_board(report, suppress_below)
-        for section in report.sections:
-            for chart in section.charts:
-                chart.svg()
-        return report
-
-    return _cached(_key("analysis", services, period.first_quarter, period.quarters, period.method, group_by, as_at, suppress_below), compute)
-
-
-def completed_quarters(service: Service, *, as_at: dt.date) -> list[int]:
-    """Quarters with cohort entries whose follow-up is complete on ``as_at``, oldest first."""
-    rules = service.counting_rules()
-    keys = sorted(Period.parse(label).first_quarter for label in cohort_quarters(service, as_at=as_at, count=40))
-    return [key for key in keys if Period(key).follow_up_complete_on(rules) <= as_at]
 
 
 def resettlement_frame(services: Iterable[Service]) -> pl.DataFrame:

@@ -1,4 +1,4 @@
-"""Load the reference figures shipped with reoffkit (``reoffkit/data``), each with its source.
+"""Load the reference figures shipped with reoffkit (``reoffkit/reference/data``), each with its source.
 
 Performance officers load newer official tables on the reference figures page; these are the
 starting values. Figures a service has already loaded for the same area and period are kept.

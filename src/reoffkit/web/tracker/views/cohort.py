@@ -24,12 +24,13 @@ from django.views.decorators.http import require_http_methods
 
 from reoffkit.engine import ALERT_LABELS, codes
 from reoffkit.engine.rules import Period
-from reoffkit.web.tracker import actions, queries, workbook
+from reoffkit.web.spreadsheets import workbook
+from reoffkit.web.tracker import actions, queries
 from reoffkit.web.tracker.forms import DateField, GovukForm
 from reoffkit.web.tracker.models import ETHNICITY_CHOICES, SEX_CHOICES, YoungPerson
 from reoffkit.web.tracker.permissions import has_permission, require
 from reoffkit.web.tracker.queries import CohortRow
-from reoffkit.web.tracker.views.account import PurposeForm
+from reoffkit.web.tracker.forms import PurposeForm
 from reoffkit.web.tracker.views.summary import QUARTERS_SHOWN
 
 ANY = [("", "Any")]
@@ -234,7 +235,7 @@ def cohort_list(request, service):
 
 
 # Export ---------------------------------------------------------------------------------------
-# The workbook itself is built in ``reoffkit.web.tracker.workbook``.
+# The workbook itself is built in ``reoffkit.web.spreadsheets.workbook``.
 
 
 class Radios(forms.RadioSelect):

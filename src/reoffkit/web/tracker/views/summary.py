@@ -12,38 +12,12 @@ from dataclasses import dataclass
 
 from django.shortcuts import render
 
+from reoffkit.disclosure import FEWER, SUPPRESSED, SUPPRESS_BELOW, withheld
 from reoffkit.engine import CohortMeasures
 from reoffkit.web.tracker import queries
 from reoffkit.web.tracker.permissions import has_permission, require
 
-#: Counts from 1 to SUPPRESS_BELOW - 1 are not shown to viewers without access to records. A zero
-#: is shown: it is not a small group of children who could be recognised.
-SUPPRESS_BELOW = 5
 QUARTERS_SHOWN = 6
-FEWER = f"fewer than {SUPPRESS_BELOW}"
-SUPPRESSED = "suppressed"
-
-
-def is_small(count: int) -> bool:
-    return 0 < count < SUPPRESS_BELOW
-
-
-#: The counts of a quarter's measures, and the counts each rate is calculated from: a rate is
-#: withheld whenever one of its counts is (the summary page and the pseudonymised workbook).
-COUNTS = ("cohort_size", "reoffenders", "reoffences")
-RATE_SOURCES: dict[str, tuple[str, ...]] = {
-    "binary_rate": ("reoffenders", "cohort_size"),
-    "binary_ci_low": ("reoffenders", "cohort_size"),
-    "binary_ci_high": ("reoffenders", "cohort_size"),
-    "frequency_rate": ("reoffences", "cohort_size"),
-    "reoffences_per_reoffender": ("reoffences", "reoffenders"),
-}
-
-
-def withheld(measures: CohortMeasures) -> set[str]:
-    """The names of the counts (1 to 4) and of the rates made from them that suppression hides."""
-    small = {name for name in COUNTS if is_small(getattr(measures, name))}
-    return small | {rate for rate, sources in RATE_SOURCES.items() if small.intersection(sources)}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,5 @@
+import sys
+
+from reoffkit.cli import main
+
+sys.exit(main())

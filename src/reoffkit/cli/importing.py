@@ -1,0 +1,80 @@
+"""``reoffkit import``: a case file into a service of the live tracker (all or nothing, audited)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from reoffkit.cli.common import EXIT_BAD_INPUT
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser(
+        "import", help="import a case file into a service of the live tracker's database (all or nothing, audited)"
+    )
+    parser.add_argument("casefile", type=Path, help="an .xlsx case file, a folder of CSV files, or a .zip of them")
+    parser.add_argument("--service", required=True, help="the service (by name) to import into")
+    parser.add_argument("--by", required=True, help="user name of the performance officer importing (audited as them)")
+    parser.add_argument("--mapping", action="store_true", help="the workbook is in the service's own layout: use its saved column mapping")
+    parser.add_argument("--dry-run", action="store_true", help="list what would change and change nothing")
+    parser.add_argument("--show", type=int, default=20, help="how many changes to list (default 20)")
+    parser.set_defaults(handler=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    from reoffkit.casefile import format_problems
+    from reoffkit.web.server import setup_django
+
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from reoffkit.web.spreadsheets.importing import commit_import, plan_import
+    from reoffkit.web.tracker.models import ColumnMapping, Service
+    from reoffkit.web.tracker.permissions import has_permission, services_of
+    from reoffkit.web.spreadsheets.uploads import read_upload
+
+    call_command("migrate", interactive=False, verbosity=0)
+    service = Service.objects.filter(name=arguments.service).first()
+    if service is None:
+        names = ", ".join(Service.objects.values_list("name", flat=True)) or "none yet"
+        print(f"no service named {arguments.service!r}; the services are: {names}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    user = get_user_model().objects.filter(username=arguments.by, is_active=True).first()
+    if user is None or not has_permission(user, "import") or not services_of(user).filter(pk=service.pk).exists():
+        print(f"{arguments.by!r} is not an active performance officer of {service.name}: only they may import into it", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    started = time.perf_counter()
+    mapping = None
+    if arguments.mapping:
+        record = ColumnMapping.objects.filter(service=service).first()
+        if record is None:
+            print(f"{service.name} has no saved column mapping: map the layout on the import page first", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        mapping = record.mapping
+    case_file = read_upload(arguments.casefile, mapping)
+    if case_file.problems:
+        print(format_problems(case_file.problems), file=sys.stderr)
+    plan = plan_import(service, case_file)
+    if not plan.ok:
+        print(f"{arguments.casefile}: nothing was imported. Correct the errors above and run again.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"{arguments.casefile} into {service.name}: {plan.summary()}")
+    for change in plan.changes[: arguments.show]:
+        print(f"  {change.kind}: {change.person_id} — {change.detail}")
+    if len(plan.changes) > arguments.show:
+        print(f"  … and {len(plan.changes) - arguments.show} more")
+    if plan.not_in_file.get("children"):
+        print(f"{plan.not_in_file['children']} children of {service.name} are not in the file; they are left as they are.")
+    if arguments.dry_run:
+        print("Dry run: nothing was changed.")
+        return 0
+
+    def progress(done: int, total: int) -> None:
+        print(f"  {done:,} of {total:,} changes made ({time.perf_counter() - started:.0f} s)", flush=True)
+
+    counts = commit_import(plan, by=user, progress=progress)
+    print(f"Imported in {time.perf_counter() - started:.1f} s: {sum(counts.values()):,} changes; audited.")
+    return 0

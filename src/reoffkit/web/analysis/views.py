@@ -1,0 +1,153 @@
+"""Retrospective analysis of a completed cohort for one service (or several of the user's
+services): seed 001's lines of enquiry, each with its finding, next step, charts and tables.
+
+The numbers are :mod:`reoffkit.reports.analysis`'s (the same as ``reoffkit analyse``). People who may not
+see children's records get :func:`reoffkit.reports.analysis.for_board`: aggregates only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+
+from reoffkit.disclosure import SUPPRESS_BELOW
+from reoffkit.engine.rules import Period, quarter_label
+from reoffkit.web.analysis import queries as analysis_queries
+from reoffkit.web.tracker.permissions import has_permission, require
+from reoffkit.web.tracker.report_pages import FORMATS, chart_context, chart_download, file_stem, partnership, partnership_query
+
+GROUPS = {"tier": "Disposal tier", "sex": "Sex", "age_group": "Age group", "ethnicity": "Ethnicity", "yot_caseload": "On the YOT caseload",
+          "intervention_level": "Intervention level", "district": "District"}
+PERCENT_WORDS = ("rate", "share", "ci_", "predicted", "observed", "_low", "_high")
+
+
+def _choice(request, service, today):
+    """The period chosen in the URL, or the latest four completed quarters (or fewer, if fewer)."""
+    completed = analysis_queries.completed_quarters(service, as_at=today)
+    quarters_text, first_text = request.GET.get("quarters", "4"), request.GET.get("period", "")
+    if quarters_text not in ("1", "4"):
+        raise Http404
+    quarters = int(quarters_text)
+    if first_text:
+        try:
+            period = Period.parse(first_text, quarters)
+        except ValueError:
+            raise Http404 from None
+    elif completed:
+        last = completed[-1]
+        period = Period(max(completed[0], last - quarters + 1), min(quarters, last - completed[0] + 1))
+    else:
+        period = None
+    group_by = request.GET.get("by", "tier")
+    if group_by not in GROUPS:
+        raise Http404
+    return completed, period, group_by
+
+
+def _cell(column: str, value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{100 * value:.1f}%" if any(word in column for word in PERCENT_WORDS) and "auc" not in column else f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return f"{value:%-d %b %Y}"
+    return str(value)
+
+
+def _table(name: str, table) -> dict:
+    columns = [c for c in table.columns if c not in ("breakdown", "suppressed", "label")]
+    return {
+        "name": name.replace("_", " ").capitalize(),
+        "columns": [c.replace("_", " ").replace("ci low", "95% interval low").replace("ci high", "95% interval high").capitalize() for c in columns],
+        "rows": [[_cell(c, row[c]) for c in columns] for row in table.iter_rows(named=True)],
+    }
+
+
+@require("view_aggregates")
+def analysis(request, service):
+    today = dt.date.today()
+    services = partnership(request, service)
+    completed, period, group_by = _choice(request, service, today)
+    records = has_permission(request.user, "view_records")
+    report = None
+    sections = []
+    if period is not None:
+        report = analysis_queries.analysis_report(services, period=period, as_at=today, group_by=group_by, suppress_below=None if records else SUPPRESS_BELOW)
+        query = _query_for(services, period, group_by)
+        for section in report.sections:
+            few = section.tables.get("critical_few")
+            sections.append(
+                {
+                    "section": section,
+                    "charts": [chart_context(c.name, c, service_id=service.pk, download="analysis-chart", query=query) for c in section.charts],
+                    "tables": [_table(name, table) for name, table in section.tables.items() if name != "critical_few"],
+                    "critical_few": _critical_few(service, few) if few is not None and records else None,
+                }
+            )
+    return render(
+        request,
+        "analysis/analysis.html",
+        {
+            "service": service,
+            "services": services,
+            "partnership": len(services) > 1,
+            "section": "analysis",
+            "today": today,
+            "report": report,
+            "period": period,
+            "sections": sections,
+            "completed": [quarter_label(key) for key in reversed(completed)],
+            "chosen": {"period": quarter_label(period.first_quarter) if period else "", "quarters": period.quarters if period else 4, "by": group_by},
+            "groups": GROUPS,
+            "quality": _table("data quality", report.data_quality) if report else None,
+            "records": records,
+            "threshold": SUPPRESS_BELOW,
+            "partners": partnership_query(services),
+        },
+    )
+
+
+def _query_for(services, period, group_by) -> str:
+    parts = [f"period={quarter_label(period.first_quarter)}", f"quarters={period.quarters}", f"by={group_by}"]
+    partners = partnership_query(services)
+    return "&".join(parts + ([partners] if partners else []))
+
+
+def _critical_few(service, few) -> list[dict]:
+    from reoffkit.web.tracker.models import YoungPerson
+
+    people = {str(p.pk): p for p in YoungPerson.objects.filter(service=service, pk__in=[int(i) for i in few["person_id"].to_list() if i.isdigit()])}
+    rows = []
+    for row in few.iter_rows(named=True):
+        person = people.get(row["person_id"])
+        rows.append(
+            {
+                "person": person,
+                "url": reverse("person", args=[service.pk, person.pk]) if person else None,
+                "quarter": row["quarter"],
+                "index_date": row["index_date"],
+                "level": row["intervention_level"],
+                "band": row["likelihood_band"],
+                "further_offences": row["further_offences"],
+                "reason": row["reason"],
+            }
+        )
+    return rows
+
+
+@require("view_aggregates")
+def analysis_chart(request, service, name: str, fmt: str):
+    today = dt.date.today()
+    services = partnership(request, service)
+    _, period, group_by = _choice(request, service, today)
+    if period is None or fmt not in FORMATS:
+        raise Http404
+    suppress = None if has_permission(request.user, "view_records") else SUPPRESS_BELOW
+    report = analysis_queries.analysis_report(services, period=period, as_at=today, group_by=group_by, suppress_below=suppress)
+    chart = next((c for s in report.sections for c in s.charts if c.name == name), None)
+    return chart_download(chart, fmt, stem=file_stem([service], period.label, name))

@@ -1,0 +1,245 @@
+"""Importing a case file into a service (performance officers): upload → preview of every problem
+and every change → import all of it in one transaction, or nothing.
+
+The uploaded file is kept between the preview and the import in the data folder (owner-only
+permissions) under a random name, and deleted once imported or when the officer starts again;
+the import re-reads and re-plans it, so changes made meanwhile are taken into account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import replace
+import os
+import re
+import secrets
+import threading
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods
+
+from reoffkit.casefile import write_case_file
+from reoffkit.engine.schema import empty_frame
+from reoffkit.web.spreadsheets.importing import commit_import, describe, plan_import
+from reoffkit.web.tracker.permissions import require
+from reoffkit.web.spreadsheets.uploads import read_upload
+
+logger = logging.getLogger(__name__)
+MAX_UPLOAD_BYTES = 50_000_000
+SUFFIXES = (".xlsx", ".zip")
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
+SHOWN_CHANGES = 300
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _folder() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def _stored(service, token: str) -> Path | None:
+    if not TOKEN.match(token or ""):
+        return None
+    for suffix in SUFFIXES:
+        path = _folder() / f"{service.pk}-{token}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def _mapping(service, wanted: bool) -> dict | None:
+    from reoffkit.web.tracker.models import ColumnMapping
+
+    record = ColumnMapping.objects.filter(service=service).first() if wanted else None
+    return record.mapping if record else None
+
+
+def _preview(request, service, path: Path, token: str, original: str, status: int = 200, use_mapping: bool = False):
+    case_file = read_upload(path, _mapping(service, use_mapping))
+    plan = plan_import(service, case_file)
+    # a problem with the whole file names the file as the officer knows it, not as it is stored
+    problems = [replace(p, sheet=original) if p.sheet == path.name else p for p in plan.problems]
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    return render(
+        request,
+        "spreadsheets/preview.html",
+        {
+            "service": service,
+            "section": "import",
+            "plan": plan,
+            "errors": errors,
+            "warnings": warnings,
+            "changes": plan.changes[:SHOWN_CHANGES],
+            "more": max(0, len(plan.changes) - SHOWN_CHANGES),
+            "counts": describe(plan.counts()),
+            "token": token if plan.ok and plan.changes else "",
+            "original": original,
+            "use_mapping": use_mapping,
+        },
+        status=status if plan.ok else 400,
+    )
+
+
+@require("import")
+@require_http_methods(["GET", "POST"])
+def import_case_file(request, service):
+    from reoffkit.web.tracker.models import ColumnMapping
+
+    page = {"service": service, "section": "import", "max_mb": MAX_UPLOAD_BYTES // 1_000_000, "has_mapping": ColumnMapping.objects.filter(service=service).exists()}
+    if request.method == "GET":
+        return render(request, "spreadsheets/upload.html", page)
+    upload = request.FILES.get("case_file")
+    problem = None
+    if upload is None:
+        problem = "Choose a case file to import: an .xlsx workbook or a .zip of the CSV files"
+    elif upload.size > MAX_UPLOAD_BYTES:
+        problem = f"{upload.name} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB"
+    elif Path(upload.name).suffix.lower() not in SUFFIXES:
+        problem = f"{upload.name} is not an .xlsx workbook or a .zip of CSV files; save the workbook as an Excel Workbook (.xlsx)"
+    if problem:
+        return render(request, "spreadsheets/upload.html", {**page, "problem": problem}, status=400)
+    token = secrets.token_urlsafe(24)
+    path = _folder() / f"{service.pk}-{token}{Path(upload.name).suffix.lower()}"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as target:
+        for chunk in upload.chunks():
+            target.write(chunk)
+    return _preview(request, service, path, token, upload.name, use_mapping=bool(request.POST.get("use_mapping")))
+
+
+@require("import")
+@require_http_methods(["POST"])
+def commit_case_file(request, service):
+    token = request.POST.get("token", "")
+    path = _stored(service, token)
+    if path is None:
+        messages.error(request, "That upload is no longer here (it was imported or abandoned). Upload the file again.")
+        return redirect("import", service_id=service.pk)
+    original = request.POST.get("original", path.name)[:200]
+    use_mapping = bool(request.POST.get("use_mapping"))
+    with _LOCK:
+        if token in _PROGRESS:  # already running (a second click)
+            return redirect("import-progress", service_id=service.pk, token=token)
+        _PROGRESS[token] = {"service": service.pk, "done": 0, "total": 0, "state": "reading", "message": ""}
+    if settings.REOFFKIT_IMPORT_IN_BACKGROUND:
+        threading.Thread(
+            target=_run_import, args=(service.pk, request.user.pk, path, token, original, use_mapping),
+            kwargs={"own_thread": True}, name=f"import-{service.pk}", daemon=True,
+        ).start()
+    else:
+        _run_import(service.pk, request.user.pk, path, token, original, use_mapping)
+    return redirect("import-progress", service_id=service.pk, token=token)
+
+
+#: Imports in progress in this process: token → how far they have got (counts only, no records).
+_PROGRESS: dict[str, dict] = {}
+_LOCK = threading.Lock()
+
+
+def _run_import(service_id: int, user_id: int, path: Path, token: str, original: str, use_mapping: bool, own_thread: bool = False) -> None:
+    """Plan and commit, reporting progress; in a thread of its own, that thread's database
+    connection is closed at the end."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from reoffkit.web.tracker.models import Service
+
+    progress = _PROGRESS[token]
+    started = time.perf_counter()
+    try:
+        service = Service.objects.get(pk=service_id)
+        user = get_user_model().objects.get(pk=user_id)
+        plan = plan_import(service, read_upload(path, _mapping(service, use_mapping)))
+        if not plan.ok:
+            progress.update(state="failed", message="The file has errors: upload it again to see them.")
+            return
+        plan.source = original
+        progress.update(state="importing", total=len(plan.changes))
+
+        def step(done: int, total: int) -> None:
+            progress.update(done=done, total=total)
+
+        counts = commit_import(plan, by=user, progress=step)
+        path.unlink(missing_ok=True)
+        made = ", ".join(describe(counts)) or "no changes"
+        progress.update(state="finished", done=len(plan.changes), message=f"Imported {original} in {time.perf_counter() - started:.1f} s: {made}.")
+    except Exception as error:  # nothing was saved: the transaction rolled back
+        logger.error("import %s into service %s failed: %s", token[:6], service_id, type(error).__name__)
+        progress.update(state="failed", message="The import failed and nothing was saved. Try again; if it fails again, tell your administrator.")
+    finally:
+        if own_thread:
+            connection.close()
+
+
+@require("import")
+def import_progress(request, service, token: str):
+    """How far an import has got; the page refreshes itself every two seconds until it is done."""
+    progress = _PROGRESS.get(token)
+    if progress is None or progress["service"] != service.pk:
+        messages.error(request, "That import is not running (it finished, or the server restarted). Check the cohort, then upload again if needed.")
+        return redirect("import", service_id=service.pk)
+    if progress["state"] in ("finished", "failed"):
+        with _LOCK:
+            _PROGRESS.pop(token, None)
+        if progress["state"] == "finished":
+            messages.success(request, progress["message"])
+            return redirect("cohort", service_id=service.pk)
+        messages.error(request, progress["message"])
+        return redirect("import", service_id=service.pk)
+    percent = int(100 * progress["done"] / progress["total"]) if progress["total"] else 0
+    return render(request, "spreadsheets/progress.html", {"service": service, "section": "import", "progress": progress, "percent": percent})
+
+
+@require("import")
+def import_template(request, service):
+    """A blank case-file workbook: every sheet with its headings."""
+    folder = _folder()
+    path = folder / f"template-{secrets.token_hex(8)}.xlsx"
+    try:
+        write_case_file({name: empty_frame(name) for name in ("people", "outcomes", "assessments", "actions", "resettlement")}, path)
+        content = path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{slugify(service.name)}-case-file-template-{dt.date.today().isoformat()}.xlsx"'
+    return response
+
+
+
+
+@require("export")
+@require_http_methods(["POST"])
+def export_case_file(request, service):
+    """Every record of the service as a case file (names included: for the service's own use, such
+    as moving to another installation). Asks why; audited."""
+    from reoffkit.web.tracker import actions, queries
+    from reoffkit.web.tracker.forms import PurposeForm
+
+    form = PurposeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter why you are exporting the service's records (at least 5 characters)")
+        return redirect("import", service_id=service.pk)
+    frames = queries.service_case_file_frames(service)
+    path = _folder() / f"export-{secrets.token_hex(8)}.xlsx"
+    try:
+        write_case_file(frames, path)
+        content = path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
+    actions.record_export(
+        by=request.user, service=service, purpose=form.cleaned_data["purpose"], object_type="case file",
+        object_ids=[], summary=f"Exported {frames['people'].height} children's records as a case file",
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{slugify(service.name)}-case-file-{dt.date.today().isoformat()}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,310 @@
+"""Importing a case file into a service: the plan, all-or-nothing commits, re-imports that change
+nothing, corrections in place, matching by PNC ID, zips, the command line — and the round trip."""
+
+from __future__ import annotations
+
+import zipfile
+
+import polars as pl
+import pytest
+from web_helpers import TODAY
+
+from reoffkit.casefile import read_case_file, write_case_file
+from reoffkit.cli import main
+from reoffkit.engine import CountingRules, Period, entry_table, measures
+from reoffkit.synthetic import generate
+from reoffkit.web.spreadsheets.importing import commit_import, plan_import
+from reoffkit.web.spreadsheets.uploads import read_upload
+from reoffkit.web.tracker import actions, queries
+from reoffkit.web.tracker.models import (
+    AuditEvent,
+    Outcome,
+    ResettlementRecord,
+    Role,
+    YoungPerson,
+)
+
+
+@pytest.fixture
+def case_folder(tmp_path):
+    frames = generate(["Westvale"], first_quarter="2023Q1", quarters=8, children_per_quarter=12, as_at=TODAY, seed=4)
+    return write_case_file(frames, tmp_path / "case")
+
+
+@pytest.fixture
+def westvale(world):
+    service = actions.create_service(by=world.users["ada"], name="Westvale")
+    actions.update_staff_user(by=world.users["ada"], user=world.users["percy"], role=Role.PERFORMANCE, services=[world.northmoor, service])
+    return service
+
+
+def db_measures(service, period):
+    frames = queries.service_frames([service])
+    entries = entry_table(frames.people, frames.outcomes, frames.assessments, period=period, rules=CountingRules(), as_at=TODAY)
+    return measures(entries, period=period, as_at=TODAY)
+
+
+def test_an_import_gives_the_same_records_and_measures_and_a_second_changes_nothing(world, westvale, case_folder):
+    case_file = read_case_file(case_folder)
+    plan = plan_import(westvale, case_file)
+    counts = plan.counts()
+    assert counts["new child"] == case_file.people.height and counts["new outcome"] == case_file.outcomes.height
+    assert counts["new assessment"] == case_file.assessments.height and counts["new review action"] == case_file.actions.height
+    assert counts.get("resettlement record", 0) == case_file.resettlement.height
+    assert YoungPerson.objects.filter(service=westvale).count() == 0  # planning writes nothing
+    commit_import(plan, by=world.users["percy"])
+    assert YoungPerson.objects.filter(service=westvale).count() == case_file.people.height
+    assert ResettlementRecord.objects.filter(outcome__person__service=westvale).count() == case_file.resettlement.height
+    for period in (Period.parse("2023Q3", 4), Period.parse("2024Q2")):
+        from_file = measures(
+            entry_table(case_file.people, case_file.outcomes, case_file.assessments, period=period, rules=CountingRules(), as_at=TODAY),
+            period=period, as_at=TODAY,
+        )
+        assert db_measures(westvale, period) == from_file
+    event = AuditEvent.objects.filter(verb="import", object_type="case file").latest("id")
+    assert event.username == "percy" and event.changes["new child"] == case_file.people.height
+    again = plan_import(westvale, read_case_file(case_folder))
+    assert again.changes == [] and again.unchanged["outcomes"] == case_file.outcomes.height
+
+
+def test_a_corrected_file_updates_in_place(world, westvale, case_folder, tmp_path):
+    commit_import(plan_import(westvale, read_case_file(case_folder)), by=world.users["percy"])
+    people = pl.read_csv(case_folder / "people.csv", infer_schema=False)
+    outcomes = pl.read_csv(case_folder / "outcomes.csv", infer_schema=False)
+    first = people["person_id"][0]
+    people = people.with_columns(sex=pl.when(pl.col("person_id") == first).then(pl.lit("female")).otherwise(pl.col("sex")))
+    target = outcomes.filter(pl.col("person_id") == first).row(0, named=True)
+    outcomes = outcomes.with_columns(gravity=pl.when(pl.col("outcome_id") == target["outcome_id"]).then(pl.lit("8")).otherwise(pl.col("gravity")))
+    corrected = tmp_path / "corrected"
+    corrected.mkdir()
+    for name in ("assessments", "actions", "resettlement"):
+        (corrected / f"{name}.csv").write_bytes((case_folder / f"{name}.csv").read_bytes())
+    people.write_csv(corrected / "people.csv")
+    outcomes.write_csv(corrected / "outcomes.csv")
+    plan = plan_import(westvale, read_case_file(corrected))
+    assert [(c.kind, c.person_id) for c in plan.changes] == [("changed child", first), ("changed outcome", first)]
+    assert "sex: male → female" in plan.changes[0].detail or "sex: not known → female" in plan.changes[0].detail
+    commit_import(plan, by=world.users["percy"])
+    child = YoungPerson.objects.get(service=westvale, local_id=first)
+    assert child.sex == "female" and child.outcomes.filter(gravity=8).count() >= 1
+    assert AuditEvent.objects.filter(object_type="outcome", verb="update").latest("id").changes["gravity"][1] == 8
+
+
+def test_a_child_is_matched_by_pnc_id_when_the_local_id_changed(world):
+    ned = world.ned
+    actions.update_young_person(by=world.users["pat"], person=ned, pnc_id="12/345678A")
+    frames = {
+        "people": pl.DataFrame({"person_id": ["NEW-ID"], "pnc_id": ["12/345678A"], "date_of_birth": [ned.date_of_birth], "sex": [ned.sex],
+                                "ethnicity": [ned.ethnicity], "looked_after": [False], "district": ["Riverside"], "yot_caseload": [True]}),
+        "outcomes": pl.DataFrame(schema={"person_id": pl.String}),
+    }
+    case = _case(frames)
+    plan = plan_import(world.northmoor, case)
+    assert [(c.kind, c.person_id) for c in plan.changes] == [("changed child", "NEW-ID")]
+    assert "local id: N001 → NEW-ID" in plan.changes[0].detail
+
+
+def _case(frames):
+    from reoffkit.casefile.reader import CaseFile
+    from reoffkit.engine.schema import conform
+
+    full = {name: conform(frames.get(name, pl.DataFrame()), name) for name in ("people", "outcomes", "assessments", "actions", "resettlement")}
+    return CaseFile(**full, problems=(), source="test")
+
+
+def test_a_file_with_errors_imports_nothing(world, westvale, tmp_path, case_folder):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for path in case_folder.iterdir():
+        (broken / path.name).write_bytes(path.read_bytes())
+    outcomes = pl.read_csv(broken / "outcomes.csv", infer_schema=False)
+    outcomes.with_columns(outcome_date=pl.when(pl.int_range(pl.len()) == 2).then(pl.lit("31/02/2017")).otherwise(pl.col("outcome_date"))).write_csv(
+        broken / "outcomes.csv"
+    )
+    plan = plan_import(westvale, read_case_file(broken))
+    assert not plan.ok and plan.changes == []
+    assert any(p.sheet == "outcomes" and p.row == 4 and p.column == "outcome_date" for p in plan.problems)
+    with pytest.raises(ValueError):
+        commit_import(plan, by=world.users["percy"])
+    assert YoungPerson.objects.filter(service=westvale).count() == 0
+
+
+def test_a_failure_midway_leaves_nothing_half_imported(world, westvale, case_folder, monkeypatch):
+    plan = plan_import(westvale, read_case_file(case_folder))
+    calls = []
+    original = actions.add_assessment
+
+    def failing(**kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise RuntimeError("the database went away")
+        return original(**kwargs)
+
+    monkeypatch.setattr(actions, "add_assessment", failing)
+    with pytest.raises(RuntimeError):
+        commit_import(plan, by=world.users["percy"])
+    assert YoungPerson.objects.filter(service=westvale).count() == 0 and Outcome.objects.filter(person__service=westvale).count() == 0
+
+
+def test_a_zip_of_the_csv_files_reads_like_the_folder_and_hostile_zips_are_refused(case_folder, tmp_path):
+    archive = tmp_path / "case.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in case_folder.iterdir():
+            zipped.write(path, f"../../evil/{path.name}")  # a path in the archive is never followed
+    read = read_upload(archive)
+    assert read.ok and read.people.equals(read_case_file(case_folder).people)
+    assert not (tmp_path.parent / "evil").exists()
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w") as zipped:
+        zipped.writestr("notes.txt", "hello")
+    assert "a .zip holding people.csv" in str(read_upload(empty).problems[0])
+    garbage = tmp_path / "garbage.zip"
+    garbage.write_bytes(b"not a zip")
+    assert "damaged or is not a zip" in str(read_upload(garbage).problems[0])
+
+
+def test_the_command_line_import(world, westvale, case_folder, capsys):
+    assert main(["import", str(case_folder), "--service", "Westvale", "--by", "pat"]) == 2
+    assert "'pat' is not an active performance officer of Westvale" in capsys.readouterr().err
+    assert main(["import", str(case_folder), "--service", "Nowhere", "--by", "percy"]) == 2
+    assert main(["import", str(case_folder), "--service", "Westvale", "--by", "percy", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Dry run: nothing was changed." in out and "new child" in out
+    assert YoungPerson.objects.filter(service=westvale).count() == 0
+    assert main(["import", str(case_folder), "--service", "Westvale", "--by", "percy"]) == 0
+    out = capsys.readouterr().out
+    assert "changes made" in out and "audited" in out
+    assert YoungPerson.objects.filter(service=westvale).count() > 0
+
+
+# The import pages ------------------------------------------------------------------------------
+
+import html  # noqa: E402
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def test_a_performance_officer_uploads_previews_and_imports(world, westvale, case_folder, tmp_path, settings):
+    settings.DATA_DIR = tmp_path / "data"
+    workbook = write_case_file(read_case_file(case_folder).frames(), tmp_path / "westvale.xlsx")
+    client = world.client("percy")
+    url = reverse("import", args=[westvale.pk])
+    preview = client.post(url, {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
+    page = text(preview)
+    people = read_case_file(case_folder).people.height
+    assert preview.status_code == 200 and f"{people} new children" in page
+    assert YoungPerson.objects.filter(service=westvale).count() == 0
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    stored = list((tmp_path / "data" / "imports").iterdir())
+    assert len(stored) == 1 and oct(stored[0].stat().st_mode & 0o777) == "0o600"
+    done = client.post(reverse("import-commit", args=[westvale.pk]), {"token": token, "original": "westvale.xlsx"}, follow=True)
+    assert "Imported westvale.xlsx" in text(done) and YoungPerson.objects.filter(service=westvale).count() == people
+    assert list((tmp_path / "data" / "imports").iterdir()) == []  # the upload is gone once imported
+    again = client.post(reverse("import-commit", args=[westvale.pk]), {"token": token}, follow=True)
+    assert "no longer here" in text(again)
+    second = text(client.post(url, {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())}))
+    assert "importing it would change nothing" in second and 'name="token"' not in second
+
+
+def test_bad_uploads_are_refused_with_every_problem_and_nothing_saved(world, westvale, tmp_path, settings):
+    settings.DATA_DIR = tmp_path / "data"
+    client = world.client("percy")
+    url = reverse("import", args=[westvale.pk])
+    wrong = client.post(url, {"case_file": SimpleUploadedFile("cohort.xls", b"\xd0\xcf\x11\xe0")})
+    assert wrong.status_code == 400 and "is not an .xlsx workbook or a .zip of CSV files" in text(wrong)
+    assert "Choose a case file" in text(client.post(url, {}))
+    fake = client.post(url, {"case_file": SimpleUploadedFile("cohort.xlsx", b"this is not a workbook")})
+    assert fake.status_code == 400 and "The file cannot be imported" in text(fake)
+    assert "<td class=\"govuk-table__cell\">cohort.xlsx</td>" in text(fake)  # named as uploaded, not as stored
+    assert YoungPerson.objects.filter(service=westvale).count() == 0
+
+
+def test_the_blank_template_reads_as_a_case_file_with_headings_only(world, westvale, tmp_path, settings):
+    settings.DATA_DIR = tmp_path / "data"
+    response = world.client("percy").get(reverse("import-template", args=[westvale.pk]))
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(response.content)
+    template = read_case_file(path)
+    assert template.ok and template.people.is_empty()
+    assert all(p.severity == "warning" for p in template.problems)
+
+
+import re  # noqa: E402
+
+
+def test_round_trip_export_then_import_into_an_empty_service_gives_the_same_records_and_measures(world, westvale, case_folder, tmp_path, settings):
+    settings.DATA_DIR = tmp_path / "data"
+    commit_import(plan_import(westvale, read_case_file(case_folder)), by=world.users["percy"])
+    client = world.client("percy")
+    assert client.post(reverse("export-case-file", args=[westvale.pk]), {"purpose": ""}).status_code == 302  # a purpose is required
+    response = client.post(reverse("export-case-file", args=[westvale.pk]), {"purpose": "moving to the new installation"})
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    event = AuditEvent.objects.filter(verb="export", object_type="case file").latest("id")
+    assert event.purpose == "moving to the new installation" and event.username == "percy"
+    exported = tmp_path / "exported.xlsx"
+    exported.write_bytes(response.content)
+    copy = actions.create_service(by=world.users["ada"], name="Westvale copy")
+    case = read_case_file(exported)
+    assert case.ok, [str(p) for p in case.problems if p.severity == "error"]
+    commit_import(plan_import(copy, case), by=world.users["percy"])
+
+    def records(service):
+        people = {
+            p.local_id: (p.first_name, p.last_name, p.date_of_birth, p.sex, p.ethnicity, p.looked_after, p.district.name if p.district else None, p.yot_caseload)
+            for p in YoungPerson.objects.filter(service=service).select_related("district")
+        }
+        outcomes = sorted(
+            (o.person.local_id, o.offence_date, o.outcome_date, o.outcome_type, o.release_date, o.gravity, o.breach, o.offence_type)
+            for o in Outcome.objects.filter(person__service=service).select_related("person")
+        )
+        return people, outcomes
+
+    assert records(copy) == records(westvale)
+    for period in (Period.parse("2023Q3", 4), Period.parse("2024Q2")):
+        assert db_measures(copy, period) == db_measures(westvale, period)
+
+
+def test_only_performance_officers_export_the_case_file(world):
+    url = reverse("export-case-file", args=[world.northmoor.pk])
+    for persona in ("pat", "mandy", "bea", "ada"):
+        assert world.client(persona).post(url, {"purpose": "because I can"}).status_code == 403, persona
+    assert world.client("olly").post(url, {"purpose": "because I can"}).status_code == 403
+    assert world.client("percy").get(url).status_code == 405
+
+
+def test_a_case_file_saved_by_libreoffice_imports_cleanly(world, westvale, case_folder, tmp_path):
+    from office import soffice
+
+    original = write_case_file(read_case_file(case_folder).frames(), tmp_path / "westvale.xlsx")
+    resaved = tmp_path / "resaved" / "westvale.xlsx"
+    resaved.parent.mkdir()
+    resaved.write_bytes(soffice(tmp_path, original, "xlsx:Calc MS Excel 2007 XML"))
+    case = read_case_file(resaved)
+    assert case.ok and not [p for p in case.problems if p.severity == "error"]
+    for name, frame in read_case_file(original).frames().items():
+        assert getattr(case, name).equals(frame), name
+    plan = plan_import(westvale, case)
+    assert plan.counts()["new child"] == case.people.height
+
+
+def test_the_progress_page_refreshes_until_the_import_is_done(world, westvale):
+    from reoffkit.web.spreadsheets import views as view
+
+    token = "t" * 32
+    view._PROGRESS[token] = {"service": westvale.pk, "done": 250, "total": 1000, "state": "importing", "message": ""}
+    try:
+        page = world.client("percy").get(reverse("import-progress", args=[westvale.pk, token]))
+        body = text(page)
+        assert '<meta http-equiv="refresh" content="2">' in body and "250 of 1000 changes made (25%)" in body
+        assert world.client("percy").get(reverse("import-progress", args=[world.northmoor.pk, token])).status_code == 302  # not this service's
+        view._PROGRESS[token].update(state="failed", message="The import failed and nothing was saved.")
+        failed = world.client("percy").get(reverse("import-progress", args=[westvale.pk, token]), follow=True)
+        assert "The import failed and nothing was saved." in text(failed)
+        assert token not in view._PROGRESS
+    finally:
+        view._PROGRESS.pop(token, None)

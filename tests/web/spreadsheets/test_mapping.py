@@ -1,0 +1,100 @@
+"""Another layout: a service's own workbook mapped once (sheets, headings, words for codes), saved,
+audited and reused by imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from reoffkit.casefile.mapping import remap
+from reoffkit.web.spreadsheets.uploads import read_upload
+from reoffkit.web.tracker.models import AuditEvent, ColumnMapping, Outcome, YoungPerson
+
+THEIR_MAPPING = {
+    "sheets": {"Cohort list": "people", "Disposals": "outcomes"},
+    "columns": {
+        "people": {"ID": "person_id", "DOB": "date_of_birth", "Gender": "sex", "Ethnic group": "ethnicity", "LAC": "looked_after", "Area": "district", "On caseload": "yot_caseload"},
+        "outcomes": {"ID": "person_id", "Offence date": "offence_date", "Disposal date": "outcome_date", "Disposal": "outcome_type", "Gravity": "gravity"},
+    },
+    "values": {"outcome_type": {"Y/Caution": "youth_caution", "Supervision order (YRO)": "yro"}},
+}
+
+
+def their_workbook(path):
+    book = Workbook()
+    people = book.active
+    people.title = "Cohort list"
+    people.append(["ID", "DOB", "Gender", "Ethnic group", "LAC", "Area", "On caseload", "Worker"])
+    people.append(["T-1", dt.date(2009, 4, 2), "M", "White", "N", "North", "Y", "Sam"])
+    people.append(["T-2", dt.date(2008, 9, 12), "F", "Black", "Y", "South", "N", "Alex"])
+    disposals = book.create_sheet("Disposals")
+    disposals.append(["ID", "Offence date", "Disposal date", "Disposal", "Gravity", "Notes"])
+    disposals.append(["T-1", dt.date(2023, 1, 5), dt.date(2023, 2, 1), "Y/Caution", 2, "first"])
+    disposals.append(["T-2", dt.date(2023, 2, 5), dt.date(2023, 3, 1), "Referral Order", 3, ""])
+    disposals.append(["T-1", dt.date(2023, 4, 5), dt.date(2023, 5, 1), "Supervision order (YRO)", 4, ""])
+    book.save(path)
+    return path
+
+
+def test_a_mapped_workbook_reads_as_a_case_file(tmp_path):
+    path = their_workbook(tmp_path / "theirs.xlsx")
+    unmapped = read_upload(path)
+    assert not unmapped.ok and any("a sheet named people" in str(p) for p in unmapped.problems)
+    mapped = read_upload(path, THEIR_MAPPING)
+    assert mapped.ok, [str(p) for p in mapped.problems]
+    assert mapped.people["sex"].to_list() == ["male", "female"] and mapped.people["looked_after"].to_list() == [False, True]
+    assert mapped.outcomes["outcome_type"].to_list() == ["youth_caution", "referral_order", "yro"]  # "Referral Order" is already a known word
+    folder = tmp_path / "out"
+    folder.mkdir()
+    remap(path, {**THEIR_MAPPING, "values": {}}, folder)
+    assert "Y/Caution" in (folder / "outcomes.csv").read_text(encoding="utf-8")
+
+
+def test_the_mapping_screen_saves_a_mapping_that_imports_reuse(world, tmp_path, settings):
+    settings.DATA_DIR = tmp_path / "data"
+    client = world.client("percy")
+    url = reverse("import-mapping", args=[world.northmoor.pk])
+    sample = their_workbook(tmp_path / "theirs.xlsx")
+    page = html.unescape(client.post(url, {"sample": SimpleUploadedFile("theirs.xlsx", sample.read_bytes())}).content.decode())
+    assert "Sheet “Cohort list”" in page and "Sheet “Disposals”" in page
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    form = {"token": token, "sheet-0": "people", "sheet-1": "outcomes"}
+    for j, column in enumerate(["person_id", "date_of_birth", "sex", "ethnicity", "looked_after", "district", "yot_caseload", ""]):
+        form[f"column-0-{j}"] = column
+    for j, column in enumerate(["person_id", "offence_date", "outcome_date", "outcome_type", "gravity", ""]):
+        form[f"column-1-{j}"] = column
+    step_two = html.unescape(client.post(url, form).content.decode())
+    assert "Words the case file does not know" in step_two and "Y/Caution" in step_two
+    assert "Referral Order" not in step_two.split("Words the case file does not know")[1]  # already understood
+    words = dict(re.findall(r'name="word-outcome_type-(\d+)" value="([^"]+)"', step_two))
+    form.update({f"word-outcome_type-{k}": v for k, v in words.items()})
+    form.update({f"value-outcome_type-{k}": {"Y/Caution": "youth_caution", "Supervision order (YRO)": "yro"}[v] for k, v in words.items()})
+    done = client.post(url, {**form, "done": "1"})
+    assert done.status_code == 302
+    saved = ColumnMapping.objects.get(service=world.northmoor).mapping
+    assert saved["values"]["outcome_type"] == {"Y/Caution": "youth_caution", "Supervision order (YRO)": "yro"}
+    assert saved["columns"]["people"]["Gender"] == "sex" and "Worker" not in saved["columns"]["people"]
+    assert AuditEvent.objects.filter(object_type="column mapping").count() == 2
+    preview = html.unescape(client.post(reverse("import", args=[world.northmoor.pk]), {"case_file": SimpleUploadedFile("theirs.xlsx", sample.read_bytes()), "use_mapping": "1"}).content.decode())
+    assert "2 new children" in preview and "3 new outcomes" in preview, re.findall(r"<td class=\"govuk-table__cell\">([^<]*)</td>", preview)[:30]
+    token = re.search(r'name="token" value="([^"]+)"', preview).group(1)
+    client.post(reverse("import-commit", args=[world.northmoor.pk]), {"token": token, "use_mapping": "1"})
+    assert YoungPerson.objects.filter(service=world.northmoor, local_id__startswith="T-").count() == 2
+    assert Outcome.objects.filter(person__local_id="T-1", outcome_type="yro").exists()
+
+
+def test_a_column_of_another_sheet_is_refused(world, tmp_path, settings):
+    settings.DATA_DIR = tmp_path / "data"
+    client = world.client("percy")
+    url = reverse("import-mapping", args=[world.northmoor.pk])
+    sample = their_workbook(tmp_path / "theirs.xlsx")
+    token = re.search(r'name="token" value="([^"]+)"', client.post(url, {"sample": SimpleUploadedFile("theirs.xlsx", sample.read_bytes())}).content.decode()).group(1)
+    refused = client.post(url, {"token": token, "sheet-0": "people", "column-0-0": "offence_date"})
+    assert refused.status_code == 400 and "offence_date is not a column of the people sheet" in html.unescape(refused.content.decode())
+    assert not ColumnMapping.objects.filter(service=world.northmoor).exists()
+    assert world.client("pat").get(url).status_code == 403

@@ -1,0 +1,67 @@
+"""Actions on a real database: validation, audit, concurrency, append-only audit log."""
+
+from __future__ import annotations
+
+import pytest
+from audit_triggers import ensure_append_only
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from web_helpers import days_ago
+
+from reoffkit.web.tracker import actions
+from reoffkit.web.tracker.models import AuditEvent, Outcome, YoungPerson
+
+
+def test_every_write_is_audited(world):
+    verbs = list(AuditEvent.objects.filter(service=world.northmoor).values_list("verb", "object_type"))
+    assert ("create", "young_person") in verbs and ("create", "outcome") in verbs and ("create", "review_action") in verbs
+    assert all("Ned" not in e.summary and "Testchild" not in e.summary for e in AuditEvent.objects.all())
+
+
+def test_cohort_member_must_qualify_and_nothing_is_half_saved(world):
+    before = (YoungPerson.objects.count(), Outcome.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(ValidationError) as error:
+        actions.add_cohort_member(
+            by=world.users["pat"],
+            service=world.northmoor,
+            new_person=dict(local_id="N009", first_name="A", last_name="B", date_of_birth=days_ago(15 * 365), sex="male", ethnicity="White"),
+            index_outcome=dict(outcome_type="community_resolution", offence_date=days_ago(10), outcome_date=days_ago(5)),
+        )
+    assert "outcome_type" in error.value.message_dict
+    assert (YoungPerson.objects.count(), Outcome.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_cohort_member_age_and_future_dates_are_checked(world):
+    with pytest.raises(ValidationError) as error:
+        actions.add_cohort_member(
+            by=world.users["pat"],
+            service=world.northmoor,
+            new_person=dict(local_id="N010", first_name="A", last_name="B", date_of_birth=days_ago(19 * 365), sex="male", ethnicity="White"),
+            index_outcome=dict(outcome_type="youth_caution", offence_date=days_ago(10), outcome_date=days_ago(-3)),
+        )
+    assert set(error.value.message_dict) >= {"outcome_date", "date_of_birth"}
+
+
+def test_concurrent_status_change_is_refused_not_overwritten(world):
+    action = world.ned_action
+    actions.change_action_status(by=world.users["mandy"], action=action, status="pending", expected_version=1)
+    with pytest.raises(actions.StaleEdit):
+        actions.change_action_status(by=world.users["pat"], action=action, status="completed", completed_on=days_ago(0), expected_version=1)
+    action.refresh_from_db()
+    assert (action.status, action.version) == ("pending", 2)
+
+
+def test_database_rejects_an_outcome_before_its_offence(world):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Outcome.objects.create(person=world.ned, offence_date=days_ago(1), outcome_date=days_ago(10), outcome_type="fine", recorded_on=days_ago(0))
+
+
+def test_audit_log_is_append_only_in_the_database(world):
+    ensure_append_only()  # browser tests lift the triggers to empty their live database
+    event = AuditEvent.objects.first()
+    with pytest.raises(Exception), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(summary="changed")
+    with pytest.raises(Exception), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(ValidationError):
+        event.save()

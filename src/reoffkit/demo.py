@@ -100,10 +100,14 @@ def run_demo(*, out: Path, data_dir: Path, as_at: dt.date, host: str, port: int,
         print(f"  {role:<14} user {username:<22} password {password}")
     if not serve:
         return 0
-    from reoffkit.web.server import serve as serve_app
+    from reoffkit.web.server import WorkerProcess, serve as serve_app
 
     print("\nPress Ctrl+C to stop.", flush=True)
-    serve_app(host, port)
+    worker = WorkerProcess().start()
+    try:
+        serve_app(host, port)
+    finally:
+        worker.stop()
     return 0
 
 
@@ -113,6 +117,8 @@ def load_web_demo(*, data_dir: Path, case_file) -> dict[str, tuple[str, str]]:
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
     os.environ["REOFFKIT_ENV"] = "demo"
+    # One key for the web server and its worker process (pseudonymised IDs are keyed on it).
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["REOFFKIT_DATA_DIR"] = str(data_dir.resolve())
     os.environ.setdefault("REOFFKIT_HTTPS", "false")
     os.environ.pop("DATABASE_URL", None)

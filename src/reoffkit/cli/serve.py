@@ -11,6 +11,9 @@ def add_parser(commands) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--no-worker", action="store_true", help="do not start a background worker beside the web server (run `reoffkit worker` yourself)"
+    )
     parser.set_defaults(handler=run_serve)
 
     manage = commands.add_parser("manage", help="Django management commands (e.g. createsuperuser is not used; see docs)")
@@ -19,12 +22,17 @@ def add_parser(commands) -> None:
 
 
 def run_serve(arguments: argparse.Namespace) -> int:
-    from reoffkit.web.server import prepare_database_and_static, serve, setup_django
+    from reoffkit.web.server import WorkerProcess, prepare_database_and_static, serve, setup_django
 
     setup_django()
     prepare_database_and_static()
-    print(f"reoffkit is serving on http://{arguments.host}:{arguments.port}/", flush=True)
-    serve(arguments.host, arguments.port, arguments.threads)
+    worker = None if arguments.no_worker else WorkerProcess().start()
+    print(f"reoffkit is serving on http://{arguments.host}:{arguments.port}/" + ("" if worker else " (no worker: run `reoffkit worker`)"), flush=True)
+    try:
+        serve(arguments.host, arguments.port, arguments.threads)
+    finally:
+        if worker:
+            worker.stop()
     return 0
 
 

@@ -78,7 +78,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "reoffkit.web.tracker",
+    "reoffkit.web.jobs",
     "reoffkit.web.accounts",
     "reoffkit.web.spreadsheets",
     "reoffkit.web.performance",
@@ -125,7 +128,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    # WAL lets readers go on while one process writes; a writer waits up to the timeout for
+    # another's write to finish instead of failing at once ("database is locked").
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("REOFFKIT_SQLITE_TIMEOUT_SECONDS", 30),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
@@ -203,9 +212,27 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Computed reports (never children's records) are cached in the process, keyed on the newest
-# audit event so any write makes them stale.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 600}}
+# Computed reports (never children's records) are cached where every web process and worker sees
+# them: in the database by default, in Redis when REOFFKIT_REDIS_URL is set. Keys carry the newest
+# data-changing audit event of their services, so any write makes them stale.
+REDIS_URL = os.environ.get("REOFFKIT_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "TIMEOUT": 600}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "reoffkit_cache",
+            "TIMEOUT": 600,
+            "OPTIONS": {"MAX_ENTRIES": 500},
+        }
+    }
+
+# Background jobs (imports, previews, analyses, reports) wait in the database for a worker:
+# `reoffkit worker`, or the one `reoffkit serve` starts beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+REOFFKIT_JOB_HEARTBEAT = True
+REOFFKIT_UPLOAD_HOURS = float(env_int("REOFFKIT_UPLOAD_HOURS", 24))
 # Imports run in a thread of their own while the page shows their progress (tests run them inline).
 REOFFKIT_IMPORT_IN_BACKGROUND = True
 
@@ -213,6 +240,9 @@ if ENVIRONMENT == "test":
     # Each test rolls its data back, so audit ids repeat between tests: no cache (tests of the
     # cache turn it on themselves).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    # Jobs run at once, in the test's own thread and transaction (tests of the worker start one).
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+    REOFFKIT_JOB_HEARTBEAT = False
     REOFFKIT_IMPORT_IN_BACKGROUND = env_str("REOFFKIT_IMPORT_IN_BACKGROUND", "false") == "true"
     # Tests serve static files straight from the package (no collectstatic step).
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("reoffkit.web.spreadsheets.urls")),
     path("", include("reoffkit.web.performance.urls")),
     path("", include("reoffkit.web.analysis.urls")),
+    path("", include("reoffkit.web.jobs.urls")),
 ]

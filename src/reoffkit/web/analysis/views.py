@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from reoffkit.disclosure import SUPPRESS_BELOW
 from reoffkit.engine.rules import Period, quarter_label
 from reoffkit.web.analysis import queries as analysis_queries
+from reoffkit.web.jobs.models import Job
+from reoffkit.web.jobs.runner import kept
 from reoffkit.web.tracker.permissions import has_permission, require
 from reoffkit.web.tracker.report_pages import FORMATS, chart_context, chart_download, file_stem, partnership, partnership_query
 
@@ -74,10 +76,15 @@ def analysis(request, service):
     services = partnership(request, service)
     completed, period, group_by = _choice(request, service, today)
     records = has_permission(request.user, "view_records")
-    report = None
+    report = job = None
     sections = []
     if period is not None:
-        report = analysis_queries.analysis_report(services, period=period, as_at=today, group_by=group_by, suppress_below=None if records else SUPPRESS_BELOW)
+        job = analysis_queries.analysis_job(
+            services, by=request.user, period=period, as_at=today, group_by=group_by,
+            suppress_below=None if records else SUPPRESS_BELOW, again=request.GET.get("again") == "1",
+        )
+        report = kept(job) if job.state == Job.State.SUCCEEDED else None
+    if report is not None:
         query = _query_for(services, period, group_by)
         for section in report.sections:
             few = section.tables.get("critical_few")
@@ -108,6 +115,8 @@ def analysis(request, service):
             "records": records,
             "threshold": SUPPRESS_BELOW,
             "partners": partnership_query(services),
+            "job": job,
+            "again_url": f"{request.path}?{_query_for(services, period, group_by)}&again=1" if period else "",
         },
     )
 
@@ -148,6 +157,9 @@ def analysis_chart(request, service, name: str, fmt: str):
     if period is None or fmt not in FORMATS:
         raise Http404
     suppress = None if has_permission(request.user, "view_records") else SUPPRESS_BELOW
-    report = analysis_queries.analysis_report(services, period=period, as_at=today, group_by=group_by, suppress_below=suppress)
+    job = analysis_queries.analysis_job(services, by=request.user, period=period, as_at=today, group_by=group_by, suppress_below=suppress)
+    if job.state != Job.State.SUCCEEDED:  # not computed yet: the page shows its progress
+        return redirect(f"{reverse('analysis', args=[service.pk])}?{_query_for(services, period, group_by)}")
+    report = kept(job)
     chart = next((c for s in report.sections for c in s.charts if c.name == name), None)
     return chart_download(chart, fmt, stem=file_stem([service], period.label, name))

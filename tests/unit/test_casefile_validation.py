@@ -78,10 +78,10 @@ ONE_PROBLEM = {
     "blank offence_date": ({"outcomes": [OUTCOMES, offence(offence_date="")]}, "outcomes", "offence_date", "error", None, "must not be blank"),
     "blank outcome_type": ({"outcomes": [OUTCOMES, offence(outcome_type="")]}, "outcomes", "outcome_type", "error", None, "must not be blank"),
     "offence before the 10th birthday": ({"outcomes": [OUTCOMES, offence(offence_date="2011-05-31", outcome_date="2011-07-01")]}, "outcomes", "offence_date", "warning", "2011-05-31", "10th birthday"),
-    "outcome before offence": ({"outcomes": [OUTCOMES, offence(outcome_date="2016-09-30")]}, "outcomes", "outcome_date", "warning", "2016-09-30", "on or after the offence date"),
+    "outcome before offence": ({"outcomes": [OUTCOMES, offence(outcome_date="2016-09-30")]}, "outcomes", "outcome_date", "error", "2016-09-30", "on or after the offence_date"),
     "release before sentence": (
         {"outcomes": [OUTCOMES, offence(outcome_type="DTO", outcome_date="2016-11-01", release_date="2016-10-31")]},
-        "outcomes", "release_date", "warning", "2016-10-31", "on or after the sentence date",
+        "outcomes", "release_date", "error", "2016-10-31", "on or after the sentence date (outcome_date",
     ),
     "release still to come": (
         {"outcomes": [OUTCOMES, offence(outcome_type="s250", outcome_date="2025-11-01", offence_date="2025-06-01", release_date="2027-03-01")]},
@@ -175,13 +175,13 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path):
         ("outcomes", 3, "outcome_date", "error"),
         ("outcomes", 4, "release_date", "error"),
         ("outcomes", 5, "outcome_type", "error"),
-        ("outcomes", 5, "outcome_date", "warning"),
+        ("outcomes", 5, "outcome_date", "error"),
         ("outcomes", 6, "offence_date", "error"),
         ("outcomes", 6, "outcome_type", "error"),
         ("actions", 2, "completed_on", "warning"),
     }
     assert len(case_file.problems) == 14  # each once
-    assert len(case_file.errors) == 12 and len(case_file.warnings) == 2 and not case_file.ok
+    assert len(case_file.errors) == 13 and len(case_file.warnings) == 1 and not case_file.ok
     # nothing dropped: every row of every sheet is in the frames
     assert (case_file.people.height, case_file.outcomes.height, case_file.actions.height) == (3, 5, 1)
 

@@ -341,8 +341,17 @@ def _outcome_checks(today: dt.date) -> list[Check]:
             "warning",
         ),
         Check(pl.col("release_date").is_not_null() & tier.is_not_null() & (tier != "custody"), "release_date", "no release_date: only a custodial sentence has one"),
-        Check(pl.col("outcome_date") < pl.col("offence_date"), "outcome_date", "an outcome on or after the offence date (check the dates)", "warning"),
-        Check(pl.col("release_date") < pl.col("outcome_date"), "release_date", "a release on or after the sentence date (check the dates)", "warning"),
+        # Errors, not warnings: with either, the index event would follow its own offence (docs/adr/0002).
+        Check(
+            pl.col("outcome_date") < pl.col("offence_date"),
+            "outcome_date",
+            "an outcome_date on or after the offence_date: an offence is dealt with after it is committed (correct whichever date is wrong)",
+        ),
+        Check(
+            pl.col("release_date") < pl.col("outcome_date"),
+            "release_date",
+            "a release_date on or after the sentence date (outcome_date): a child is released after being sentenced (correct whichever date is wrong)",
+        ),
         Check(
             pl.col("release_date") > today,
             "release_date",

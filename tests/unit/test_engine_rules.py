@@ -1,4 +1,4 @@
-"""Each counting rule of DOMAIN.md §3 as a named timeline.
+"""Each counting rule of docs/rules.md §1–§5 as a named timeline.
 
 Notation in the docstrings: ``I`` the index date, ``o`` an offence committed, ``p`` the date it was
 proven, ``|`` the end of the 12-month follow-up or of the 18-month proving window.

@@ -1,6 +1,6 @@
 """Who is in the cohort, and which further offences count against each entry.
 
-The rules (DOMAIN.md §3), with the example a reader can check by hand:
+The rules (docs/rules.md §1–§4), with the example a reader can check by hand:
 
 Cohort entry
     A child enters the cohort of a quarter with their **first qualifying event** in it: a caution

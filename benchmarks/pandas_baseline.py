@@ -1,7 +1,7 @@
 """The counting rules written plainly in pandas, independently of the engine, as the benchmark's
 baseline and as a second implementation to check the engine's numbers against.
 
-Same rules as DOMAIN.md §3 with default settings: qualifying outcomes (not breaches) enter the
+Same rules as docs/rules.md §1–§5 with default settings: qualifying outcomes (not breaches) enter the
 cohort at the outcome date, custody at release; age 10–17 on the index date; first event per child
 per quarter, ties to the most serious tier; further offences proven, not breaches, committed after
 the index date up to 12 months after it and proven within 18 months and by the as-at date.

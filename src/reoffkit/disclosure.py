@@ -1,7 +1,7 @@
 """Disclosure control: what may be shown of counts of children to people who may not see their
 records (board viewers, anything exported or shared outside the service).
 
-Rules (docs/rules.md, suppression): a count from 1 to ``SUPPRESS_BELOW`` − 1 is not shown; every
+Rules (docs/rules.md §11): a count from 1 to ``SUPPRESS_BELOW`` − 1 is not shown; every
 rate, share or interval computed from a suppressed count is not shown either. A zero is shown: it
 is not a small group of children who could be recognised. Every table, chart, export and report
 that leaves the service passes through this module.

@@ -2,7 +2,7 @@
 every value.
 
 Nothing here is real: identifiers, districts and services are invented. The shape follows what the
-seed documents describe of youth reoffending:
+YJB's reoffending toolkit and the published figures describe of youth reoffending (docs/rules.md §6, §10):
 
 - about 35–40% of a cohort reoffend, about 3.5 further offences per reoffender, a few prolific
   children (5+ further offences) commit most of it, and about half of those who reoffend do so

@@ -33,12 +33,15 @@ def workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
     return path
 
 
-def csv_folder(path: Path, files: dict[str, list[list]], *, encoding: str = "utf-8") -> Path:
-    """Write each of ``files`` (name → rows) as ``name.csv`` in a new folder."""
+def csv_folder(path: Path, files: dict[str, list[list]], *, encoding: str = "utf-8", delimiter: str = ",", suffix: str = ".csv") -> Path:
+    """Write each of ``files`` (name → rows) as ``name.csv`` in a new folder.
+
+    ``encoding="utf-16"`` with ``delimiter="\t"`` and ``suffix=".txt"`` is what Excel's "Unicode
+    Text" writes: UTF-16 little-endian with a byte order mark, tab-separated, CRLF line ends."""
     path.mkdir()
     for name, rows in files.items():
-        with (path / f"{name}.csv").open("w", newline="", encoding=encoding) as file:
-            csv.writer(file).writerows(rows)
+        with (path / f"{name}{suffix}").open("w", newline="", encoding=encoding) as file:
+            csv.writer(file, delimiter=delimiter).writerows(rows)
     return path
 
 

@@ -307,13 +307,13 @@ def test_a_service_may_read_its_own_outcome_types(tmp_path):
 
 
 def test_a_warning_does_not_stop_a_file_and_load_raises_only_for_errors(tmp_path):
-    warned = csv_folder(tmp_path / "warned", minimal(outcomes=[OUTCOMES, ["A1", "2016-10-01", "2016-09-15", "fine", "", "theft", "2", "no"]]))
+    warned = csv_folder(tmp_path / "warned", minimal(outcomes=[OUTCOMES, ["A1", "2016-10-01", "2016-10-15", "charged", "", "theft", "2", "no"]]))
     case_file = load_case_file(warned, today=TODAY)
     assert isinstance(case_file, CaseFile) and case_file.ok
     assert case_file.errors == () and found(case_file) == {("outcomes", 2, "outcome_date", "warning")}
     assert case_file.warnings == case_file.problems
 
-    broken = csv_folder(tmp_path / "broken", minimal(outcomes=[OUTCOMES, ["A1", "2016-10-01", "2016-09-15", "fine", "", "theft", "9", "no"]]))
+    broken = csv_folder(tmp_path / "broken", minimal(outcomes=[OUTCOMES, ["A1", "2016-10-01", "2016-10-15", "charged", "", "theft", "9", "no"]]))
     with pytest.raises(CaseFileError) as raised:
         load_case_file(broken, today=TODAY)
     assert {(p.column, p.severity) for p in raised.value.problems} == {("gravity", "error"), ("outcome_date", "warning")}

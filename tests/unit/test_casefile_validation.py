@@ -78,10 +78,10 @@ ONE_PROBLEM = {
     "blank offence_date": ({"outcomes": [OUTCOMES, offence(offence_date="")]}, "outcomes", "offence_date", "error", None, "must not be blank"),
     "blank outcome_type": ({"outcomes": [OUTCOMES, offence(outcome_type="")]}, "outcomes", "outcome_type", "error", None, "must not be blank"),
     "offence before the 10th birthday": ({"outcomes": [OUTCOMES, offence(offence_date="2011-05-31", outcome_date="2011-07-01")]}, "outcomes", "offence_date", "warning", "2011-05-31", "10th birthday"),
-    "outcome before offence": ({"outcomes": [OUTCOMES, offence(outcome_date="2016-09-30")]}, "outcomes", "outcome_date", "warning", "2016-09-30", "on or after the offence date"),
+    "outcome before offence": ({"outcomes": [OUTCOMES, offence(outcome_date="2016-09-30")]}, "outcomes", "outcome_date", "error", "2016-09-30", "on or after the offence_date"),
     "release before sentence": (
         {"outcomes": [OUTCOMES, offence(outcome_type="DTO", outcome_date="2016-11-01", release_date="2016-10-31")]},
-        "outcomes", "release_date", "warning", "2016-10-31", "on or after the sentence date",
+        "outcomes", "release_date", "error", "2016-10-31", "on or after the sentence date (outcome_date",
     ),
     "release still to come": (
         {"outcomes": [OUTCOMES, offence(outcome_type="s250", outcome_date="2025-11-01", offence_date="2025-06-01", release_date="2027-03-01")]},
@@ -175,13 +175,13 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path):
         ("outcomes", 3, "outcome_date", "error"),
         ("outcomes", 4, "release_date", "error"),
         ("outcomes", 5, "outcome_type", "error"),
-        ("outcomes", 5, "outcome_date", "warning"),
+        ("outcomes", 5, "outcome_date", "error"),
         ("outcomes", 6, "offence_date", "error"),
         ("outcomes", 6, "outcome_type", "error"),
         ("actions", 2, "completed_on", "warning"),
     }
     assert len(case_file.problems) == 14  # each once
-    assert len(case_file.errors) == 12 and len(case_file.warnings) == 2 and not case_file.ok
+    assert len(case_file.errors) == 13 and len(case_file.warnings) == 1 and not case_file.ok
     # nothing dropped: every row of every sheet is in the frames
     assert (case_file.people.height, case_file.outcomes.height, case_file.actions.height) == (3, 5, 1)
 
@@ -257,6 +257,62 @@ def test_an_excel_utf8_csv_with_a_byte_order_mark_reads(tmp_path):
     folder = csv_folder(tmp_path / "bom", minimal(people=[PEOPLE, person(district="Zoë’s")]), encoding="utf-8-sig")
     case_file = read_case_file(folder, today=TODAY)
     assert case_file.problems == () and case_file.people["district"].to_list() == ["Zoë’s"]
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "suffix"), [("\t", ".txt"), ("\t", ".csv"), (",", ".csv")], ids=["unicode-text", "unicode-text-renamed-csv", "utf16-comma"]
+)
+def test_a_utf16_file_as_excel_saves_unicode_text_reads(tmp_path, delimiter, suffix):
+    """Excel's "Unicode Text": UTF-16 with a byte order mark, tab-separated, saved as .txt."""
+    files = minimal(people=[PEOPLE, person(district="Zoë’s"), person(person_id="A2", pnc_id="", district="Bishop’s, Café")])
+    folder = csv_folder(tmp_path / "unicode", files, encoding="utf-16", delimiter=delimiter, suffix=suffix)
+    assert (folder / f"people{suffix}").read_bytes()[:2] == b"\xff\xfe"
+    case_file = read_case_file(folder, today=TODAY)
+    assert case_file.problems == ()
+    assert case_file.people["district"].to_list() == ["Zoë’s", "Bishop’s, Café"]
+    assert case_file.outcomes["outcome_type"].to_list() == ["youth_caution"]
+
+
+def test_a_long_row_of_a_tab_separated_file_is_found_on_its_row(tmp_path):
+    folder = csv_folder(tmp_path / "unicode", minimal(), encoding="utf-16", delimiter="\t", suffix=".txt")
+    with (folder / "outcomes.txt").open("a", encoding="utf-16-le", newline="") as file:
+        file.write("A1\t2016-10-01\t2016-10-15\tfine\t\ttheft\t2\tno\textra\r\n")
+    case_file = read_case_file(folder, today=TODAY)
+    assert found(case_file) == {("outcomes", 3, None, "error")}
+    assert case_file.problems[0].value == "extra" and "at most 8 values" in case_file.problems[0].expected
+
+
+def zipped(path, folder, names=None):
+    with zipfile.ZipFile(path, "w") as archive:
+        for file in sorted(folder.iterdir()):
+            if names is None or file.name in names:
+                archive.write(file, file.name)
+    return path
+
+
+def test_a_zip_of_the_csv_files_reads_like_the_folder(tmp_path):
+    folder = csv_folder(tmp_path / "case-file", minimal(people=[PEOPLE, person(district="Zoë’s")]))
+    from_zip, from_folder = read_case_file(zipped(tmp_path / "cohort.zip", folder), today=TODAY), read_case_file(folder, today=TODAY)
+    assert from_zip.problems == () and from_zip.source == str(tmp_path / "cohort.zip")
+    assert all(from_zip.frames()[sheet].equals(from_folder.frames()[sheet]) for sheet in from_folder.frames())
+
+
+def test_a_zip_missing_a_sheet_is_reported_against_the_name_the_user_knows(tmp_path):
+    folder = csv_folder(tmp_path / "case-file", minimal())
+    archive = zipped(tmp_path / "stored-4f2a.zip", folder, names={"people.csv"})
+    (problem,) = read_case_file(archive, today=TODAY).problems
+    assert (problem.sheet, problem.row, problem.column, problem.severity) == ("outcomes", None, None, "error")
+    assert problem.expected == "a file named outcomes.csv in stored-4f2a.zip (it holds: people.csv)"
+    # an upload is stored under a name of the server's: the reader is told the name it was uploaded as
+    (problem,) = read_case_file(archive, today=TODAY, name="Westvale cohort.zip").problems
+    assert problem.expected == "a file named outcomes.csv in Westvale cohort.zip (it holds: people.csv)"
+
+
+def test_a_whole_file_problem_names_the_file_as_the_user_knows_it(tmp_path):
+    fake = tmp_path / "stored-4f2a.xlsx"
+    fake.write_bytes(b"this is not a workbook")
+    (problem,) = read_case_file(fake, today=TODAY, name="cohort.xlsx").problems
+    assert problem.sheet == "cohort.xlsx" and "not one" in problem.expected
 
 
 def test_a_row_with_more_values_than_headings_is_an_error_on_that_row(tmp_path):

@@ -1,4 +1,4 @@
-"""Alerts (DOMAIN.md §6): each fires on its own timeline and says why."""
+"""Alerts (docs/rules.md §8): each fires on its own timeline and says why."""
 
 from __future__ import annotations
 

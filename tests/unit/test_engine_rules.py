@@ -1,4 +1,4 @@
-"""Each counting rule of DOMAIN.md §3 as a named timeline.
+"""Each counting rule of docs/rules.md §1–§5 as a named timeline.
 
 Notation in the docstrings: ``I`` the index date, ``o`` an offence committed, ``p`` the date it was
 proven, ``|`` the end of the 12-month follow-up or of the 18-month proving window.
@@ -12,6 +12,7 @@ import sys
 
 import pytest
 from engine_universe import FINAL, Universe, further_offences_of
+from reoffkit.engine import CountingRules, further_offences
 
 D = dt.date
 BORN = D(2001, 6, 1)  # aged 15 throughout 2016Q4
@@ -73,6 +74,27 @@ def test_two_disposals_in_one_quarter_give_one_entry_and_the_second_can_be_a_fur
     assert further_offences_of(entries, a) == [1]
 
 
+def test_an_index_event_is_never_its_own_further_offence():
+    """Caution dealt with 15 Oct 2016 for an offence dated 1 Nov 2016 (an outcome before its offence:
+    the reader refuses it, but frames from elsewhere can hold it) → 1 entry, I 15 Oct, 0 further
+    offences — the offence date is after I, yet the only offence is the index event itself."""
+    u, a = one_child()
+    u.outcome(a, "youth_caution", committed=D(2016, 11, 1), dealt_with=D(2016, 10, 15))
+    entries = u.entries()
+    assert entries.select("index_date", "further_offences").rows() == [(D(2016, 10, 15), 0)]
+    people, outcomes, _ = u.frames()
+    assert further_offences(entries, outcomes, rules=CountingRules(), as_at=FINAL).height == 0
+
+
+def test_a_custody_release_before_its_sentence_is_never_its_own_further_offence():
+    """DTO for o 20 Oct 2016, sentenced 1 Nov, released (wrongly) 15 Oct → I 15 Oct; o 20 Oct is after I,
+    but it is the index event's own offence → 0 further offences."""
+    u, a = one_child()
+    u.outcome(a, "dto", committed=D(2016, 10, 20), dealt_with=D(2016, 11, 1), released=D(2016, 10, 15))
+    assert u.entries().select("index_date", "further_offences").rows() == [(D(2016, 10, 15), 0)]
+    assert u.measures().reoffenders == 0
+
+
 def test_second_disposal_for_an_offence_before_the_index_date_is_not_a_further_offence():
     """o 1 Oct, o 5 Oct · caution I 15 Oct (for the first) · fine p 1 Dec (for the second) → 0."""
     u, a = one_child()
@@ -121,6 +143,37 @@ def test_eighteen_year_old_at_the_index_date_is_not_in_the_cohort():
         u.outcome(person, "youth_caution", committed=D(2016, 10, 1), dealt_with=D(2016, 10, 15))
     assert u.entries()["person_id"].to_list() == [child]
     assert u.entries(min_age=18, max_age=24)["person_id"].to_list() == [adult]
+
+
+def test_the_first_event_in_the_quarter_decides_the_age_and_so_the_cohort():
+    """Born 15 Nov 1998 (18 on 15 Nov 2016) · caution I 1 Nov 2016 (aged 17) · fine 1 Dec 2016 (aged 18).
+
+    The index event is the first qualifying event in the quarter (1 Nov), and the age that matters
+    is the age on that date (17): a youth entry with the fine as a further offence (committed
+    20 Nov, after the index date), and no adult entry from the fine — the child is in one cohort
+    of the quarter, never both (docs/adr/0002).
+    """
+    u = Universe()
+    a = u.child("A", D(1998, 11, 15))
+    u.outcome(a, "youth_caution", committed=D(2016, 10, 20), dealt_with=D(2016, 11, 1))
+    u.outcome(a, "fine", committed=D(2016, 11, 20), dealt_with=D(2016, 12, 1))
+    youth = u.entries()
+    assert youth.select("index_date", "age_at_index", "further_offences").rows() == [(D(2016, 11, 1), 17, 1)]
+    assert u.entries(min_age=18, max_age=120).height == 0
+
+
+def test_a_first_event_outside_the_age_range_keeps_the_child_out_of_that_quarter():
+    """Born 20 Oct 2006 · caution I 15 Oct 2016 (aged 9: impossible in law, a data error the reader
+    warns about) · referral order 1 Dec 2016 (aged 10) → no entry in 2016Q4: the first qualifying
+    event is the index and the child was not 10–17 on it; the later order does not stand in for it.
+    In 2017Q1 a new first event (a fine on 10 Jan 2017, aged 10) is an entry as usual."""
+    u = Universe()
+    a = u.child("A", D(2006, 10, 20))
+    u.outcome(a, "youth_caution", committed=D(2016, 10, 1), dealt_with=D(2016, 10, 15))
+    u.outcome(a, "referral_order", committed=D(2016, 11, 1), dealt_with=D(2016, 12, 1))
+    u.outcome(a, "fine", committed=D(2016, 12, 20), dealt_with=D(2017, 1, 10))
+    assert u.entries().height == 0
+    assert u.entries("2016Q4", quarters=2)["index_date"].to_list() == [D(2017, 1, 10)]
 
 
 def test_birthday_on_the_index_date_counts_the_new_age():

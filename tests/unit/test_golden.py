@@ -1,4 +1,4 @@
-"""Golden figures of DOMAIN.md §4 rebuilt from case-level files through the reader and the engine.
+"""Golden figures of docs/rules.md §6 rebuilt from case-level files through the reader and the engine.
 
 The files (built by tests/data/golden/build.py) carry named cases that test each rule —
 ``distractors.csv`` says what the rules must do with every one, and the last tests check them all

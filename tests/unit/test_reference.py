@@ -58,7 +58,7 @@ def problems_of(text: str) -> list[str]:
     ],
 )
 def test_each_mistake_is_named_by_row_and_column(row, expected):
-    good = "England and Wales,country,quarter,2016-10-01,2016-12-31,,,,0.404,3.98,seed 003"
+    good = "England and Wales,country,quarter,2016-10-01,2016-12-31,,,,0.404,3.98,Leicester City Youth Justice Plan 2019-2020"
     problems = problems_of(f"{HEADINGS}\n{good}\n{row}\n")
     assert len(problems) == 1 and expected in problems[0], problems
 

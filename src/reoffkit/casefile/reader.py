@@ -1,7 +1,8 @@
 """Read a case file into engine frames, validating everything and reporting every problem at once.
 
 A case file is an .xlsx workbook with the sheets ``people``, ``outcomes``, ``assessments`` and
-``actions``, or a folder of CSV files with those names (``docs/case-file.md`` is the user's guide).
+``actions``, or a folder of CSV files with those names, or a .zip of them (``docs/case-file.md`` is
+the user's guide).
 
 The reader never raises for what a file holds, and never drops or guesses a row: every row is kept,
 a value that cannot be read is left empty in the frame and reported as a :class:`Problem` (sheet,
@@ -17,6 +18,7 @@ their numbers, so the number stays the same however the file is re-read.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,7 @@ import polars as pl
 
 from reoffkit.casefile.columns import DATE_COLUMNS, SPECS, Check, given, month_first_suspicion, read_column
 from reoffkit.casefile.problems import CaseFileError, Problem, format_problems
-from reoffkit.casefile.sources import ROW, RawTable, csv_files, heading, read_csv_table, read_workbook
+from reoffkit.casefile.sources import ROW, RawTable, csv_files, heading, read_csv_table, read_workbook, unzip_sheets
 from reoffkit.engine import codes
 from reoffkit.engine.schema import conform, empty_frame
 
@@ -38,11 +40,14 @@ WRONG_TYPES: dict[str, str] = {
     ".ods": "an .xlsx workbook: this is an OpenDocument spreadsheet — save it as an Excel Workbook (.xlsx)",
     ".csv": (
         "a folder of CSV files, not one CSV file: put people.csv, outcomes.csv (and assessments.csv, actions.csv) "
-        "in one folder and give the folder"
+        "in one folder (or one .zip) and give that"
     ),
 }
 SHOWN_ROWS = 5  # the other rows named in a duplicate's problem
-CAN_BE_FOUND = "an .xlsx workbook, or a folder of CSV files (people.csv, outcomes.csv, assessments.csv, actions.csv, resettlement.csv)"
+CAN_BE_FOUND = (
+    "an .xlsx workbook, or a folder of CSV files (people.csv, outcomes.csv, assessments.csv, actions.csv, resettlement.csv) "
+    "or a .zip of them"
+)
 
 
 @dataclass(frozen=True)
@@ -80,21 +85,30 @@ def load_case_file(path: str | Path, *, today: dt.date | None = None, outcome_ty
     return case_file
 
 
-def read_case_file(path: str | Path, *, today: dt.date | None = None, outcome_types: tuple[codes.OutcomeType, ...] = codes.OUTCOME_TYPES) -> CaseFile:
-    """Read a workbook or a CSV folder. Never raises for what the file holds: see ``problems``.
+def read_case_file(
+    path: str | Path,
+    *,
+    today: dt.date | None = None,
+    outcome_types: tuple[codes.OutcomeType, ...] = codes.OUTCOME_TYPES,
+    name: str | None = None,
+) -> CaseFile:
+    """Read a workbook, a CSV folder or a .zip of CSV files. Never raises for what the file holds:
+    see ``problems``.
 
     ``today`` bounds the dates that cannot be in the future (default: the real date);
-    ``outcome_types`` is the outcome-type table (a service may add types, as the engine allows).
+    ``outcome_types`` is the outcome-type table (a service may add types, as the engine allows);
+    ``name`` is the file's name as the user knows it (an upload is stored under another), which
+    problems with the whole file are reported against (default: the name of ``path``).
     """
     path = Path(path)
     today = today or dt.date.today()
     problems: list[Problem] = []
-    raw = _read_raw(path, problems)
+    raw = _read_raw(path, problems, name or path.name)
     tables: dict[str, pl.DataFrame | None] = {}
     for sheet in SHEETS:
         table = raw.get(sheet) if raw is not None else None
         tables[sheet] = None if table is None else _validate_sheet(sheet, table, today, outcome_types, problems)
-    if raw is not None and path.is_file() and any(p.severity == "error" for p in problems):
+    if raw is not None and path.suffix.lower() in WORKBOOK_SUFFIXES and any(p.severity == "error" for p in problems):
         _explain_formulas(path, {p.sheet for p in problems if p.severity == "error"}, problems)
     people_listed = raw is not None and "people" in raw and "person_id" in raw["people"].frame.columns
     _cross_check(tables, today, outcome_types, problems, people_listed=people_listed)
@@ -114,29 +128,25 @@ def read_case_file(path: str | Path, *, today: dt.date | None = None, outcome_ty
 # Finding the sheets ---------------------------------------------------------------------------
 
 
-def _read_raw(path: Path, problems: list[Problem]) -> dict[str, RawTable] | None:
-    """The raw tables found, with a problem for each required sheet missing; ``None`` if unreadable."""
+def _read_raw(path: Path, problems: list[Problem], name: str) -> dict[str, RawTable] | None:
+    """The raw tables found, with a problem for each required sheet missing; ``None`` if unreadable.
+    ``name``: the file's name as the user knows it."""
     if not path.exists():
-        problems.append(Problem(path.name, None, None, str(path), f"{CAN_BE_FOUND} that exists (nothing is at this path)"))
+        problems.append(Problem(name, None, None, str(path), f"{CAN_BE_FOUND} that exists (nothing is at this path)"))
         return None
+    suffix = path.suffix.lower()
     if path.is_dir():
-        files = csv_files(path)
-        tables = {}
-        for sheet in SHEETS:
-            if sheet in files:
-                table = read_csv_table(sheet, files[sheet], problems)
-                if table is not None:
-                    tables[sheet] = table
-        found = ", ".join(sorted(p.name for p in path.iterdir())) or "nothing"
-        for sheet in REQUIRED_SHEETS:
-            if sheet not in files:
-                problems.append(Problem(sheet, None, None, None, f"a file named {sheet}.csv in the folder {path.name} (it holds: {found})"))
+        tables = _read_folder(path, f"the folder {name}", problems)
+    elif suffix == ".zip":
+        with tempfile.TemporaryDirectory(prefix="reoffkit-zip-") as folder:
+            if not unzip_sheets(path, Path(folder), SHEETS, name, problems):
+                return None
+            tables = _read_folder(Path(folder), name, problems)
     else:
-        suffix = path.suffix.lower()
         if suffix not in WORKBOOK_SUFFIXES:
-            problems.append(Problem(path.name, None, None, None, WRONG_TYPES.get(suffix, f"{CAN_BE_FOUND}; this is a {suffix or 'file without a type'} file")))
+            problems.append(Problem(name, None, None, None, WRONG_TYPES.get(suffix, f"{CAN_BE_FOUND}; this is a {suffix or 'file without a type'} file")))
             return None
-        read = read_workbook(path, DATE_COLUMNS, problems)
+        read = read_workbook(path, DATE_COLUMNS, problems, name)
         if read is None:
             return None
         tables, sheet_names = read
@@ -149,6 +159,23 @@ def _read_raw(path: Path, problems: list[Problem]) -> dict[str, RawTable] | None
             problems.append(Problem(sheet, 1, None, None, f"a heading row naming the columns of {sheet} (the {sheet} sheet is empty)"))
         elif table is not None and table.frame.is_empty():
             problems.append(Problem(sheet, None, None, None, f"at least one record in {sheet} (it has headings only)", "warning"))
+    return tables
+
+
+def _read_folder(folder: Path, where: str, problems: list[Problem]) -> dict[str, RawTable]:
+    """The raw tables of the CSV files in ``folder``, with a problem for each required one missing
+    (``where`` names the folder, or the .zip it was unpacked from, as the user knows it)."""
+    files = csv_files(folder)
+    tables = {}
+    for sheet in SHEETS:
+        if sheet in files:
+            table = read_csv_table(sheet, files[sheet], problems)
+            if table is not None:
+                tables[sheet] = table
+    found = ", ".join(sorted(p.name for p in folder.iterdir())) or "nothing"
+    for sheet in REQUIRED_SHEETS:
+        if sheet not in files:
+            problems.append(Problem(sheet, None, None, None, f"a file named {sheet}.csv in {where} (it holds: {found})"))
     return tables
 
 
@@ -341,8 +368,17 @@ def _outcome_checks(today: dt.date) -> list[Check]:
             "warning",
         ),
         Check(pl.col("release_date").is_not_null() & tier.is_not_null() & (tier != "custody"), "release_date", "no release_date: only a custodial sentence has one"),
-        Check(pl.col("outcome_date") < pl.col("offence_date"), "outcome_date", "an outcome on or after the offence date (check the dates)", "warning"),
-        Check(pl.col("release_date") < pl.col("outcome_date"), "release_date", "a release on or after the sentence date (check the dates)", "warning"),
+        # Errors, not warnings: with either, the index event would follow its own offence (docs/adr/0002).
+        Check(
+            pl.col("outcome_date") < pl.col("offence_date"),
+            "outcome_date",
+            "an outcome_date on or after the offence_date: an offence is dealt with after it is committed (correct whichever date is wrong)",
+        ),
+        Check(
+            pl.col("release_date") < pl.col("outcome_date"),
+            "release_date",
+            "a release_date on or after the sentence date (outcome_date): a child is released after being sentenced (correct whichever date is wrong)",
+        ),
         Check(
             pl.col("release_date") > today,
             "release_date",

@@ -1,4 +1,4 @@
-"""Turn a workbook or a folder of CSV files into raw tables of text, one per sheet.
+"""Turn a workbook, a folder of CSV files or a .zip of them into raw tables of text, one per sheet.
 
 Every value comes out as stripped text (blank is null), under a heading normalised like a code
 (``Date of birth`` → ``date_of_birth``), with the row number the user sees in ``ROW``. Rows with
@@ -10,6 +10,10 @@ workbook is an Excel date serial number whose cell lost its date format (Excel s
 that way), so it is read as that date, with the workbook's own 1900 or 1904 date system. A number
 in a date column of a CSV file is not: nothing says it is a date serial rather than a slip, so the
 reader reports it.
+
+A CSV file may be UTF-8 (with or without Excel's byte order mark), Windows-1252 (read with a
+warning) or UTF-16 — what Excel writes as "Unicode Text" (.txt, tab-separated). Values are
+separated by commas, or by tabs when the heading row has more tabs than commas.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from reoffkit.casefile.problems import Problem
 from reoffkit.engine import codes
 
 ROW = "__row"
+TEXT_SUFFIXES: tuple[str, ...] = (".csv", ".txt")  # .txt: Excel's "Unicode Text"
+MAX_UNPACKED_BYTES = 200_000_000  # the sheet files of a .zip, unpacked
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls file, or an encrypted .xlsx
 LAST_EXCEL_SERIAL = 2_958_465  # 9999-12-31
 
@@ -114,22 +120,26 @@ def workbook_problem(path: Path) -> str | None:
     return None
 
 
-def read_workbook(path: Path, date_columns: dict[str, set[str]], problems: list[Problem]) -> tuple[dict[str, RawTable], list[str]] | None:
+def read_workbook(
+    path: Path, date_columns: dict[str, set[str]], problems: list[Problem], name: str | None = None
+) -> tuple[dict[str, RawTable], list[str]] | None:
     """Raw tables of the case-file sheets of a workbook, and the names of all its sheets.
 
-    ``None`` (with a problem) when the file is not a readable workbook.
+    ``None`` (with a problem against ``name``, the file's name as the user knows it) when the file
+    is not a readable workbook.
     """
     from openpyxl import load_workbook
 
+    name = name or path.name
     why = workbook_problem(path)
     if why is not None:
-        problems.append(Problem(path.name, None, None, None, why))
+        problems.append(Problem(name, None, None, None, why))
         return None
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign zip file
         problems.append(
-            Problem(path.name, None, None, None, f"a readable .xlsx workbook: this file is damaged or is not a workbook ({type(error).__name__})")
+            Problem(name, None, None, None, f"a readable .xlsx workbook: this file is damaged or is not a workbook ({type(error).__name__})")
         )
         return None
     try:
@@ -147,7 +157,7 @@ def read_workbook(path: Path, date_columns: dict[str, set[str]], problems: list[
             tables[sheet] = _worksheet_table(sheet, worksheet, date_columns[sheet], workbook.epoch, problems)
         return tables, list(workbook.sheetnames)
     except Exception as error:  # a sheet whose XML is damaged
-        problems.append(Problem(path.name, None, None, None, f"a readable .xlsx workbook: part of it is damaged ({type(error).__name__}: {error})"))
+        problems.append(Problem(name, None, None, None, f"a readable .xlsx workbook: part of it is damaged ({type(error).__name__}: {error})"))
         return None
     finally:
         workbook.close()
@@ -205,23 +215,92 @@ def _report_unheaded(sheet: str, header_row: int, positions: list[int], problems
         )
 
 
-# CSV folders ---------------------------------------------------------------------------------
+# CSV folders and .zip files ------------------------------------------------------------------
 
 
 def csv_files(folder: Path) -> dict[str, Path]:
-    """Sheet name → file, for every ``*.csv`` in ``folder`` (``People.CSV`` is ``people``)."""
+    """Sheet name → file, for every ``*.csv`` (or Excel "Unicode Text" ``*.txt``) in ``folder``
+    (``People.CSV`` is ``people``); a .csv file wins over a .txt file of the same name."""
     found: dict[str, Path] = {}
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix.lower() == ".csv":
+    for path in sorted(folder.iterdir(), key=lambda p: (p.suffix.lower() != ".csv", p.name)):
+        if path.is_file() and path.suffix.lower() in TEXT_SUFFIXES:
             found.setdefault(heading(path.stem), path)
     return found
 
 
+def unzip_sheets(path: Path, folder: Path, sheets: Iterable[str], name: str, problems: list[Problem]) -> bool:
+    """Unpack the sheet files of the .zip ``path`` into ``folder``, safely: only files named like a
+    sheet (``people.csv``), each under its own name whatever folder the archive gives it (a path in
+    an archive is never followed), and at most ``MAX_UNPACKED_BYTES`` in all. ``False``, with a
+    problem against ``name``, when there is nothing to read."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        problems.append(Problem(name, None, None, None, "a readable .zip of CSV files (this file is damaged or is not a zip)"))
+        return False
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir() and not Path(m.filename).name.startswith(".")]
+        wanted = set(sheets)
+        texts = [m for m in members if Path(m.filename).suffix.lower() in TEXT_SUFFIXES and heading(Path(m.filename).stem) in wanted]
+        if not texts:
+            held = ", ".join(m.filename for m in members[:10]) or "nothing"
+            problems.append(
+                Problem(name, None, None, None, f"a .zip holding people.csv, outcomes.csv (and assessments.csv, actions.csv, resettlement.csv); it holds: {held}")
+            )
+            return False
+        if sum(m.file_size for m in texts) > MAX_UNPACKED_BYTES:
+            problems.append(Problem(name, None, None, None, f"CSV files of {MAX_UNPACKED_BYTES // 1_000_000} MB or less in all, unpacked"))
+            return False
+        for member in texts:
+            target = folder / Path(member.filename).name
+            if target.exists():  # the same sheet twice in different folders of the archive: the first is read
+                continue
+            with archive.open(member) as source, target.open("wb") as written:
+                written.write(source.read(MAX_UNPACKED_BYTES))
+    return True
+
+
+def _utf16(path: Path) -> str | None:
+    """The UTF-16 codec of a file in UTF-16 (Excel's "Unicode Text" has a byte order mark; without
+    one, NUL bytes in every other place give it away), else ``None``."""
+    with path.open("rb") as file:
+        start = file.read(4096)
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    if len(start) >= 2 and start.count(0) * 4 >= len(start):
+        return "utf-16-le" if start[1::2].count(0) >= start[0::2].count(0) else "utf-16-be"
+    return None
+
+
+def _separator(source: Path | io.BytesIO) -> str:
+    """A tab when the heading row has more tabs than commas (Excel's "Unicode Text"), else a comma."""
+    if isinstance(source, io.BytesIO):
+        first = source.getvalue()[:65536].split(b"\n", 1)[0]
+    else:
+        with source.open("rb") as file:
+            first = file.readline(65536)
+    return "\t" if first.count(b"\t") > first.count(b",") else ","
+
+
 def read_csv_table(sheet: str, path: Path, problems: list[Problem]) -> RawTable | None:
-    """A CSV file (comma-separated, one heading row) as a raw table; ``None`` if it cannot be read."""
+    """A CSV file (one heading row) as a raw table; ``None`` if it cannot be read."""
     options = dict(has_header=False, infer_schema=False, quote_char='"')
     source: Path | io.BytesIO = path
     try:
+        codec = _utf16(path)
+        if codec is not None:
+            try:
+                source = io.BytesIO(path.read_bytes().decode(codec).encode("utf-8"))
+            except UnicodeDecodeError:
+                problems.append(
+                    Problem(
+                        sheet, None, None, path.name,
+                        "a file in one encoding: this one starts as UTF-16 (Excel's Unicode Text) but is not UTF-16 throughout — "
+                        "save it again from Excel as CSV UTF-8",
+                    )
+                )
+                return None
+        options["separator"] = _separator(source)
         try:
             raw = pl.read_csv(source, **options)
         except pl.exceptions.ComputeError as error:
@@ -243,7 +322,7 @@ def read_csv_table(sheet: str, path: Path, problems: list[Problem]) -> RawTable 
         if "more fields" not in str(error):
             problems.append(Problem(sheet, None, None, path.name, f"a comma-separated file with one heading row ({error})"))
             return None
-        _report_long_rows(sheet, source, problems)
+        _report_long_rows(sheet, source, options["separator"], problems)
         if isinstance(source, io.BytesIO):
             source.seek(0)
         raw = pl.read_csv(source, **options, truncate_ragged_lines=True)
@@ -279,14 +358,14 @@ def _as_utf8(path: Path) -> str:
         return data.decode("latin-1")  # never fails; Windows-1252 leaves five bytes undefined
 
 
-def _report_long_rows(sheet: str, source: Path | io.BytesIO, problems: list[Problem]) -> None:
+def _report_long_rows(sheet: str, source: Path | io.BytesIO, separator: str, problems: list[Problem]) -> None:
     """Report each record with more values than headings (the slow path, only for such files)."""
     if isinstance(source, io.BytesIO):
         text: Iterable[str] = io.StringIO(source.getvalue().decode("utf-8"), newline="")
-        _report_long_records(sheet, csv.reader(text), problems)
+        _report_long_records(sheet, csv.reader(text, delimiter=separator), problems)
     else:
         with source.open(newline="", encoding="utf-8-sig") as file:
-            _report_long_records(sheet, csv.reader(file), problems)
+            _report_long_records(sheet, csv.reader(file, delimiter=separator), problems)
 
 
 def _report_long_records(sheet: str, records, problems: list[Problem]) -> None:

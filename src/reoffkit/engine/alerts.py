@@ -1,4 +1,4 @@
-"""Alerts that pick out cohort entries to re-assess and review (DOMAIN.md §6).
+"""Alerts that pick out cohort entries to re-assess and review (docs/rules.md §8).
 
 Each alert says why it fired, in words a manager can read out at the review meeting. Alerts are
 raised only for entries still in follow-up on the as-at date (the follow-up end not yet passed),

@@ -1,4 +1,4 @@
-"""Statistics for the retrospective analysis of a completed cohort (seed 001's lines of enquiry).
+"""Statistics for the retrospective analysis of a completed cohort (the lines of enquiry of docs/rules.md §10).
 
 Everything takes the engine's entry table (:func:`reoffkit.engine.entry_table`), and for
 seriousness the further offences (:func:`reoffkit.engine.further_offences`). Pure: frames in,
@@ -183,7 +183,7 @@ CRITICAL_FEW_COLUMNS = [
 
 
 def critical_few(entries: pl.DataFrame, *, prolific_threshold: int = 5) -> pl.DataFrame:
-    """Seed 001's cases to audit: prolific children (``prolific_threshold``+ further offences) who
+    """The critical few to audit (docs/rules.md §10): prolific children (``prolific_threshold``+ further offences) who
     were on Standard or Enhanced intervention, and children on Intensive who did not reoffend."""
     prolific_low = (pl.col("further_offences") >= prolific_threshold) & pl.col("intervention_level").is_in(["standard", "enhanced"])
     intensive_none = (pl.col("further_offences") == 0) & (pl.col("intervention_level") == "intensive")

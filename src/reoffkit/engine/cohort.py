@@ -1,16 +1,18 @@
 """Who is in the cohort, and which further offences count against each entry.
 
-The rules (DOMAIN.md §3), with the example a reader can check by hand:
+The rules (docs/rules.md §1–§4), with the example a reader can check by hand:
 
 Cohort entry
     A child enters the cohort of a quarter with their **first qualifying event** in it: a caution
     (youth caution, youth conditional caution; reprimand or final warning before April 2013), a
     non-custodial conviction, or a **release** from custody (a custodial sentence enters at its
     release date, not its sentence date). Community resolutions, no further action and offences
-    not yet proven never create an entry; nor does a breach. The child must be aged
-    ``min_age``–``max_age`` (10–17) on the index date. Same-day ties are broken by tier: custody
-    release > community > first-tier > pre-court. One entry per child per quarter; in an
-    aggregated period a child may have one entry in each quarter (old method: one per period).
+    not yet proven never create an entry; nor does a breach. Same-day ties are broken by tier:
+    custody release > community > first-tier > pre-court. The child must be aged
+    ``min_age``–``max_age`` (10–17) on the date of that first event: a later event in the quarter
+    never stands in for a first one outside the range, so a child is in the youth or the adult
+    cohort of a quarter, never both. One entry per child per quarter; in an aggregated period a
+    child may have one entry in each quarter (old method: one per period).
 
 Follow-up of an entry (index date 15 Oct 2016)::
 
@@ -22,7 +24,8 @@ Follow-up of an entry (index date 15 Oct 2016)::
     later); one committed 16 Oct 2017 does not count; one proven 16 Apr 2018 does not count.
 
 Each offence (an outcomes row) counts once per entry, whatever hearing dealt with it: three
-offences sentenced together are three further offences. Breaches count only when
+offences sentenced together are three further offences. An entry's index event is never one of its
+own further offences, whatever its dates say. Breaches count only when
 ``include_breaches``; charged or admitted offences (and proven ones whose outcome came after the
 as-at date) only when ``include_unproven``. With an ``as_at`` date, only what was known by then
 counts: entries with an index date on or before it, offences recorded (``recorded_on``, else the
@@ -300,15 +303,18 @@ def _cohort_entries(
             how="horizontal",
         )
         .filter(pl.col("h2") == pl.col("person_h2"))
+        .with_columns(index_quarter=_by_day(pl.col("index_date"), index_days, _quarter_key))
+        .with_columns(tie_key=tie_key, group=group)
+        .filter(pl.col("tie_key") == pl.col("tie_key").min().over("group"))
+        # The age range is applied to the chosen event, not before choosing: the index is the first
+        # qualifying event of the quarter, whatever the child's age, and the age on it decides
+        # whether the child is in this cohort (so never in the youth and the adult cohort at once).
         .with_columns(
             age_at_index=(
                 (_by_day(pl.col("index_date"), index_days, _ymd) - _by_day(pl.col("date_of_birth"), birth_days, _ymd)) // 10000
             ).cast(pl.Int16)
         )
         .filter(pl.col("age_at_index").is_between(rules.min_age, rules.max_age))
-        .with_columns(index_quarter=_by_day(pl.col("index_date"), index_days, _quarter_key))
-        .with_columns(tie_key=tie_key, group=group)
-        .filter(pl.col("tie_key") == pl.col("tie_key").min().over("group"))
         # In time order; the tie key is unique per event, so the order never depends on input order.
         .sort("tie_key")
         .collect()
@@ -345,7 +351,8 @@ def _cohort_entries(
         people_columns = ["service", "person_id", "sex", "ethnicity", "looked_after", "district", "yot_caseload"]
         outcome_columns = ["outcome_type"]
         columns = [
-            "service", "person_id", "quarter", "entry_quarter", "index_date", pl.col("outcome_type").alias("index_disposal"),
+            "service", "person_id", "quarter", "entry_quarter", "index_date", pl.col("outcome_id").alias("index_outcome_id"),
+            pl.col("outcome_type").alias("index_disposal"),
             "tier", "age_at_index", "age_group", "sex", "ethnicity", "looked_after", "district", "yot_caseload",
             "follow_up_end", "proven_by",
         ]
@@ -389,7 +396,9 @@ def _offence_window(entries: pl.DataFrame) -> tuple[dt.date, dt.date] | None:
 
 def _matched_offences(entries: pl.DataFrame, candidates: pl.DataFrame, entry_hashes: pl.DataFrame | None = None) -> pl.DataFrame:
     """Row ``pos`` of ``entries`` and row ``crow`` of ``candidates`` (see :func:`_events`) for
-    every further offence that counts against the entry."""
+    every further offence that counts against the entry. The entry's own index event is never one
+    of them, whatever its dates say (an outcome dated before its offence, or a release before its
+    sentence, would otherwise put the index offence after the index date)."""
     if entry_hashes is None:
         entry_hashes = entries.select(_person_hashes())
     matched = _pairs(entry_hashes["h1"], candidates["h1"])
@@ -397,14 +406,15 @@ def _matched_offences(entries: pl.DataFrame, candidates: pl.DataFrame, entry_has
         pl.concat(
             [
                 pl.LazyFrame({"pos": matched["li"], "crow": matched["ri"]}),
-                entries.lazy().select(pl.col("index_date", "follow_up_end", "proven_by").gather(matched["li"])),
+                entries.lazy().select(pl.col("index_date", "follow_up_end", "proven_by", "index_outcome_id").gather(matched["li"])),
                 entry_hashes.lazy().select(pl.col("h2").gather(matched["li"]).alias("person_h2")),
-                candidates.lazy().select(pl.col("h2", "offence_date", "outcome_date", "proven").gather(matched["ri"])),
+                candidates.lazy().select(pl.col("h2", "outcome_id", "offence_date", "outcome_date", "proven").gather(matched["ri"])),
             ],
             how="horizontal",
         )
         .filter(
             (pl.col("h2") == pl.col("person_h2"))
+            & pl.col("outcome_id").ne_missing(pl.col("index_outcome_id"))
             & (pl.col("offence_date") > pl.col("index_date"))
             & (pl.col("offence_date") <= pl.col("follow_up_end"))
             & (~pl.col("proven") | (pl.col("outcome_date") <= pl.col("proven_by")))
@@ -688,7 +698,7 @@ def entry_counts(
     """The lean :func:`entry_table`, for figures: the same entries in the same order with only the
     columns :func:`~reoffkit.engine.measures.measures` and
     :func:`~reoffkit.engine.measures.measures_by` read — ``entry_id``, service, person_id,
-    quarter, entry_quarter, index_date, index_disposal, tier, age_at_index, age_group, sex,
+    quarter, entry_quarter, index_date, index_outcome_id, index_disposal, tier, age_at_index, age_group, sex,
     ethnicity, looked_after, district, yot_caseload, follow_up_end, proven_by, likelihood_band,
     intervention_level, further_offences and reoffended — each with the values
     :func:`entry_table` gives it. It skips the per-entry details only the case views need

@@ -1,6 +1,6 @@
 """How far through its 12 months a live cohort's reoffending usually is, and what that projects.
 
-No official month-by-month curve of reoffending is published (DOMAIN.md §7), so a live cohort is
+No official month-by-month curve of reoffending is published (docs/rules.md §9), so a live cohort is
 set against the national 12-month figure scaled by the share of 12-month reoffending that has
 usually happened by the same point of follow-up, estimated from completed cohorts:
 

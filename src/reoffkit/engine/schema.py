@@ -64,7 +64,7 @@ ACTIONS_SCHEMA: dict[str, pl.DataType] = {
     "notes": pl.String(),
 }
 
-#: Resettlement on release from custody (seed 001, area 7): for each of accommodation, education /
+#: Resettlement on release from custody (docs/rules.md §10, line of enquiry 7): for each of accommodation, education /
 #: training / employment and health, whether arrangements were in place at release and sustained —
 #: ``yes``, ``no`` or ``not known``. One row per release, matched on person and release date.
 RESETTLEMENT_FACTORS: tuple[str, ...] = (

@@ -1,4 +1,4 @@
-"""Retrospective analysis of a completed cohort: seed 001's lines of enquiry, each as a section
+"""Retrospective analysis of a completed cohort: the lines of enquiry (docs/rules.md §10), each as a section
 with its tables, charts, one finding computed from the data, and what the service could do next.
 
 Used by the analysis page and ``reoffkit analyse``. Pure (no Django): frames in.
@@ -26,7 +26,7 @@ SIGNIFICANCE = 0.05
 POLICE_CHECK_GREEN = 0.95
 POLICE_CHECK_AMBER = 0.80
 
-#: Seed 001's assessment and improvement areas, in our words.
+#: The toolkit's assessment and improvement areas, in our words (docs/rules.md §10).
 ENQUIRIES: dict[int, str] = {
     1: "Accuracy of assessments and levels of intervention",
     2: "Higher reoffending in particular age, sex or ethnic groups, or among looked-after children",

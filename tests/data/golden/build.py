@@ -1,4 +1,4 @@
-"""Build the golden case-level files that must reproduce published figures (DOMAIN.md §4).
+"""Build the golden case-level files that must reproduce published figures (docs/rules.md §6).
 
 Run: ``.venv/bin/python tests/data/golden/build.py`` — deterministic; its output (the case-file
 folders, ``distractors.csv`` and ``README.md``) is committed.
@@ -16,7 +16,7 @@ west-mercia-2014-15    1 Apr 2014 – 31 Mar 2015,       Herefordshire 157/64/22
 Each file is a realistic cohort — mostly 15–17-year-old boys, pre-court outcomes the most common and
 custody rare, several offences often dealt with at one hearing, reoffending mostly early in
 follow-up and concentrated in a few prolific children — built so that only the official rules
-(DOMAIN.md §3) give the published counts. Every rule is exercised by a named case, recorded in
+(docs/rules.md §1–§5) give the published counts. Every rule is exercised by a named case, recorded in
 ``distractors.csv`` with what the rules must do with it (``tests/unit/test_golden.py`` checks each):
 
 Who enters (``expect`` = ``entry`` / ``no entry``)
@@ -451,8 +451,8 @@ def write_notes(distractors: list[Distractor]) -> None:
         "# Golden case files",
         "",
         "Built by `build.py` (run `.venv/bin/python tests/data/golden/build.py`; deterministic) and checked by",
-        "`tests/unit/test_golden.py`. Fictional children whose figures under the official rules (DOMAIN.md §3)",
-        "are exactly the published ones (DOMAIN.md §4):",
+        "`tests/unit/test_golden.py`. Fictional children whose figures under the official rules (docs/rules.md §1–§5)",
+        "are exactly the published ones (docs/rules.md §6):",
         "",
         "| folder | period | cohort | reoffenders | reoffences | binary | per cohort member | per reoffender |",
         "|---|---|---|---|---|---|---|---|",

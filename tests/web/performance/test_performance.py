@@ -105,7 +105,7 @@ def test_reference_figures_load_with_an_audit_and_bad_files_save_nothing(world):
     client = world.client("percy")
     url = reverse("reference")
     page = html.unescape(client.get(url).content.decode())
-    assert "MoJ proven reoffending bulletin Apr-Jun 2023" in page and "Four quarterly cohorts added together" in page
+    assert "Proven reoffending statistics: April to June 2023 (Ministry of Justice, 24 April 2025)" in page and "Four quarterly cohorts added together" in page
     shipped = ReferenceFigure.objects.count()
     good = f"{HEADINGS}\nFamily average,family,quarter,2024-01-01,2024-03-31,,,,0.35,3.4,family table 2025\n"
     response = client.post(url, {"figures": SimpleUploadedFile("family.csv", good.encode())})
@@ -157,3 +157,24 @@ def test_the_page_is_cached_until_a_write_to_its_services(world, monkeypatch):
 @pytest.mark.parametrize("persona", ["pat", "mandy", "percy", "bea"])
 def test_every_role_that_sees_aggregates_gets_the_page(world, persona):
     assert "Performance against projected national averages" in page_of(world, persona)
+
+
+def test_a_database_made_before_gets_the_shipped_figures_full_sources(db):
+    """Migration 0008: the shipped rows of an older database take the shipped file's source (title,
+    publisher and date); a row a service loaded itself keeps its own."""
+    import importlib
+
+    from django.apps import apps
+
+    from reoffkit.reference import default_reference
+
+    migration = importlib.import_module("reoffkit.web.tracker.migrations.0008_shipped_reference_sources")
+    figure = next(f for f in default_reference() if f.area == "Leicester")
+    key = dict(area_key="leicester", cohort_basis=figure.cohort_basis, period_start=figure.period_start, period_end=figure.period_end)
+    ReferenceFigure.objects.filter(**key).update(source="an older wording")
+    own = ReferenceFigure.objects.exclude(**key).first()
+    ReferenceFigure.objects.filter(pk=own.pk).update(loaded_by="percy", source="the service's own table")
+    migration.forwards(apps, None)
+    assert ReferenceFigure.objects.get(**key).source == figure.source
+    assert "(Leicester City Council, approved 29 July 2019)" in figure.source
+    assert ReferenceFigure.objects.get(pk=own.pk).source == "the service's own table"

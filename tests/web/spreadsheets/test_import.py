@@ -221,6 +221,11 @@ def test_bad_uploads_are_refused_with_every_problem_and_nothing_saved(world, wes
     fake = client.post(url, {"case_file": SimpleUploadedFile("cohort.xlsx", b"this is not a workbook")})
     assert fake.status_code == 400 and "The file cannot be imported" in text(fake)
     assert "<td class=\"govuk-table__cell\">cohort.xlsx</td>" in text(fake)  # named as uploaded, not as stored
+    only_people = tmp_path / "only-people.zip"
+    with zipfile.ZipFile(only_people, "w") as zipped:
+        zipped.writestr("people.csv", "person_id,date_of_birth\nP1,2008-03-01\n")
+    missing = text(client.post(url, {"case_file": SimpleUploadedFile("Westvale cohort.zip", only_people.read_bytes())}))
+    assert "a file named outcomes.csv in Westvale cohort.zip (it holds: people.csv)" in missing
     assert YoungPerson.objects.filter(service=westvale).count() == 0
 
 

@@ -1,5 +1,5 @@
 """Retrospective analysis of a completed cohort for one service (or several of the user's
-services): seed 001's lines of enquiry, each with its finding, next step, charts and tables.
+services): the lines of enquiry of docs/rules.md §10, each with its finding, next step, charts and tables.
 
 The numbers are :mod:`reoffkit.reports.analysis`'s (the same as ``reoffkit analyse``). People who may not
 see children's records get :func:`reoffkit.reports.analysis.for_board`: aggregates only.

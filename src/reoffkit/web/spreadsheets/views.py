@@ -63,7 +63,7 @@ def _mapping(service, wanted: bool) -> dict | None:
 
 
 def _preview(request, service, path: Path, token: str, original: str, status: int = 200, use_mapping: bool = False):
-    case_file = read_upload(path, _mapping(service, use_mapping))
+    case_file = read_upload(path, _mapping(service, use_mapping), name=original)
     plan = plan_import(service, case_file)
     # a problem with the whole file names the file as the officer knows it, not as it is stored
     problems = [replace(p, sheet=original) if p.sheet == path.name else p for p in plan.problems]
@@ -158,7 +158,7 @@ def _run_import(service_id: int, user_id: int, path: Path, token: str, original:
     try:
         service = Service.objects.get(pk=service_id)
         user = get_user_model().objects.get(pk=user_id)
-        plan = plan_import(service, read_upload(path, _mapping(service, use_mapping)))
+        plan = plan_import(service, read_upload(path, _mapping(service, use_mapping), name=original))
         if not plan.ok:
             progress.update(state="failed", message="The file has errors: upload it again to see them.")
             return

@@ -287,7 +287,7 @@ RESETTLEMENT_CHOICES = [("yes", "Yes"), ("no", "No"), ("not known", "Not known")
 
 
 class ResettlementRecord(models.Model):
-    """Resettlement on release from custody (seed 001, area 7): were accommodation, education /
+    """Resettlement on release from custody (docs/rules.md §10, line of enquiry 7): were accommodation, education /
     training / employment and health arrangements in place at release, and sustained?"""
 
     outcome = models.OneToOneField("Outcome", on_delete=models.CASCADE, related_name="resettlement")

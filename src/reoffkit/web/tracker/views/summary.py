@@ -2,7 +2,7 @@
 
 The numbers are the engine's (``queries.summary_quarters`` → ``CohortMeasures``); this module only
 words them and, for anyone who may not see children's records (board viewers), suppresses counts
-under 5 and every rate calculated from a suppressed count (DOMAIN.md §8–§9).
+under 5 and every rate calculated from a suppressed count (docs/rules.md §11).
 """
 
 from __future__ import annotations

@@ -171,7 +171,7 @@ def _load_text(connection, source: Path) -> None:
             source_sql = f"read_csv([{listing}], header = true, all_varchar = true, union_by_name = true)"
         present = {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {source_sql}").fetchall()}
         select = ", ".join(
-            f"nullif(trim({c}), '') AS {c}" if c in present else f"NULL::VARCHAR AS {c}" for c in columns
+            f"{c}" if c in present else f"NULL::VARCHAR AS {c}" for c in columns  # blank fields are NULL; values are not trimmed
         )
         connection.execute(f"CREATE OR REPLACE TEMP TABLE raw_{sheet} AS SELECT {select} FROM {source_sql}")
 

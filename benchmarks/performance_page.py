@@ -36,6 +36,7 @@ Phases, in order:
 Options: ``--quick`` (a quarter of the density, 5 users: a smoke run of under a minute),
 ``--users N`` (default 50), ``--requests N``, ``--cold N`` (cold repetitions), ``--loader actions|bulk``,
 ``--threads N`` (waitress), ``--servers N`` (web processes), ``--database postgres|sqlite``,
+``--page NAME=PATH`` (another page, e.g. ``--page "disproportionality=/services/{id}/disproportionality/"``),
 ``--keep`` (keep the temporary folder and print its path).
 """
 
@@ -483,6 +484,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres", help="PostgreSQL (default) or SQLite")
     parser.add_argument("--database-url", default=f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}", help="the PostgreSQL database to create, use and drop")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite the figures in docs/benchmarks.md")
+    parser.add_argument("--page", action="append", default=[], help="another page to time, NAME=PATH ({id}: the first service; {others}: with=… of the other three)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, server log) and print where it is")
     arguments = parser.parse_args()
     density = 0.25 if arguments.quick else 1.0
@@ -527,7 +529,7 @@ def main() -> None:
         how = "load_case_frames (the product path: validated and audited)" if loader == "actions" else "bulk_create (benchmark set-up only, not the product path)"
         print(f"Loaded into SQLite in {load_seconds:.1f} s with {how}.", flush=True)
 
-        parts = breakdown(service_ids, today)
+        parts = {} if arguments.quick else breakdown(service_ids, today)  # (a quick run skips it: it draws every chart twice)
         print(
             "Where the time goes (in this process, one thread, best of 2): "
             + "; ".join(f"{name}: frames {ms(p['frames'])}, report {ms(p['report'])}, chart specs {ms(p['specs'])}, SVG {ms(p['svg'])}" for name, p in parts.items()),
@@ -548,6 +550,10 @@ def main() -> None:
             ),
             "analysis by ethnicity": (f"/services/{service_ids[0]}/analysis/?by=ethnicity", [b"What drove reoffending in a completed cohort", b"Ethnicity"]),
         }
+        for extra in arguments.page:  # NAME=PATH, {id} for the first service, {others} for with=… of the other three
+            name, path = extra.split("=", 1)
+            others = "&".join(f"with={pk}" for pk in service_ids[1:])
+            views[name] = (path.format(id=service_ids[0], others=others), [NAMES[0].encode()])
         # Every user signs in first (sign-ins are audited but do not make cached pages stale).
         started = time.perf_counter()
         clients = [Client(ports[i % len(ports)]) for i in range(users)]

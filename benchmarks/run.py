@@ -13,8 +13,8 @@ every service × field × group over the whole period (quarter ``all``), and the
 quarter × sex × tier. The engine does it with ``entry_counts`` then ``measures_by`` (rates and
 Wilson intervals included); pandas 3 with ``pandas_baseline.py``; DuckDB with ``duckdb_baseline.py``.
 
-1. **Verify.** On the first scale of the run (1× normally), each baseline's counts are compared with
-   the engine's, group by group, before anything is timed. A baseline that differs is not timed at
+1. **Verify.** On the 1× data (whatever scales the run times), each baseline's counts are compared
+   with the engine's, group by group, before anything is timed. A baseline that differs is not timed at
    any scale: the run lists the groups that differ and fails.
 2. **Count**, each tool in a fresh process on the Parquet frames (loaded before timing), best of N.
 3. **End to end**, each tool in a fresh process, one run: start the interpreter, read and check the
@@ -27,7 +27,7 @@ Wilson intervals included); pandas 3 with ``pandas_baseline.py``; DuckDB with ``
    checked and counted, the counts concatenated), all at once for DuckDB (its own spilling, 6 GB
    limit); and two things the engine cannot do by partition: counting all 100× frames at once, and
    reading one unpartitioned 100× CSV case file, each watched and stopped above ``--memory-cap``.
-6. **The limit**: memory bandwidth measured in the same run (a NumPy sum over 1 GiB, one core);
+6. **The limit**: memory bandwidth measured in the same run (a NumPy sum over 256 MiB, one core, best of 20);
    next to each figure, how many times one pass over its input columns at that bandwidth it takes.
 
 Peak memory is each process's own peak resident set (``VmHWM``; sees native allocations; includes the interpreter).
@@ -172,6 +172,11 @@ def generate_job(services: int, scale: float, folder: Path) -> dict:
             write_case_file(frames, folder / "case-file.xlsx")
         del frames
     return {"seconds": time.perf_counter() - started, **sizes}
+
+
+def _stamp(services: int, scale: float) -> str | None:
+    stamp = folder_of(services, scale) / "fingerprint"
+    return stamp.read_text() if stamp.exists() else None
 
 
 def generate(services: int, scale: float) -> tuple[Path, float]:
@@ -476,12 +481,13 @@ def differences(folder: Path, name: str, against: str = "count-engine") -> tuple
 
 
 def memory_bandwidth() -> float:
-    """Bytes a second one core reads: a NumPy sum over 1 GiB, best of 5."""
+    """Bytes a second one core reads: a NumPy sum over 256 MiB (far beyond the caches), best of 20
+    (on a busy machine the best run is the one that had the core to itself)."""
     import numpy as np
 
-    values = np.ones(2**27)  # 1 GiB of float64
+    values = np.ones(2**25)  # 256 MiB of float64
     best = float("inf")
-    for _ in range(5):
+    for _ in range(20):
         started = time.perf_counter()
         values.sum()
         best = min(best, time.perf_counter() - started)
@@ -539,7 +545,24 @@ def concatenate_partitions(folder: Path) -> Path:
     return target
 
 
-def run_scale(scale: float, services: int, repeat: int, refused: dict[str, str], quick: bool, cap_mb: float, verify: bool) -> dict:
+def verify(services: int, refused: dict[str, str]) -> None:
+    """Before anything is timed: each baseline's counts against the engine's on the 1× data (a
+    tenth of it with --quick); a baseline that differs in any group goes into ``refused``."""
+    folder, _ = generate(services, 1.0)
+    for tool in ("engine", "pandas", "duckdb"):
+        in_fresh_process(["count", "--tool", tool, "--repeat", "1", "--scale", "1"], folder)
+    for tool in ("pandas", "duckdb"):
+        groups, differ = differences(folder, f"count-{tool}")
+        if differ.height:
+            refused[tool] = f"differs from the engine on {differ.height:,} of {groups:,} groups of the 1× data"
+            print(f"\nREFUSED: {tool} counts differently from the engine on {differ.height:,} of {groups:,} groups of the 1× data, e.g.:")
+            with pl.Config(tbl_rows=20, tbl_cols=12, tbl_width_chars=200):
+                print(differ.head(20))
+        else:
+            print(f"verified on the 1× data: {tool} gives the engine's counts in all {groups:,} groups", flush=True)
+
+
+def run_scale(scale: float, services: int, repeat: int, refused: dict[str, str], quick: bool, cap_mb: float) -> dict:
     folder, generated = generate(services, scale)
     row: dict = {"scale": scale, "generated_seconds": generated, "bytes": input_bytes(folder, scale), "checks": {}}
     sizes = {name: sum(pl.scan_parquet(f / f"{name}.parquet").select(pl.len()).collect().item() for f in frame_folders(folder, scale)) for name in ("people", "outcomes", "assessments")}
@@ -551,17 +574,6 @@ def run_scale(scale: float, services: int, repeat: int, refused: dict[str, str],
         return in_fresh_process([*arguments, "--scale", str(scale)], folder, **options)
 
     row["count"] = {"engine": job("count", "--tool", "engine", "--repeat", str(repeat if not partitioned(scale) else 1))}
-    if verify:
-        for tool in ("pandas", "duckdb"):
-            job("count", "--tool", tool, "--repeat", "1")
-            groups, differ = differences(folder, f"count-{tool}")
-            if differ.height:
-                refused[tool] = f"differs from the engine on {differ.height:,} of {groups:,} groups at {scale:g}×"
-                print(f"\nREFUSED: {tool} counts differently from the engine on {differ.height:,} of {groups:,} groups at {scale:g}×, e.g.:")
-                with pl.Config(tbl_rows=20, tbl_cols=12, tbl_width_chars=200):
-                    print(differ.head(20))
-            else:
-                print(f"  verified: {tool} gives the engine's counts in all {groups:,} groups", flush=True)
     timed = [t for t in tools[1:] if t not in refused]
     for tool in timed:
         if tool == "pandas" and partitioned(scale):
@@ -637,7 +649,7 @@ def _limit(seconds: float | None, nbytes: int | None, bandwidth: float) -> str:
     return f"{seconds / (nbytes / bandwidth):,.0f}×"
 
 
-def tables(rows: list[dict], bandwidth: float, refused: dict[str, str]) -> tuple[str, list[str]]:
+def tables(rows: list[dict], refused: dict[str, str]) -> tuple[str, list[str]]:
     """The markdown tables and the target verdicts."""
     lines = []
     lines.append("**Counting** (frames in memory, each tool in a fresh process, best of the runs):")
@@ -647,6 +659,7 @@ def tables(rows: list[dict], bandwidth: float, refused: dict[str, str]) -> tuple
     for row in rows:
         c = row["count"]
         e, p, d = c["engine"], c.get("pandas"), c.get("duckdb")
+        bandwidth = row["bandwidth"]
         one_pass = row["bytes"]["count"] / bandwidth
         lines.append(
             f"| {row['scale']:g}×{' (by partition)' if partitioned(row['scale']) else ''} | {e['entries']:,} | {row['sizes']['outcomes']:,} | {e['groups']:,} | {_s(e['seconds'])} | "
@@ -656,6 +669,13 @@ def tables(rows: list[dict], bandwidth: float, refused: dict[str, str]) -> tuple
             f"{e['cpu_seconds']:.1f} / {p['cpu_seconds'] if p else float('nan'):.1f} / {d['cpu_seconds'] if d else float('nan'):.1f} | "
             f"{one_pass * 1000:,.1f} ms ({row['bytes']['count'] / 1e6:,.0f} MB) | {_limit(e['seconds'], row['bytes']['count'], bandwidth)} |"
         )
+        a = c.get("engine-all")
+        if a:  # the engine on every partition's frames at once, as one national file would give them
+            seconds = "stopped above the memory cap" if a.get("stopped") else _s(a["seconds"])
+            lines.append(
+                f"| {row['scale']:g}× (all at once) | {a.get('entries', 0):,} | {row['sizes']['outcomes']:,} | {a.get('groups', 0):,} | {seconds} | – | – | – | – | – | "
+                f"{_mb(a['peak_rss_mb'])} / – / – | {a.get('cpu_seconds', float('nan')):.1f} / – / – | {one_pass * 1000:,.1f} ms | {_limit(a.get('seconds'), row['bytes']['count'], bandwidth)} |"
+            )
     lines.append("")
     lines.append("**End to end** (a fresh process each: start, imports, read and check the case file, count; timed from outside; one run):")
     lines.append("")
@@ -663,6 +683,7 @@ def tables(rows: list[dict], bandwidth: float, refused: dict[str, str]) -> tuple
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
     names = {"engine": "reoffkit", "pandas": "pandas 3", "duckdb": "DuckDB"}
     for row in rows:
+        bandwidth = row["bandwidth"]
         for key, r in row["e2e"].items():
             tool, source = key.split("/")
             engine = row["e2e"].get(f"engine/{source}")
@@ -686,7 +707,7 @@ def tables(rows: list[dict], bandwidth: float, refused: dict[str, str]) -> tuple
         lines.append(f"| data | from | at `{REFERENCE}` | now | speed-up | one pass at bandwidth | now ÷ that |")
         lines.append("|---|---|---|---|---|---|---|")
         for row, source, r in reads:
-            nbytes = row["bytes"].get(source)
+            nbytes, bandwidth = row["bytes"].get(source), row["bandwidth"]
             lines.append(
                 f"| {row['scale']:g}× | {source} | {_s(r['reference']['seconds'])} | {_s(r['now']['seconds'])} | {_ratio(r['reference']['seconds'], r['now']['seconds'])} | "
                 f"{nbytes / bandwidth * 1000:,.0f} ms | {_limit(r['now']['seconds'], nbytes, bandwidth)} |"
@@ -791,13 +812,26 @@ def main() -> None:
     load = os.getloadavg()
     header = (
         f"{services} services × {QUARTERS} quarters ({_period().label}), as at {AS_AT}; {machine()}; memory bandwidth {bandwidth / 1e9:.1f} GB/s "
-        f"(one core, NumPy sum over 1 GiB); best of {repeat} counting run(s); load average {load[0]:.1f} at the start"
+        f"(one core, NumPy sum over 256 MiB, best of 20); best of {repeat} counting run(s); load average {load[0]:.1f} at the start"
     )
     print(header, flush=True)
     rows, refused = [], {}
-    for i, scale in enumerate(scales):
-        rows.append(run_scale(scale, services, repeat, refused, arguments.quick, arguments.memory_cap, verify=i == 0))
-    block, verdicts = tables(rows, bandwidth, refused)
+    verify(services, refused)
+    for scale in scales:
+        row = run_scale(scale, services, repeat, refused, arguments.quick, arguments.memory_cap)
+        row.update(bandwidth=bandwidth, run=f"{dt.datetime.now():%d %b %Y %H:%M}, load average {os.getloadavg()[0]:.1f}")
+        rows.append(row)
+        if not arguments.quick:  # kept, so a later run of other scales can show this one beside its own
+            (DATA / "results").mkdir(parents=True, exist_ok=True)
+            (DATA / "results" / f"scale-{scale:g}.json").write_text(json.dumps(row, default=str))
+    earlier = []
+    if not arguments.quick and not arguments.no_docs:
+        for path in sorted((DATA / "results").glob("scale-*.json")):
+            row = json.loads(path.read_text())
+            if row["scale"] not in scales and row["scale"] in (1.0, 10.0, 100.0) and _fingerprint(services, row["scale"]) == _stamp(services, row["scale"]):
+                earlier.append(row)
+    rows = sorted(rows + earlier, key=lambda row: row["scale"])
+    block, verdicts = tables(rows, refused)
     load_after = os.getloadavg()
     command = "make bench" + (f" BENCH_ARGS='{' '.join(sys.argv[1:])}'" if sys.argv[1:] else "")
     text = "\n".join(
@@ -805,9 +839,10 @@ def main() -> None:
             f"Run of {dt.datetime.now():%d %b %Y %H:%M} (`{command}`, {time.perf_counter() - started:,.0f} s in all): {header}; "
             f"load average {load_after[0]:.1f} at the end.",
             "",
+            *([f"Rows of other scales from earlier runs on the same data: " + "; ".join(f"{row['scale']:g}× ({row['run']}, memory bandwidth {row['bandwidth'] / 1e9:.1f} GB/s)" for row in earlier) + ".", ""] if earlier else []),
             block,
             "",
-            "Targets (ratios from this run):",
+            "Targets (each a ratio within one run):",
             "",
             *verdicts,
         ]

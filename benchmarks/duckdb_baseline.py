@@ -1,6 +1,6 @@
 """The counting rules in DuckDB SQL, independently of the engine: the benchmark's second baseline.
 
-The same rules as :mod:`pandas_baseline` (default settings; docs/benchmarks.md restates them), as
+The same rules as :mod:`pandas_baseline` (docs/rules.md §1–§5, default settings), as
 one SQL script over three tables ``people``, ``outcomes`` and ``assessments``: the entry table, then
 every service × quarter × field × group and the aggregated period (quarter ``all``) with
 ``GROUPING SETS``. ``read_and_check`` loads a CSV folder (DuckDB's own CSV reader, typed) or an
@@ -87,12 +87,14 @@ def all_breakdowns(connection, outcome_types, start: dt.date, end: dt.date, as_a
             FROM events e JOIN people p USING (person_id)
             WHERE e.index_date BETWEEN DATE '{start}' AND DATE '{last}'
         )
-        SELECT * FROM aged
-        WHERE age_at_index BETWEEN 10 AND 17
-        QUALIFY row_number() OVER (
-            PARTITION BY person_id, quarter
-            ORDER BY index_date, tier_rank, coalesce(gravity, 0) DESC, outcome_type, outcome_id
-        ) = 1
+        SELECT * FROM (
+            SELECT * FROM aged
+            QUALIFY row_number() OVER (
+                PARTITION BY person_id, quarter
+                ORDER BY index_date, tier_rank, coalesce(gravity, 0) DESC, outcome_type, outcome_id
+            ) = 1
+        )
+        WHERE age_at_index BETWEEN 10 AND 17  -- the age on the first event decides
         """
     )
     connection.execute(
@@ -108,6 +110,7 @@ def all_breakdowns(connection, outcome_types, start: dt.date, end: dt.date, as_a
           AND o.offence_date > e.index_date
           AND o.offence_date <= CAST(e.index_date + INTERVAL 12 MONTH AS DATE)
           AND o.outcome_date <= CAST(e.index_date + INTERVAL 18 MONTH AS DATE)
+          AND o.outcome_id IS DISTINCT FROM e.outcome_id  -- never the index event itself
         GROUP BY ALL
         """
     )

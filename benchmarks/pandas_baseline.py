@@ -1,12 +1,13 @@
 """The counting rules written plainly in pandas, independently of the engine, as the benchmark's
 baseline and as a second implementation to check the engine's numbers against.
 
-Same rules as the engine with default settings (docs/benchmarks.md restates them): qualifying
-outcomes (not breaches) enter the cohort at the outcome date, custody at release, if recorded by
-the as-at date; age 10–17 on the index date; first event per child per quarter, ties to the most
-serious tier, then the higher gravity, the outcome type's code and the outcome id; further offences
-proven (not breaches, not informal outcomes), committed after the index date up to 12 months after
-it, proven within 18 months and by the as-at date (and recorded by then). The assessment at entry
+The rules of docs/rules.md §1–§5 with default settings: qualifying outcomes (not breaches) enter
+the cohort at the outcome date, custody at release, if recorded by the as-at date; the first such
+event per child per quarter (ties to the most serious tier, then the higher gravity, the outcome
+type's code and the outcome id) is the index, and the child is in the cohort if aged 10–17 on it;
+further offences proven (not breaches, not informal outcomes), committed after the index date up to
+12 months after it, proven within 18 months and by the as-at date (and recorded by then), never the
+index event itself. The assessment at entry
 is the latest on or before the index date, else the first within 90 days after it; on one day the
 more intensive level, the higher band, the higher score, then the tool.
 
@@ -62,13 +63,14 @@ def entries(people: pd.DataFrame, outcomes: pd.DataFrame, tiers: pd.DataFrame, s
     events["index_date"] = events["release_date"].where(events["tier"] == "custody", events["outcome_date"])
     events = events[(events["index_date"] >= start) & (events["index_date"] <= min(end, as_at))]
     events = events.merge(people, on="person_id")
-    events["age_at_index"] = age_on(events["date_of_birth"], events["index_date"])
-    events = events[(events["age_at_index"] >= 10) & (events["age_at_index"] <= 17)].copy()
     events["tier_rank"] = events["tier"].map(TIER_RANK)
     events["quarter"] = events["index_date"].dt.year.astype(str) + "Q" + events["index_date"].dt.quarter.astype(str)
     events["neg_gravity"] = -events["gravity"].fillna(0)
     events = events.sort_values(["person_id", "quarter", "index_date", "tier_rank", "neg_gravity", "outcome_type", "outcome_id"], kind="stable")
-    return events.drop_duplicates(["person_id", "quarter"], keep="first")
+    first = events.drop_duplicates(["person_id", "quarter"], keep="first").copy()
+    # The age on the first event decides: a later event in the quarter never stands in for it.
+    first["age_at_index"] = age_on(first["date_of_birth"], first["index_date"])
+    return first[(first["age_at_index"] >= 10) & (first["age_at_index"] <= 17)]
 
 
 def count_further(entry: pd.DataFrame, outcomes: pd.DataFrame, tiers: pd.DataFrame, as_at) -> pd.Series:
@@ -80,8 +82,8 @@ def count_further(entry: pd.DataFrame, outcomes: pd.DataFrame, tiers: pd.DataFra
         & proven["outcome_date"].notna()
         & (proven["outcome_date"] <= as_at)
         & (known_on <= as_at)
-    ][["person_id", "offence_date", "outcome_date"]]
-    windows = entry[["person_id", "quarter", "index_date"]].copy()
+    ][["person_id", "outcome_id", "offence_date", "outcome_date"]]
+    windows = entry[["person_id", "quarter", "index_date", "outcome_id"]].rename(columns={"outcome_id": "index_outcome_id"})
     windows["follow_up_end"] = add_months(windows["index_date"], 12)
     windows["proven_by"] = add_months(windows["index_date"], 18)
     joined = windows.merge(proven, on="person_id")
@@ -89,6 +91,7 @@ def count_further(entry: pd.DataFrame, outcomes: pd.DataFrame, tiers: pd.DataFra
         (joined["offence_date"] > joined["index_date"])
         & (joined["offence_date"] <= joined["follow_up_end"])
         & (joined["outcome_date"] <= joined["proven_by"])
+        & (joined["outcome_id"] != joined["index_outcome_id"])
     ]
     return counted.groupby(["person_id", "quarter"]).size()
 

@@ -48,22 +48,24 @@ def test_a_hand_worked_case_file_counts_the_same_three_ways(tmp_path):
     #   16. Offence 1 May 2023 proven 1 Dec 2024, after 20 Oct 2024 (18 months) → not counted; the
     #   YRO of 1 Dec 2024 is C's 2024Q4 entry (aged 17), with nothing after it.
     # A breach on 1 Sep 2023 (A, referral order, breach = yes) counts nowhere.
+    # D (born 20 Mar 2013): caution 10 Mar 2023 at 9, referral order 25 Mar 2023 at 10. The first
+    #   event of 2023Q1 is the index, and D is 9 on it: no entry (the later one does not stand in).
     # So male, by quarter: 2023Q1 1 / 1 / 1, 2023Q2 1 / 0 / 0, 2023Q3 1 / 1 / 1, 2024Q2 1 / 0 / 0,
     # 2024Q4 1 / 0 / 0 (cohort / reoffenders / reoffences); the whole period 5 / 2 / 2.
     people = pl.DataFrame(
-        {"person_id": ["A", "B", "C"], "service": ["S"] * 3, "date_of_birth": ["2008-05-01", "2014-01-01", "2007-03-15"],
-         "sex": ["male", "female", "male"], "ethnicity": ["White"] * 3, "looked_after": [False] * 3, "district": ["D"] * 3, "yot_caseload": [True] * 3}
+        {"person_id": ["A", "B", "C", "D"], "service": ["S"] * 4, "date_of_birth": ["2008-05-01", "2014-01-01", "2007-03-15", "2013-03-20"],
+         "sex": ["male", "female", "male", "male"], "ethnicity": ["White"] * 4, "looked_after": [False] * 4, "district": ["D"] * 4, "yot_caseload": [True] * 4}
     ).with_columns(pl.col("date_of_birth").str.to_date())
     outcomes = pl.DataFrame(
         {
-            "outcome_id": [1, 2, 3, 4, 5, 6, 7],
-            "person_id": ["A", "A", "A", "B", "C", "C", "A"],
-            "offence_date": ["2023-01-20", "2023-06-01", "2024-03-01", "2023-01-02", "2022-11-01", "2023-05-01", "2023-09-01"],
-            "outcome_date": ["2023-02-10", "2023-08-01", "2024-04-01", "2023-03-01", "2023-01-05", "2024-12-01", "2023-09-10"],
-            "outcome_type": ["youth_caution", "referral_order", "fine", "youth_caution", "dto", "yro", "referral_order"],
-            "release_date": [None, None, None, None, "2023-04-20", None, None],
-            "gravity": [2, 3, 3, 2, 5, 4, 2],
-            "breach": [False, False, False, False, False, False, True],
+            "outcome_id": [1, 2, 3, 4, 5, 6, 7, 8, 9],
+            "person_id": ["A", "A", "A", "B", "C", "C", "A", "D", "D"],
+            "offence_date": ["2023-01-20", "2023-06-01", "2024-03-01", "2023-01-02", "2022-11-01", "2023-05-01", "2023-09-01", "2023-03-01", "2023-03-05"],
+            "outcome_date": ["2023-02-10", "2023-08-01", "2024-04-01", "2023-03-01", "2023-01-05", "2024-12-01", "2023-09-10", "2023-03-10", "2023-03-25"],
+            "outcome_type": ["youth_caution", "referral_order", "fine", "youth_caution", "dto", "yro", "referral_order", "youth_caution", "referral_order"],
+            "release_date": [None, None, None, None, "2023-04-20", None, None, None, None],
+            "gravity": [2, 3, 3, 2, 5, 4, 2, 2, 3],
+            "breach": [False, False, False, False, False, False, True, False, False],
         }
     ).with_columns(pl.col("offence_date", "outcome_date", "release_date").str.to_date())
     write_case_file({"people": people, "outcomes": outcomes}, tmp_path / "case-file")

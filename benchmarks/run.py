@@ -679,8 +679,8 @@ def tables(rows: list[dict], refused: dict[str, str]) -> tuple[str, list[str]]:
     lines.append("")
     lines.append("**End to end** (a fresh process each: start, imports, read and check the case file, count; timed from outside; one run):")
     lines.append("")
-    lines.append("| data | from | tool | whole process | start + imports | read + check | count | peak MB | ÷ engine (whole process) | one pass over the file at bandwidth | whole process ÷ that |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("| data | from | tool | whole process | start + imports | read + check | count | CPU s | peak MB | ÷ engine (whole process) | one pass over the file at bandwidth | whole process ÷ that |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     names = {"engine": "reoffkit", "pandas": "pandas 3", "duckdb": "DuckDB"}
     for row in rows:
         bandwidth = row["bandwidth"]
@@ -692,11 +692,11 @@ def tables(rows: list[dict], refused: dict[str, str]) -> tuple[str, list[str]]:
                 label += " × 10 partitions" if tool != "duckdb" else " × 10 partitions (read at once)"
             nbytes = row["bytes"].get(source)
             if r.get("stopped"):
-                lines.append(f"| {row['scale']:g}× | {label} | {names[tool]} | stopped above {_mb(r['peak_rss_mb'])} MB after {_s(r['process_seconds'])} | – | – | – | > {_mb(r['peak_rss_mb'])} | – | – | – |")
+                lines.append(f"| {row['scale']:g}× | {label} | {names[tool]} | stopped above {_mb(r['peak_rss_mb'])} MB after {_s(r['process_seconds'])} | – | – | – | – | > {_mb(r['peak_rss_mb'])} | – | – | – |")
                 continue
             ratio = "–" if tool == "engine" else _ratio(r["process_seconds"], engine and not engine.get("stopped") and engine["process_seconds"])
             lines.append(
-                f"| {row['scale']:g}× | {label} | {names[tool]} | **{_s(r['process_seconds'])}** | {_s(r['start_and_imports'])} | {_s(r['read_check'])} | {_s(r['count'])} | {_mb(r['peak_rss_mb'])} | "
+                f"| {row['scale']:g}× | {label} | {names[tool]} | **{_s(r['process_seconds'])}** | {_s(r['start_and_imports'])} | {_s(r['read_check'])} | {_s(r['count'])} | {r['cpu_seconds']:.1f} | {_mb(r['peak_rss_mb'])} | "
                 f"{ratio} | {nbytes / bandwidth * 1000:,.0f} ms ({nbytes / 1e6:,.0f} MB) | {_limit(r['process_seconds'], nbytes, bandwidth)} |"
             )
     reads = [(row, source, r) for row in rows for source, r in row.get("read", {}).items() if r["reference"]]
@@ -783,6 +783,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=None, help="best of N counting runs in each process (default 3; 1 with --quick)")
     parser.add_argument("--memory-cap", type=float, default=12 * 1024, help="MB: a 100× process above this is stopped and reported (default 12288)")
     parser.add_argument("--no-docs", action="store_true", help=f"do not rewrite the table in {DOC.relative_to(REPO)}")
+    parser.add_argument("--report", action="store_true", help="time nothing: rewrite the table from the kept results of each scale's latest run")
     parser.add_argument("--job", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--tool", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
@@ -807,6 +808,8 @@ def main() -> None:
 
     services = SERVICES // 10 if arguments.quick else SERVICES
     scales = sorted(arguments.scale or ([1.0] if arguments.quick else [1.0, 10.0, 100.0]))
+    if arguments.report:
+        scales = []
     started = time.perf_counter()
     bandwidth = memory_bandwidth()
     load = os.getloadavg()
@@ -816,7 +819,8 @@ def main() -> None:
     )
     print(header, flush=True)
     rows, refused = [], {}
-    verify(services, refused)
+    if scales:
+        verify(services, refused)
     for scale in scales:
         row = run_scale(scale, services, repeat, refused, arguments.quick, arguments.memory_cap)
         row.update(bandwidth=bandwidth, run=f"{dt.datetime.now():%d %b %Y %H:%M}, load average {os.getloadavg()[0]:.1f}")

@@ -838,12 +838,15 @@ def main() -> None:
     block, verdicts = tables(rows, refused)
     load_after = os.getloadavg()
     command = "make bench" + (f" BENCH_ARGS='{' '.join(sys.argv[1:])}'" if sys.argv[1:] else "")
+    if arguments.report:
+        first = f"Rewritten on {dt.datetime.now():%d %b %Y %H:%M} (`.venv/bin/python benchmarks/run.py --report`) from the kept results of `make bench` runs on this machine ({machine()})."
+    else:
+        first = f"Run of {dt.datetime.now():%d %b %Y %H:%M} (`{command}`, {time.perf_counter() - started:,.0f} s in all): {header}; load average {load_after[0]:.1f} at the end."
     text = "\n".join(
         [
-            f"Run of {dt.datetime.now():%d %b %Y %H:%M} (`{command}`, {time.perf_counter() - started:,.0f} s in all): {header}; "
-            f"load average {load_after[0]:.1f} at the end.",
+            first,
             "",
-            *([f"Rows of other scales from earlier runs on the same data: " + "; ".join(f"{row['scale']:g}× ({row['run']}, memory bandwidth {row['bandwidth'] / 1e9:.1f} GB/s)" for row in earlier) + ".", ""] if earlier else []),
+            *([f"Rows of {'the' if arguments.report else 'other'} scales from {'these' if arguments.report else 'earlier'} runs on the same data: " + "; ".join(f"{row['scale']:g}× ({row['run']}, memory bandwidth {row['bandwidth'] / 1e9:.1f} GB/s)" for row in earlier) + ".", ""] if earlier else []),
             block,
             "",
             "Targets (each a ratio within one run):",

@@ -168,7 +168,7 @@ def generate_job(services: int, scale: float, folder: Path) -> dict:
         for name in ("people", "outcomes", "assessments"):
             frames[name].write_parquet(target / "frames" / f"{name}.parquet")
             sizes[name] += frames[name].height
-        if parts == 1 and frames["outcomes"].height < XLSX_ROW_LIMIT:
+        if parts == 1 and services == SERVICES and frames["outcomes"].height < XLSX_ROW_LIMIT:  # (a quick run reads CSV only)
             write_case_file(frames, folder / "case-file.xlsx")
         del frames
     return {"seconds": time.perf_counter() - started, **sizes}

@@ -66,6 +66,23 @@ INDEX_TIER_SHARES = (0.47, 0.35, 0.14, 0.04)
 FURTHER_TIER_SHARES = (0.22, 0.48, 0.25, 0.05)
 
 
+#: Children's ethnic groups (``codes.ETHNICITIES`` order: White, Mixed, Asian, Black, Other, Not
+#: known), self-defined. Against the 10–17 population of a mostly White area (White about 80%,
+#: Black about 4–5%), Black children are over-represented about two and a half times and Asian
+#: children under-represented: the demo's disproportionality page has something to find.
+ETHNICITY_SHARES = (0.72, 0.08, 0.05, 0.10, 0.015, 0.035)
+#: Within each group, the detailed 2021 Census categories (``codes.ETHNIC_CATEGORIES``) and rough,
+#: invented shares of them; children of unknown ethnicity are ``not_stated`` or blank.
+DETAIL_SHARES: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {
+    "White": (("white_british", "white_irish", "white_gypsy_irish_traveller", "white_roma", "white_other"), (0.86, 0.005, 0.01, 0.01, 0.115)),
+    "Mixed": (("mixed_white_black_caribbean", "mixed_white_black_african", "mixed_white_asian", "mixed_other"), (0.3, 0.15, 0.3, 0.25)),
+    "Asian": (("asian_indian", "asian_pakistani", "asian_bangladeshi", "asian_chinese", "asian_other"), (0.27, 0.38, 0.15, 0.05, 0.15)),
+    "Black": (("black_african", "black_caribbean", "black_other"), (0.65, 0.15, 0.2)),
+    "Other": (("other_arab", "other_any"), (0.35, 0.65)),
+    "Not known": (("not_stated", ""), (0.5, 0.5)),
+}
+
+
 @dataclass(frozen=True)
 class SyntheticService:
     name: str
@@ -181,7 +198,7 @@ def generate(
     birth_day = _years_before(index_day, age) - rng.integers(0, 365, size=n)  # exactly `age` on the index date
     tenth_birthday = _years_before(birth_day, np.full(n, -10))
     sex = rng.choice(len(codes.SEXES), size=n, p=[0.846, 0.15, 0.0, 0.004])
-    ethnicity = rng.choice(len(codes.ETHNICITIES), size=n, p=[0.72, 0.08, 0.07, 0.08, 0.02, 0.03])
+    ethnicity = rng.choice(len(codes.ETHNICITIES), size=n, p=ETHNICITY_SHARES)
     looked_after = rng.random(n) < 0.12
     district_counts = np.array([len(s.districts) for s in services])
     district_offsets = np.concatenate([[0], np.cumsum(district_counts)[:-1]])
@@ -314,6 +331,8 @@ def generate(
             "date_of_birth": _dates(birth_day),
             "sex": names(codes.SEXES, sex),
             "ethnicity": names(codes.ETHNICITIES, ethnicity),
+            "ethnicity_scheme": pl.Series([codes.DEFAULT_ETHNICITY_SCHEME] * n, dtype=pl.String),
+            "ethnicity_detail": _ethnicity_detail(ethnicity, seed),
             "looked_after": looked_after,
             "district": names(tuple(d for s in services for d in s.districts), district),
             "yot_caseload": on_caseload,
@@ -428,6 +447,18 @@ def _resettlement(outcomes: pl.DataFrame, as_at: dt.date, seed: int) -> pl.DataF
         values[factor] = pl.Series(factor, np.array(["yes", "no", "not known"])[rng.choice(3, size=n, p=chances)], dtype=pl.String)
     frame = releases.select("person_id", "release_date").with_columns(**values)
     return conform(frame.unique(["person_id", "release_date"], keep="first", maintain_order=True), "resettlement")
+
+
+def _ethnicity_detail(ethnicity: np.ndarray, seed: int) -> pl.Series:
+    """A detailed category within each child's group (:data:`DETAIL_SHARES`). Its own random
+    stream, so the rest of the data does not move."""
+    rng = np.random.default_rng(seed + 104729)
+    detail = np.full(ethnicity.size, "", dtype=object)
+    for number, group in enumerate(codes.ETHNICITIES):
+        mine = np.flatnonzero(ethnicity == number)
+        categories, shares = DETAIL_SHARES[group]
+        detail[mine] = np.array(categories, dtype=object)[rng.choice(len(categories), size=mine.size, p=shares)]
+    return pl.Series("ethnicity_detail", detail, dtype=pl.String).replace("", None)
 
 
 def _pnc_ids(rng: np.random.Generator, first_seen_day: np.ndarray) -> pl.Series:

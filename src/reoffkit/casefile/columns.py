@@ -54,6 +54,8 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("date_of_birth", "date", required_value=True, not_future=True),
         Column("sex", "code", vocabulary="sex"),
         Column("ethnicity", "code", vocabulary="ethnicity"),
+        Column("ethnicity_scheme", "code", required_column=False, vocabulary="ethnicity_scheme"),
+        Column("ethnicity_detail", "code", required_column=False, vocabulary="ethnicity_detail"),
         Column("looked_after", "yes_no"),
         Column("district", "text"),
         Column("yot_caseload", "yes_no"),

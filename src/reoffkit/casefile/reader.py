@@ -110,6 +110,8 @@ def read_case_file(
         tables[sheet] = None if table is None else _validate_sheet(sheet, table, today, outcome_types, problems)
     if raw is not None and path.suffix.lower() in WORKBOOK_SUFFIXES and any(p.severity == "error" for p in problems):
         _explain_formulas(path, {p.sheet for p in problems if p.severity == "error"}, problems)
+    if tables["people"] is not None:
+        tables["people"] = _classify_ethnicity(tables["people"], problems)
     people_listed = raw is not None and "people" in raw and "person_id" in raw["people"].frame.columns
     _cross_check(tables, today, outcome_types, problems, people_listed=people_listed)
     frames = {}
@@ -277,6 +279,48 @@ def _duplicates(table: pl.DataFrame, sheet: str, column: str, what: str, problem
         others = [str(r) for r in rows if r != row][:SHOWN_ROWS]
         more = f" and {count - 1 - len(others):,} more" if count - 1 > len(others) else ""
         problems.append(Problem(sheet, row, column, str(value), f"{what} used by one row only (also on row {', '.join(others)}{more})"))
+
+
+def _classify_ethnicity(people: pl.DataFrame, problems: list[Problem]) -> pl.DataFrame:
+    """The ethnic group and scheme a detailed category implies, checked against those given.
+
+    A detailed category (``ethnicity_detail``) fills a blank ``ethnicity`` with its group and a
+    blank ``ethnicity_scheme`` with its scheme; given ones must agree with it. An officer-observed
+    record has no Mixed group (the police codes have none).
+    """
+    categories = codes.ETHNIC_CATEGORIES
+    detail_group = pl.col("ethnicity_detail").replace_strict({c.code: c.group for c in categories}, default=None, return_dtype=pl.String)
+    detail_scheme = pl.col("ethnicity_detail").replace_strict({c.code: c.scheme for c in categories}, default=None, return_dtype=pl.String)
+    scheme = pl.coalesce("ethnicity_scheme", detail_scheme)
+    police = ", ".join(c.code for c in categories if c.scheme == "officer_observed")
+    given_scheme = pl.col("ethnicity_scheme")
+    checks = [
+        Check(
+            (detail_scheme == "self_defined") & (given_scheme == "officer_observed"),
+            "ethnicity_detail",
+            f"a police identity code ({police}), since ethnicity_scheme is officer_observed",
+        ),
+        Check(
+            (detail_scheme == "officer_observed") & (given_scheme == "self_defined"),
+            "ethnicity_detail",
+            "a 2021 Census ethnic group category, since ethnicity_scheme is self_defined (police identity codes are officer_observed)",
+        ),
+        *(
+            Check(
+                (detail_group == group) & pl.col("ethnicity").is_not_null() & (pl.col("ethnicity") != group),
+                "ethnicity",
+                f"{group}, the group of the ethnicity_detail given on this row (or leave ethnicity blank)",
+            )
+            for group in codes.ETHNICITIES
+        ),
+        Check(
+            (scheme == "officer_observed") & (pl.coalesce("ethnicity", detail_group) == "Mixed"),
+            "ethnicity",
+            "one of White, Black, Asian, Other or Not known: an officer-observed record uses the police codes, which have no Mixed group",
+        ),
+    ]
+    _report(people, "people", checks, problems)
+    return people.with_columns(ethnicity=pl.coalesce("ethnicity", detail_group), ethnicity_scheme=scheme)
 
 
 def _shared_pnc_ids(people: pl.DataFrame, problems: list[Problem]) -> None:

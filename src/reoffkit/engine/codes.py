@@ -95,6 +95,72 @@ OUTCOME_TYPES: tuple[OutcomeType, ...] = (
 
 SEXES: tuple[str, ...] = ("male", "female", "other", "not known")
 ETHNICITIES: tuple[str, ...] = ("White", "Mixed", "Asian", "Black", "Other", "Not known")
+
+#: How a child's ethnicity was recorded. Figures recorded one way are never set against figures
+#: recorded the other way (a ratio never mixes them). A case file that does not say is
+#: ``self_defined``, the five groups of the ``ethnicity`` column.
+ETHNICITY_SCHEMES: dict[str, str] = {
+    "self_defined": "Self-defined (2021 Census ethnic group, five groups)",
+    "officer_observed": "Officer-observed (police identity codes, four groups)",
+}
+DEFAULT_ETHNICITY_SCHEME = "self_defined"
+#: The groups of each scheme, besides ``Not known``. The police codes have no Mixed group.
+SCHEME_GROUPS: dict[str, tuple[str, ...]] = {
+    "self_defined": ("White", "Mixed", "Asian", "Black", "Other"),
+    "officer_observed": ("White", "Black", "Asian", "Other"),
+}
+
+
+@dataclass(frozen=True)
+class EthnicCategory:
+    """A detailed ethnic category and the group it belongs to in its scheme."""
+
+    code: str
+    label: str
+    scheme: str
+    group: str
+    synonyms: tuple[str, ...] = ()
+
+
+#: The 19 categories of the 2021 Census of England and Wales (ONS "Ethnic group (20 categories)",
+#: the twentieth being "Does not apply"), labelled as ONS labels them, in their five groups; and
+#: the police officer-observed identity codes (IC1–IC6, with IC0 and IC9 for not known) in four.
+#: Also accepted: the category's name after the colon ("Indian"), and the Department for
+#: Education's school-census codes where one matches a single category (WBRI, AIND, ...).
+ETHNIC_CATEGORIES: tuple[EthnicCategory, ...] = (
+    EthnicCategory("white_british", "White: English, Welsh, Scottish, Northern Irish or British", "self_defined", "White", ("English, Welsh, Scottish, Northern Irish or British", "WBRI")),
+    EthnicCategory("white_irish", "White: Irish", "self_defined", "White", ("Irish", "WIRI")),
+    EthnicCategory("white_gypsy_irish_traveller", "White: Gypsy or Irish Traveller", "self_defined", "White", ("Gypsy or Irish Traveller",)),
+    EthnicCategory("white_roma", "White: Roma", "self_defined", "White", ("Roma",)),
+    EthnicCategory("white_other", "White: Other White", "self_defined", "White", ("Other White", "Any other White background", "WOTH")),
+    EthnicCategory("mixed_white_black_caribbean", "Mixed or Multiple ethnic groups: White and Black Caribbean", "self_defined", "Mixed", ("White and Black Caribbean", "MWBC")),
+    EthnicCategory("mixed_white_black_african", "Mixed or Multiple ethnic groups: White and Black African", "self_defined", "Mixed", ("White and Black African", "MWBA")),
+    EthnicCategory("mixed_white_asian", "Mixed or Multiple ethnic groups: White and Asian", "self_defined", "Mixed", ("White and Asian", "MWAS")),
+    EthnicCategory("mixed_other", "Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups", "self_defined", "Mixed", ("Other Mixed or Multiple ethnic groups", "Any other Mixed or Multiple background", "MOTH")),
+    EthnicCategory("asian_indian", "Asian, Asian British or Asian Welsh: Indian", "self_defined", "Asian", ("Indian", "AIND")),
+    EthnicCategory("asian_pakistani", "Asian, Asian British or Asian Welsh: Pakistani", "self_defined", "Asian", ("Pakistani", "APKN")),
+    EthnicCategory("asian_bangladeshi", "Asian, Asian British or Asian Welsh: Bangladeshi", "self_defined", "Asian", ("Bangladeshi", "ABAN")),
+    EthnicCategory("asian_chinese", "Asian, Asian British or Asian Welsh: Chinese", "self_defined", "Asian", ("Chinese", "CHNE")),
+    EthnicCategory("asian_other", "Asian, Asian British or Asian Welsh: Other Asian", "self_defined", "Asian", ("Other Asian", "Any other Asian background", "AOTH")),
+    EthnicCategory("black_african", "Black, Black British, Black Welsh, Caribbean or African: African", "self_defined", "Black", ("African", "BAFR")),
+    EthnicCategory("black_caribbean", "Black, Black British, Black Welsh, Caribbean or African: Caribbean", "self_defined", "Black", ("Caribbean", "BCRB")),
+    EthnicCategory("black_other", "Black, Black British, Black Welsh, Caribbean or African: Other Black", "self_defined", "Black", ("Other Black", "Any other Black, Black British or Caribbean background", "BOTH")),
+    EthnicCategory("other_arab", "Other ethnic group: Arab", "self_defined", "Other", ("Arab",)),
+    EthnicCategory("other_any", "Other ethnic group: Any other ethnic group", "self_defined", "Other", ("Any other ethnic group", "OOTH")),
+    EthnicCategory("not_stated", "Not stated", "self_defined", "Not known", ("Refused", "Not obtained", "Prefer not to say", "REFU", "NOBT")),
+    EthnicCategory("IC1", "IC1: White – North European", "officer_observed", "White"),
+    EthnicCategory("IC2", "IC2: White – South European", "officer_observed", "White"),
+    EthnicCategory("IC3", "IC3: Black", "officer_observed", "Black"),
+    EthnicCategory("IC4", "IC4: Asian", "officer_observed", "Asian"),
+    EthnicCategory("IC5", "IC5: Chinese, Japanese or other South East Asian", "officer_observed", "Other"),
+    EthnicCategory("IC6", "IC6: Arab or North African", "officer_observed", "Other"),
+    EthnicCategory("IC0", "IC0: Not known", "officer_observed", "Not known"),
+    EthnicCategory("IC9", "IC9: Not known", "officer_observed", "Not known"),
+)
+
+
+def ethnic_category_table() -> dict[str, EthnicCategory]:
+    return {c.code: c for c in ETHNIC_CATEGORIES}
 ASSESSMENT_TOOLS: tuple[str, ...] = ("asset", "assetplus", "other")
 LIKELIHOOD_BANDS: tuple[str, ...] = ("low", "medium", "high")
 INTERVENTION_LEVELS: tuple[str, ...] = ("standard", "enhanced", "intensive")
@@ -130,6 +196,11 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "Other": ("o", "chinese or other", "chinese / other", "other ethnic group", "chinese"),
         "Not known": ("unknown", "not stated", "nk", "refused"),
     },
+    "ethnicity_scheme": {
+        "self_defined": ("self defined", "self identified", "self-identified", "census"),
+        "officer_observed": ("officer observed", "officer defined", "officer identified", "police"),
+    },
+    "ethnicity_detail": {c.code: (c.label, *c.synonyms) for c in ETHNIC_CATEGORIES},
     "yes_no": {"yes": ("y", "true", "1"), "no": ("n", "false", "0")},
     # resettlement arrangements on release from custody: in place, sustained
     "yes_no_not_known": {"yes": ("y", "true", "1"), "no": ("n", "false", "0"), "not known": ("unknown", "nk", "not_known", "u")},

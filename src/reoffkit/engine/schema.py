@@ -20,6 +20,10 @@ PEOPLE_SCHEMA: dict[str, pl.DataType] = {
     "date_of_birth": pl.Date(),
     "sex": pl.String(),
     "ethnicity": pl.String(),
+    # how ethnicity was recorded (codes.ETHNICITY_SCHEMES; blank: self-defined) and the detailed
+    # category it was recorded as (codes.ETHNIC_CATEGORIES), when the source gives one
+    "ethnicity_scheme": pl.String(),
+    "ethnicity_detail": pl.String(),
     "looked_after": pl.Boolean(),
     "district": pl.String(),
     "yot_caseload": pl.Boolean(),

@@ -3,11 +3,15 @@ records (board viewers, anything exported or shared outside the service).
 
 Rules (docs/rules.md §11): a count from 1 to ``SUPPRESS_BELOW`` − 1 is not shown; every
 rate, share or interval computed from a suppressed count is not shown either. A zero is shown: it
-is not a small group of children who could be recognised. Every table, chart, export and report
+is not a small group of children who could be recognised. Where a table also shows totals, a
+second cell is withheld beside each lone suppressed one so that it cannot be worked back from
+them (:func:`withheld_cells`). Every table, chart, export and report
 that leaves the service passes through this module.
 """
 
 from __future__ import annotations
+
+from typing import Hashable, Iterable, Mapping, Sequence
 
 import polars as pl
 
@@ -62,3 +66,33 @@ def suppress_small(table: pl.DataFrame, threshold: int = SUPPRESS_BELOW) -> pl.D
         if column in table.columns:
             blank[column] = pl.when(pl.any_horizontal([small(c) for c in sources if c in table.columns])).then(None).otherwise(pl.col(column))
     return table.with_columns(suppressed=pl.any_horizontal([small(c) for c in counts]), **blank)
+
+
+def withheld_cells(cells: Mapping[Hashable, int | None], relations: Iterable[Sequence[Hashable]], threshold: int = SUPPRESS_BELOW) -> set:
+    """The cells of a table to withhold so that no count from 1 to ``threshold`` − 1 can be seen or
+    worked back.
+
+    ``cells`` maps each cell to its count; ``relations`` lists groups of cells one of which is the
+    sum of the others (a total and its parts: a row, a column, a stage and its sub-stages).
+    Primary suppression withholds every small count. Secondary suppression then looks at each
+    relation: if exactly one of its cells is withheld, the others and the sum would give it away,
+    so the smallest other cell above zero (the first in the relation's order on a tie) is withheld
+    too — and again, until no relation has exactly one withheld cell. A zero is never withheld:
+    it is shown, as everywhere else.
+
+    >>> sorted(withheld_cells({"a": 3, "b": 7, "c": 12, "total": 22}, [["a", "b", "c", "total"]]))
+    ['a', 'b']
+    """
+    withheld = {cell for cell, count in cells.items() if is_small(count, threshold)}
+    relations = [list(relation) for relation in relations]
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            if sum(cell in withheld for cell in relation) != 1:
+                continue
+            others = [(cells.get(cell) or 0, position, cell) for position, cell in enumerate(relation) if cell not in withheld and (cells.get(cell) or 0) > 0]
+            if others:
+                withheld.add(min(others, key=lambda item: item[:2])[2])
+                changed = True
+    return withheld

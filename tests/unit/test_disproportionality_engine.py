@@ -264,13 +264,14 @@ def test_findings_for_sharing_write_small_counts_as_fewer_than_5():
     assert all(" 2 of" not in f.text and " 4 of" not in f.text for f in shared)
     pre = next(f for f in shared if f.stage == "pre_court" and f.group == "Black")
     assert "the 6 children of unknown ethnicity" in pre.text
-    # a not-known count of 3 is shared as "fewer than 5"
+    # a not-known count of 3 is shared as "fewer than 5", and its share (85% of 20 would give it away) is not quoted
     fewer = Universe()
     for k in range(20):
         fewer.child(f"W{k}", BORN, ethnicity="White" if k >= 3 else None)
         fewer.outcome(f"W{k}", "youth_caution", committed=D(2016, 10, 1), dealt_with=D(2016, 10, 10))
     text = findings(run(fewer), shared=True)[-1].text
-    assert text == "Ethnicity is recorded for 85% of the children who entered the cohort (fewer than 5 not known): red."
+    assert text == "Ethnicity is recorded for all but fewer than 5 of the children who entered the cohort: red."
+    assert findings(run(fewer))[-1].text == "Ethnicity is recorded for 85% of the children who entered the cohort (3 not known): red."
 
 
 def test_a_stage_with_no_white_children_gets_no_index_and_says_why():

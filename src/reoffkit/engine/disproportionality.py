@@ -660,32 +660,54 @@ def _index_text(rri: float, low: float | None, high: float | None) -> str:
     return f"{rri:.2f}{interval}"
 
 
-def _sure(sens: Mapping | None, shared: bool, min_count: int) -> tuple[str, bool | None]:
+def _sure(sens: Mapping | None, shared: bool, min_count: int, hidden: bool) -> tuple[str, bool | None]:
+    """How the finding moves if the children of unknown ethnicity were all in the group, or all
+    White. ``hidden``: their number is withheld, so neither it nor the indices it changes are quoted."""
     if sens is None or not sens["not_known"]:
         return "", None
-    n = _n(sens["not_known"], shared, min_count)
-    if STAGE_TABLE[sens["stage"]].unit == "offences":
-        what = "offence" if sens["not_known"] == 1 else "offences"
+    offences = STAGE_TABLE[sens["stage"]].unit == "offences"
+    plural = "offences" if offences else "children"
+    if hidden:
+        what = f"the {plural}"
     else:
-        what = "child" if sens["not_known"] == 1 else "children"
+        n = _n(sens["not_known"], shared, min_count)
+        what = f"the {n} {('offence' if offences else 'child') if sens['not_known'] == 1 else plural}"
     if sens["holds"]:
-        return f" It holds wherever the {n} {what} of unknown ethnicity belong.", True
+        return f" It holds wherever {what} of unknown ethnicity belong.", True
+    if hidden:
+        return f" It could change with {what} of unknown ethnicity.", False
     moves = []
     for name, where in (("white", "all White"), ("in_group", f"all {sens['group']}")):
         if sens[f"verdict_if_{name}"] != sens["verdict"] and sens[f"rri_if_{name}"] is not None:
             moves.append(f"if they were {where} the index would be {_index_text(sens[f'rri_if_{name}'], sens[f'low_if_{name}'], sens[f'high_if_{name}'])}")
-    return f" It could change with the {n} {what} of unknown ethnicity: {'; '.join(moves)}.", False
+    return f" It could change with {what} of unknown ethnicity: {'; '.join(moves)}.", False
 
 
-def findings(result: Disproportionality, *, shared: bool = False, min_count: int = MIN_COUNT) -> list[Finding]:
+def findings(
+    result: Disproportionality, *, shared: bool = False, withheld: frozenset | set = frozenset(), min_count: int = MIN_COUNT
+) -> list[Finding]:
     """The findings of ``result`` in words, computed from its figures: every over- or
     under-representation first (stage order), then the stages with no clear difference, too few
-    children or no White children, then the completeness of recording. ``shared``: for a report
-    leaving the service — counts under ``min_count`` are written "fewer than 5"."""
+    children or no White children, then the completeness of recording.
+
+    ``shared``: for figures leaving the service — counts under ``min_count`` are written "fewer
+    than 5", and a finding whose figures include a cell in ``withheld`` (``(stage, group)`` or
+    ``(stage, "All")``, see :func:`reoffkit.disclosure.withheld_cells`) says what it found without
+    the numbers that would give that cell away.
+    """
     by = {(r["stage"], r["group"]): r for r in result.table.iter_rows(named=True)}
     sens = {(r["stage"], r["group"]): r for r in result.sensitivity.iter_rows(named=True)}
+    if shared:  # small counts are withheld whether or not the caller listed them
+        withheld = set(withheld) | {key for key, r in by.items() if 0 < r["count"] < min_count}
+        withheld |= {(r["stage"], "All") for r in by.values() if 0 < r["stage_total"] < min_count}
     claims: list[Finding] = []
     others: list[Finding] = []
+
+    def hides(code: str, *groups: str) -> bool:
+        stage = STAGE_TABLE[code]
+        cells = [(code, g) for g in groups] + ([(stage.previous, g) for g in groups] if stage.previous else [])
+        return any(cell in withheld for cell in cells)
+
     for code in result.stages:
         stage = STAGE_TABLE[code]
         white = by[(code, REFERENCE_GROUP)]
@@ -695,6 +717,17 @@ def findings(result: Disproportionality, *, shared: bool = False, min_count: int
             if row["verdict"] not in ("over", "under"):
                 continue
             group = row["group"]
+            clear.append(group)
+            verdict = VERDICTS[row["verdict"]].lower()
+            where = "above" if row["verdict"] == "over" else "below"
+            sure, holds = _sure(sens.get((code, group)), shared, min_count, hidden=(code, NOT_KNOWN) in withheld)
+            if hides(code, group, REFERENCE_GROUP):
+                text = (
+                    f"{stage.label}: {group} children were {verdict} against White children (the interval lies wholly {where} 1). "
+                    f"The index and counts are withheld from shared figures: they would reveal a small count.{sure}"
+                )
+                claims.append(Finding(row["verdict"], code, group, text, holds=holds))
+                continue
             size = f"{row['rri']:.2f} times"
             if stage.kind == "population":
                 who = f"{group} children {stage.did} at {size} the rate of White children"
@@ -712,20 +745,20 @@ def findings(result: Disproportionality, *, shared: bool = False, min_count: int
                     else f"{_n(row['count'], shared, min_count)} of {int(row['base']):,} ({_rate(row['rate'], stage.per)}) "
                     f"against {_n(white['count'], shared, min_count)} of {int(white['base']):,} ({_rate(white['rate'], stage.per)})"
                 )
-            where = "above" if row["verdict"] == "over" else "below"
-            sure, holds = _sure(sens.get((code, group)), shared, min_count)
             text = (
                 f"{stage.label}: {who}, an index of {_index_text(row['rri'], row['rri_low'], row['rri_high'])}: {counts}. "
                 f"{VERDICTS[row['verdict']]}: the interval lies wholly {where} 1.{sure}"
             )
-            clear.append(row["group"])
             claims.append(Finding(row["verdict"], code, group, text, row["rri"], row["rri_low"], row["rri_high"], holds))
         if white["count"] == 0:
             others.append(Finding("no_white", code, None, f"{stage.label}: {_no_white(stage)}"))
             continue
         unclear = [r for r in rows if r["verdict"] == "no_clear_difference"]
         if unclear:
-            listed = "; ".join(f"{r['group']} {_index_text(r['rri'], r['rri_low'], r['rri_high'])}" for r in unclear)
+            listed = "; ".join(
+                r["group"] if hides(code, r["group"], REFERENCE_GROUP) else f"{r['group']} {_index_text(r['rri'], r['rri_low'], r['rri_high'])}"
+                for r in unclear
+            )
             others.append(Finding("no_clear_difference", code, None, f"{stage.label}: no clear difference from White children for {listed} — each interval includes 1."))
         if not clear and not unclear and any(r["verdict"] == "too_few" or (r["verdict"] == "no_index" and r["base"]) for r in rows):
             others.append(
@@ -738,12 +771,16 @@ def findings(result: Disproportionality, *, shared: bool = False, min_count: int
             )
     completeness = []
     for row in result.completeness.filter(pl.col("stage") == "entered_cohort").iter_rows(named=True):
-        if row["total"]:
-            completeness.append(
-                Finding(
-                    "completeness", row["stage"], None,
-                    f"Ethnicity is recorded for {row['share_known']:.0%} of the children who entered the cohort "
-                    f"({_n(row['not_known'], shared, min_count)} not known): {row['rag']}.",
-                )
+        if not row["total"]:
+            continue
+        if not shared or not (("entered_cohort", NOT_KNOWN) in withheld or ("entered_cohort", "All") in withheld):
+            text = (
+                f"Ethnicity is recorded for {row['share_known']:.0%} of the children who entered the cohort "
+                f"({_n(row['not_known'], shared, min_count)} not known): {row['rag']}."
             )
+        elif 0 < row["not_known"] < min_count:
+            text = f"Ethnicity is recorded for all but fewer than {min_count} of the children who entered the cohort: {row['rag']}."
+        else:
+            text = f"Ethnicity is not known for some of the children who entered the cohort (the number is withheld): {row['rag']}."
+        completeness.append(Finding("completeness", row["stage"], None, text))
     return claims + others + completeness

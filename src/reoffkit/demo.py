@@ -28,6 +28,9 @@ LAST_NAMES = (
     "Hartwhistle", "Inchbarrow", "Jennerby", "Kettlewick", "Larchmont", "Mossbury", "Nettlecombe",
     "Oxenhope", "Pimbrook", "Quarrington", "Rushwick", "Sallowfield", "Thornaby", "Underhill", "Wethercote",
 )
+#: The demo service is fictional; its 10–17 population is a real authority's (shipped 2021 Census
+#: figures), close in size to the area such a service covers.
+DEMO_POPULATION_AREA = "Telford and Wrekin"
 ROLES = ("practitioner", "manager", "performance", "board", "administrator")
 
 
@@ -91,11 +94,19 @@ def run_demo(*, out: Path, data_dir: Path, as_at: dt.date, host: str, port: int,
     print(f"\nTry: reoffkit measures {workbook} --period {quarter_label(quarter_of(add_months(as_at, -24)))} --quarters 4 --by age_group")
     print(f"     reoffkit performance {workbook} --out {out / 'performance'}")
     print(f"     reoffkit analyse {workbook} --period {quarter_label(quarter_of(add_months(as_at, -30)))} --quarters 4 --out {out / 'analysis'}")
+    print(
+        f"     reoffkit disproportionality {workbook} --period {quarter_label(quarter_of(add_months(as_at, -30)))} --quarters 4 "
+        f"--area '{DEMO_POPULATION_AREA}' --out {out / 'disproportionality'}"
+    )
 
     logins = load_web_demo(data_dir=data_dir, case_file=case_file)
     print(f"\nLive tracker: http://{host}:{port}/  (demo database: {data_dir})")
     print(f"Performance against projected national averages: http://{host}:{port}/services/1/performance/")
     print(f"Analysis of the latest completed cohort: http://{host}:{port}/services/1/analysis/")
+    print(
+        f"Ethnic disproportionality (the population of {DEMO_POPULATION_AREA}, 2021 Census, standing in for the fictional area): "
+        f"http://{host}:{port}/services/1/disproportionality/"
+    )
     for role, (username, password) in logins.items():
         print(f"  {role:<14} user {username:<22} password {password}")
     if not serve:
@@ -146,4 +157,8 @@ def load_web_demo(*, data_dir: Path, case_file) -> dict[str, tuple[str, str]]:
         name_for=demo_name,
         owner_for=lambda owner: users["practitioner"],
     )
+    from reoffkit.web.disproportionality.actions import set_service_population
+    from reoffkit.web.disproportionality.models import PopulationTable
+
+    set_service_population(by=users["performance"], service=service, table=PopulationTable.objects.get(shipped=True), areas=[DEMO_POPULATION_AREA])
     return logins

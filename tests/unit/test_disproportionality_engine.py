@@ -38,6 +38,14 @@ def test_the_relative_rate_index_and_its_log_scale_interval():
     rri, low, high = relative_rate_index(30, 1000, 60, 6000)
     assert (rri, low, high) == (approx(3.0), approx(1.945452), approx(4.626175))
     assert (round(rri, 1), round(low, 2), round(high, 2)) == (3.0, 1.95, 4.63)
+
+
+@pytest.mark.parametrize(("a", "big_a", "b", "big_b"), [(30, 1000, 60, 6000), (10, 30, 40, 60), (1, 7, 200, 2000), (19, 851, 137, 15465), (5, 5, 16, 25)])
+def test_the_interval_agrees_with_statsmodels(a, big_a, b, big_b):
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    low, high = confint_proportions_2indep(a, big_a, b, big_b, method="log", compare="ratio")
+    assert relative_rate_index(a, big_a, b, big_b)[1:] == (approx(low, 1e-12), approx(high, 1e-12))
     # no White children: no index; no children of the group: an index of 0 without an interval
     assert relative_rate_index(3, 100, 0, 600) == (None, None, None)
     assert relative_rate_index(0, 100, 6, 600) == (0.0, None, None)

@@ -153,7 +153,7 @@ def forest_chart(report: DisproportionalityReport) -> Chart:
     order = [STAGE_TABLE[s].label for s in report.result.stages]
     low = max(min([v for v in data["rri_low"].drop_nulls().to_list() + data["rri"].to_list()] or [0.5]), 0.02)
     high = min(max([v for v in data["rri_high"].drop_nulls().to_list() + data["rri"].to_list()] or [2.0]), 50.0)
-    x_scale = alt.Scale(type="log", domain=[max(min(low, 0.5), 0.05), min(max(high, 2.0), 20.0)], clamp=True)
+    x_scale = alt.Scale(type="log", domain=[max(min(low, 0.5), 0.05), min(max(high, 2.0), 20.0)], clamp=True, nice=False)
     y = alt.Y("stage_label:N", title=None, sort=order)
     base = alt.Chart()
     layers = alt.layer(

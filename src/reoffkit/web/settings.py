@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "reoffkit.web.spreadsheets",
     "reoffkit.web.performance",
     "reoffkit.web.analysis",
+    "reoffkit.web.disproportionality",
 ]
 
 MIDDLEWARE = [

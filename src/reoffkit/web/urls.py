@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("reoffkit.web.performance.urls")),
     path("", include("reoffkit.web.analysis.urls")),
     path("", include("reoffkit.web.jobs.urls")),
+    path("", include("reoffkit.web.disproportionality.urls")),
 ]

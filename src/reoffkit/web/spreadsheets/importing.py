@@ -28,11 +28,14 @@ from typing import Callable
 import polars as pl
 from django.db import transaction
 
+from reoffkit.engine import codes
 from reoffkit.engine.schema import RESETTLEMENT_FACTORS
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.models import AuditEvent, Service, YoungPerson
 
-PERSON_FIELDS = ("pnc_id", "date_of_birth", "sex", "ethnicity", "looked_after", "district", "yot_caseload", "adult_offending_checked")
+PERSON_FIELDS = (
+    "pnc_id", "date_of_birth", "sex", "ethnicity", "ethnicity_scheme", "ethnicity_detail", "looked_after", "district", "yot_caseload", "adult_offending_checked",
+)
 OUTCOME_CHANGEABLE = ("offence_type", "gravity", "breach")
 NAME_NOT_GIVEN = "(not in file)"
 
@@ -121,6 +124,8 @@ def plan_import(service: Service, case_file) -> ImportPlan:
             "date_of_birth": row["date_of_birth"],
             "sex": row["sex"] or "not known",
             "ethnicity": row["ethnicity"] or "Not known",
+            "ethnicity_scheme": row.get("ethnicity_scheme") or codes.DEFAULT_ETHNICITY_SCHEME,
+            "ethnicity_detail": row.get("ethnicity_detail") or "",
             "looked_after": bool(row["looked_after"]),
             "district": row["district"],
             "yot_caseload": row["yot_caseload"] is not False,

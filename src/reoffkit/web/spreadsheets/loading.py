@@ -9,6 +9,7 @@ import polars as pl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from reoffkit.engine import codes
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.models import Service, YoungPerson
 
@@ -44,6 +45,8 @@ def load_case_frames(
             date_of_birth=row["date_of_birth"],
             sex=row["sex"] or "not known",
             ethnicity=row["ethnicity"] or "Not known",
+            ethnicity_scheme=row.get("ethnicity_scheme") or codes.DEFAULT_ETHNICITY_SCHEME,
+            ethnicity_detail=row.get("ethnicity_detail") or "",
             looked_after=bool(row["looked_after"]),
             district=districts.get(district) if district else None,
             yot_caseload=row["yot_caseload"] is not False,

@@ -232,6 +232,8 @@ PERSON_FIELDS: tuple[str, ...] = (
     "date_of_birth",
     "sex",
     "ethnicity",
+    "ethnicity_scheme",
+    "ethnicity_detail",
     "looked_after",
     "district",
     "yot_caseload",

@@ -31,6 +31,8 @@ def _choices(values) -> list[tuple[str, str]]:
 
 SEX_CHOICES = _choices(codes.SEXES)
 ETHNICITY_CHOICES = [(value, value) for value in codes.ETHNICITIES]
+ETHNICITY_SCHEME_CHOICES = list(codes.ETHNICITY_SCHEMES.items())
+ETHNICITY_DETAIL_CHOICES = [(c.code, c.label) for c in codes.ETHNIC_CATEGORIES]
 OUTCOME_TYPE_CHOICES = [(t.code, t.label) for t in codes.OUTCOME_TYPES]
 TOOL_CHOICES = [("asset", "Asset"), ("assetplus", "AssetPlus"), ("other", "Other")]
 BAND_CHOICES = _choices(codes.LIKELIHOOD_BANDS)
@@ -144,6 +146,9 @@ class YoungPerson(models.Model):
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=10, choices=SEX_CHOICES)
     ethnicity = models.CharField(max_length=10, choices=ETHNICITY_CHOICES)
+    # how ethnicity was recorded, and the detailed category where known (docs/case-file.md)
+    ethnicity_scheme = models.CharField(max_length=20, choices=ETHNICITY_SCHEME_CHOICES, default=codes.DEFAULT_ETHNICITY_SCHEME)
+    ethnicity_detail = models.CharField(max_length=40, choices=ETHNICITY_DETAIL_CHOICES, blank=True)
     looked_after = models.BooleanField(default=False)
     district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True, related_name="young_people")
     yot_caseload = models.BooleanField("on the YOT caseload", default=True)

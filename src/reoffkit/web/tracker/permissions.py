@@ -7,9 +7,10 @@ practitioner           see the cohort and children's records of their services; 
                        assessments and review actions; change actions they raised or own
 manager                as practitioner, plus change any action of their services, the service
                        settings and the audit log of their services
-performance officer    as practitioner, plus exports, imports and reference figures
+performance officer    as practitioner, plus exports, imports, reference figures and population tables
 board viewer           aggregate pages of their services only — never a child's record
-administrator          users and services, and the whole audit log — no children's records
+administrator          users and services, population tables, and the whole audit log — no
+                       children's records
 =====================  =========================================================================
 
 Nobody sees another service's records: a service not in the user's services is "not found".
@@ -36,6 +37,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "export": frozenset({Role.PERFORMANCE}),
     "import": frozenset({Role.PERFORMANCE}),
     "reference_figures": frozenset({Role.PERFORMANCE}),
+    # ethnic disproportionality (aggregates; board viewers see them with small counts withheld),
+    # and the population tables it is set against (published figures, not children's records)
+    "view_disproportionality": frozenset({Role.MANAGER, Role.PERFORMANCE, Role.BOARD}),
+    "load_population": frozenset({Role.PERFORMANCE, Role.ADMINISTRATOR}),
     "view_aggregates": CASE_ROLES | {Role.BOARD},
     "view_audit": frozenset({Role.MANAGER, Role.ADMINISTRATOR}),
     "manage_users": frozenset({Role.ADMINISTRATOR}),

@@ -29,7 +29,7 @@ def _only(queryset, person_field: str, person: YoungPerson | None):
 
 def people_frame(services: Iterable[Service], person: YoungPerson | None = None) -> pl.DataFrame:
     rows = _only(YoungPerson.objects.filter(service__in=list(services)), "pk", person and person.pk).values(
-        "pk", "pnc_id", "service__name", "date_of_birth", "sex", "ethnicity", "looked_after", "district__name", "yot_caseload",
+        "pk", "pnc_id", "service__name", "date_of_birth", "sex", "ethnicity", "ethnicity_scheme", "ethnicity_detail", "looked_after", "district__name", "yot_caseload",
         "adult_offending_checked",
     )
     return _frame(
@@ -41,6 +41,8 @@ def people_frame(services: Iterable[Service], person: YoungPerson | None = None)
                 "date_of_birth": r["date_of_birth"],
                 "sex": r["sex"],
                 "ethnicity": r["ethnicity"],
+                "ethnicity_scheme": r["ethnicity_scheme"],
+                "ethnicity_detail": r["ethnicity_detail"] or None,
                 "looked_after": r["looked_after"],
                 "district": r["district__name"],
                 "yot_caseload": r["yot_caseload"],

@@ -191,7 +191,7 @@ def trend_title(report: DisproportionalityReport) -> str:
     )
     periods = trend["period"].unique(maintain_order=True).to_list()
     if len(periods) < 2:
-        return "Relative rate index by period: only one period with figures so far"
+        return "Relative rate index of entering the cohort: only one period with figures so far"
     first, last = periods[0], periods[-1]
     moves = []
     for group in _groups(report):

@@ -296,6 +296,7 @@ def _census_rows(raw: RawTable, problems: list[Problem]) -> list[PopulationRow]:
     categories = {codes.normalise_word(c.label): c.group for c in codes.ETHNIC_CATEGORIES if c.scheme == "self_defined" and c.group != "Not known"}
     categories.update({codes.normalise_word(k): v for k, v in CENSUS_GROUP_LABELS.items()})
     sexes = codes.lookup(SEXES)
+    shown = {heading(h): h for h in raw.headings}  # problems name a column as the download heads it
     totals: dict[tuple, list] = {}
     covered: dict[str, set[int]] = {}
     reported: set[tuple[str, str]] = set()
@@ -307,7 +308,7 @@ def _census_rows(raw: RawTable, problems: list[Problem]) -> list[PopulationRow]:
                 if (column, once) in reported:
                     return
                 reported.add((column, once))
-            problems.append(Problem(SHEET, number, column, record.get(column), expected))
+            problems.append(Problem(SHEET, number, shown.get(column, column), record.get(column), expected))
 
         label = codes.normalise_word(record.get(ethnic) or "")
         if label == NOT_APPLICABLE:
@@ -351,7 +352,7 @@ def _census_rows(raw: RawTable, problems: list[Problem]) -> list[PopulationRow]:
     for area_key, ages in covered.items():
         missing = sorted(set(range(FIRST_AGE, LAST_AGE + 1)) - ages)
         if missing:
-            problems.append(Problem(SHEET, None, age, area_key, f"every age from {FIRST_AGE} to {LAST_AGE} (missing {', '.join(map(str, missing))})"))
+            problems.append(Problem(SHEET, None, shown.get(age, age), area_key, f"every age from {FIRST_AGE} to {LAST_AGE} (missing {', '.join(map(str, missing))})"))
     return [
         PopulationRow(code, area, area_type, group, sex, count, number, codes.DEFAULT_ETHNICITY_SCHEME, 2021, CENSUS_SOURCE)
         for (code, area, group, sex), (count, number) in totals.items()

@@ -80,6 +80,8 @@ def test_every_problem_of_a_tidy_table_with_its_row_and_column(tmp_path):
         (5, "ethnic_group", "Purple", "one of: White, Mixed, Asian, Black, Other (the groups of the self-defined scheme)"),
         (6, "sex", "both sexes?", "all, male or female (blank: all)"),
         (7, "ethnic_group", "Not known", "one of: White, Mixed, Asian, Black, Other (the groups of the self-defined scheme)"),
+        # the rows with a mistake still count as there; no row at all is given for Other
+        (2, "ethnic_group", None, "a row for every group of Testshire: Other missing"),
     ]
 
 

@@ -189,11 +189,11 @@ def population_table(raw: RawTable, problems: list[Problem] | None = None, *, so
         raise CaseFileError([*problems, Problem(SHEET, 1, None, None, "a heading row naming the columns (the table is empty)")])
     columns = raw.frame.columns
     census = "observation" in columns and any(c.startswith("ethnic_group") for c in columns)
-    rows = _census_rows(raw, problems) if census else _tidy_rows(raw, problems)
+    faulty: set[tuple] = set()  # (area, group, sex) of rows with a mistake elsewhere: not "missing"
+    rows = _census_rows(raw, problems) if census else _tidy_rows(raw, problems, faulty)
     if not rows and not any(p.severity == "error" for p in problems):
         problems.append(Problem(SHEET, None, None, None, "at least one row of figures under the headings"))
-    if not any(p.severity == "error" for p in problems):
-        _check_whole(rows, problems)
+    _check_whole(rows, problems, faulty)
     if any(p.severity == "error" for p in problems):
         raise CaseFileError(problems)
     return PopulationTable(tuple(rows))
@@ -214,7 +214,7 @@ def _number_problem(value: str | None) -> str:
     return "a whole number of children, 0 or more"
 
 
-def _tidy_rows(raw: RawTable, problems: list[Problem]) -> list[PopulationRow]:
+def _tidy_rows(raw: RawTable, problems: list[Problem], faulty: set[tuple]) -> list[PopulationRow]:
     columns = raw.frame.columns
     missing = [c for c in TIDY_REQUIRED if c not in columns]
     if missing:
@@ -257,6 +257,7 @@ def _tidy_rows(raw: RawTable, problems: list[Problem]) -> list[PopulationRow]:
         if year and not re.fullmatch(r"(19|20)\d\d", year):
             problem("year", "the year the figures are for, like 2021 (or blank)")
         if len(problems) > before:
+            faulty.add(((record.get("area_code") or area or "").casefold(), group, sex or "all"))
             continue
         rows.append(PopulationRow(record.get("area_code"), area, area_type, group, sex, count, number, scheme, int(year) if year else None, record.get("source")))
     return rows
@@ -359,7 +360,7 @@ def _census_rows(raw: RawTable, problems: list[Problem]) -> list[PopulationRow]:
     ]
 
 
-def _check_whole(rows: list[PopulationRow], problems: list[Problem]) -> None:
+def _check_whole(rows: list[PopulationRow], problems: list[Problem], faulty: set[tuple]) -> None:
     """Across rows: one scheme; each area once per group and sex, either all children or by sex;
     every group of the scheme in every area."""
     if not rows:
@@ -384,7 +385,7 @@ def _check_whole(rows: list[PopulationRow], problems: list[Problem]) -> None:
             problems.append(Problem(SHEET, first.row, "sex", first.sex, f"either all children or male and female for {first.area}, not both (they would be counted twice)"))
             continue
         for sex in sorted(sexes):
-            present = {r.group for r in area_rows if r.sex == sex}
+            present = {r.group for r in area_rows if r.sex == sex} | {g for a, g, x in faulty if a == (first.area_code or first.area).casefold() and x == sex}
             missing = [g for g in codes.SCHEME_GROUPS[first.scheme] if g not in present]
             if missing:
                 words = "" if sex == "all" else f" ({sex})"

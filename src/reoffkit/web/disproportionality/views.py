@@ -10,6 +10,7 @@ is audited as an export. Inside the service, small counts are shown with a warni
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import tempfile
 from pathlib import Path
 
@@ -109,7 +110,8 @@ def _report(services, *, period: Period, as_at: dt.date, scheme: str | None, pop
             chart.svg()
         return report, charts
 
-    key = cache_key("disproportionality", services, period.first_quarter, period.quarters, as_at, scheme, shared, pies, population and population.label)
+    figures = hashlib.sha256(repr(population).encode()).hexdigest()[:16]  # the population's label and counts
+    key = cache_key("disproportionality", services, period.first_quarter, period.quarters, as_at, scheme, shared, pies, figures)
     return cached(key, compute)
 
 

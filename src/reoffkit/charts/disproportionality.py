@@ -248,9 +248,14 @@ def trend_chart(report: DisproportionalityReport) -> Chart:
     return Chart("trend", trend_title(report), spec, table)
 
 
+#: Each chart by name, in page order; the pies are drawn only when asked for.
+CHARTS = {"population": population_chart, "pies": pie_charts, "forest": forest_chart, "trend": trend_chart}
+
+
+def chart_names(*, pies: bool = False) -> list[str]:
+    return [name for name in CHARTS if pies or name != "pies"]
+
+
 def charts(report: DisproportionalityReport, *, pies: bool = False) -> list[Chart]:
-    """Every chart of the report, in page order (the pies only when asked for)."""
-    drawn = [population_chart(report)]
-    if pies:
-        drawn.append(pie_charts(report))
-    return drawn + [forest_chart(report), trend_chart(report)]
+    """Every chart of the report, in page order."""
+    return [CHARTS[name](report) for name in chart_names(pies=pies)]

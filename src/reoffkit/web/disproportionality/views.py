@@ -89,10 +89,9 @@ def _shared(request, services) -> bool:
     return role_of(request.user) == Role.BOARD or len(services) > 1
 
 
-def _report(services, *, period: Period, as_at: dt.date, scheme: str | None, population: Population | None, shared: bool, pies: bool):
-    """The report (shared or not) and its charts drawn, cached until the next write to these
-    services (choosing a service's population is one)."""
-    from reoffkit.charts.disproportionality import charts as draw
+def _report(services, *, period: Period, as_at: dt.date, scheme: str | None, population: Population | None, shared: bool):
+    """The report (shared or not), cached until the next write to these services (choosing a
+    service's population is one)."""
     from reoffkit.reports.disproportionality import disproportionality_report, for_sharing
 
     services = sorted(services, key=lambda s: s.pk)
@@ -103,16 +102,23 @@ def _report(services, *, period: Period, as_at: dt.date, scheme: str | None, pop
             frames.people, frames.outcomes, population, areas=[s.name for s in services], period=period, as_at=as_at,
             rules=services[0].counting_rules(), assessments=frames.assessments, scheme=scheme,
         )
-        if shared:
-            report = for_sharing(report)
-        charts = draw(report, pies=pies)
-        for chart in charts:
-            chart.svg()
-        return report, charts
+        return for_sharing(report) if shared else report
 
     figures = hashlib.sha256(repr(population).encode()).hexdigest()[:16]  # the population's label and counts
-    key = cache_key("disproportionality", services, period.first_quarter, period.quarters, as_at, scheme, shared, pies, figures)
-    return cached(key, compute)
+    key = cache_key("disproportionality", services, period.first_quarter, period.quarters, as_at, scheme, shared, figures)
+    return cached(key, compute), key
+
+
+def _charts(report, key: str, *, pies: bool):
+    """The report's charts in page order, each drawn once and cached with the report."""
+    from reoffkit.charts.disproportionality import CHARTS, chart_names
+
+    def draw(name: str):
+        chart = CHARTS[name](report)
+        chart.svg()
+        return chart
+
+    return [cached(f"{key}:chart:{name}", lambda name=name: draw(name)) for name in chart_names(pies=pies)]
 
 
 def _query(services, period: Period, scheme: str | None, pies: bool) -> str:
@@ -206,7 +212,8 @@ def disproportionality(request, service):
         "can_choose_population": has_permission(request.user, "load_population"),
     }
     if period is not None:
-        report, charts = _report(services, period=period, as_at=today, scheme=scheme, population=population, shared=shared, pies=pies)
+        report, key = _report(services, period=period, as_at=today, scheme=scheme, population=population, shared=shared)
+        charts = _charts(report, key, pies=pies)
         query = _query(services, period, scheme, pies)
         stages = _stage_rows(report, shared=shared)
         context.update(
@@ -244,14 +251,15 @@ def disproportionality_download(request, service, name: str, fmt: str):
     if period is None or fmt not in FORMATS:
         raise Http404
     population, _ = population_for(services)
-    report, charts = _report(services, period=period, as_at=today, scheme=scheme, population=population, shared=True, pies=pies or name == "pies")
-    stem = file_stem(services, "disproportionality", period.label, name)
+    report, key = _report(services, period=period, as_at=today, scheme=scheme, population=population, shared=True)
+    stem = file_stem(services, "disproportionality", period.label.replace("–", "-"), name)  # ASCII: browsers refuse other names
     if name in TABLES:
         if fmt != "csv":
             raise Http404
         response = HttpResponse(report.tables[name].write_csv(), content_type=FORMATS["csv"])
         response["Content-Disposition"] = f'attachment; filename="{stem[:120]}.csv"'
     else:
+        charts = _charts(report, key, pies=pies or name == "pies")
         response = chart_download(next((c for c in charts if c.name == name), None), fmt, stem=stem)
     for each in services:
         record_export(

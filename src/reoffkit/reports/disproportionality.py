@@ -179,61 +179,58 @@ def withheld(result: Disproportionality, threshold: int = SUPPRESS_BELOW) -> fro
     return frozenset(withheld_cells(cells, relations, threshold))
 
 
-def _suppress_stages(table: pl.DataFrame, withheld: frozenset) -> pl.DataFrame:
+def _blanked(table: pl.DataFrame, withheld: frozenset, changes) -> pl.DataFrame:
+    """``table`` with each row changed as ``changes(row)`` says (column → new value, ``None`` to
+    withhold it); the table itself when nothing is withheld."""
     if not withheld:
         return table
-    rows = []
-    for row in table.iter_rows(named=True):
+    return pl.DataFrame([{**row, **changes(row)} for row in table.iter_rows(named=True)], schema=table.schema)
+
+
+def _suppress_stages(table: pl.DataFrame, withheld: frozenset) -> pl.DataFrame:
+    def changes(row: dict) -> dict:
         stage, group = row["stage"], row["group"]
         previous = STAGE_TABLE[stage].previous
         blank: set[str] = set()
+        changed = {}
         if (stage, group) in withheld:
             blank.update(_FROM_COUNT)
-            row["verdict"] = WITHHELD
-            row["reason"] = f"Withheld: fewer than {SUPPRESS_BELOW}, or withheld so that a small count cannot be worked out from the totals."
+            changed = {
+                "verdict": WITHHELD,
+                "reason": f"Withheld: fewer than {SUPPRESS_BELOW}, or withheld so that a small count cannot be worked out from the totals.",
+            }
         if (stage, ALL) in withheld:
             blank.update(("stage_total", "share_of_stage", "share_of_known", "representation_ratio"))
         if (stage, NOT_KNOWN) in withheld:
             blank.update(("share_of_known", "representation_ratio"))
-        if (stage, REFERENCE_GROUP) in withheld:
+        if (stage, REFERENCE_GROUP) in withheld or (previous and (previous, REFERENCE_GROUP) in withheld):
             blank.update(_INDEX)
-        if previous and ((previous, group) in withheld):
+        if previous and (previous, group) in withheld:
             blank.update(("base", "rate", *_INDEX))
-        if previous and ((previous, REFERENCE_GROUP) in withheld):
-            blank.update(_INDEX)
         if group == REFERENCE_GROUP:
             blank.discard("rri")  # the reference's index is 1 by definition
-        rows.append({k: (None if k in blank else v) for k, v in row.items()})
-    return pl.DataFrame(rows, schema=table.schema)
+        return {**changed, **dict.fromkeys(blank)}
+
+    return _blanked(table, withheld, changes)
 
 
 def _suppress_completeness(table: pl.DataFrame, withheld: frozenset) -> pl.DataFrame:
-    unknown = pl.col("stage").map_elements(lambda s: (s, NOT_KNOWN) in withheld, return_dtype=pl.Boolean)
-    total = pl.col("stage").map_elements(lambda s: (s, ALL) in withheld, return_dtype=pl.Boolean)
-    if not withheld:
-        return table
-    return table.with_columns(
-        total=pl.when(total).then(None).otherwise(pl.col("total")),
-        known=pl.when(total | unknown).then(None).otherwise(pl.col("known")),
-        not_known=pl.when(unknown).then(None).otherwise(pl.col("not_known")),
-        share_known=pl.when(total | unknown).then(None).otherwise(pl.col("share_known")),
-    )
+    def changes(row: dict) -> dict:
+        unknown, total = (row["stage"], NOT_KNOWN) in withheld, (row["stage"], ALL) in withheld
+        return dict.fromkeys(["total"] * total + ["not_known"] * unknown + ["known", "share_known"] * (total or unknown))
+
+    return _blanked(table, withheld, changes)
 
 
 def _suppress_sensitivity(table: pl.DataFrame, withheld: frozenset) -> pl.DataFrame:
-    if not withheld:
-        return table
-    rows = []
-    for row in table.iter_rows(named=True):
+    def changes(row: dict) -> dict:
         stage, group = row["stage"], row["group"]
         previous = STAGE_TABLE[stage].previous
         cells = [(s, g) for s in (stage, previous) if s for g in (group, REFERENCE_GROUP, NOT_KNOWN, ALL)]
-        if any(cell in withheld for cell in cells):
-            row.update({k: None for k in row if k.startswith(("rri", "low_", "high_"))})
-        if (stage, NOT_KNOWN) in withheld:
-            row["not_known"] = None
-        rows.append(row)
-    return pl.DataFrame(rows, schema=table.schema)
+        blank = [k for k in row if k.startswith(("rri", "low_", "high_"))] if any(cell in withheld for cell in cells) else []
+        return dict.fromkeys(blank + ["not_known"] * ((stage, NOT_KNOWN) in withheld))
+
+    return _blanked(table, withheld, changes)
 
 
 def for_sharing(report: DisproportionalityReport, threshold: int = SUPPRESS_BELOW) -> DisproportionalityReport:

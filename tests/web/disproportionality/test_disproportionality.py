@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 
 import polars as pl
-import pytest
 from disproportionality_service import POPULATION, service as hand_worked_service
 from django.urls import reverse
 

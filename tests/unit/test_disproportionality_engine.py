@@ -1,5 +1,5 @@
-"""Ethnic disproportionality against a small service worked by hand: every figure below is
-computed in its comment from the counts of the children made in ``service()``."""
+"""Ethnic disproportionality (docs/rules.md §15) against a small service worked by hand: every
+figure below is computed in its comment from the counts of the children made in ``service()``."""
 
 from __future__ import annotations
 

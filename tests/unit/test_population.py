@@ -45,7 +45,7 @@ def test_a_tidy_csv_with_two_areas_added_up(tmp_path):
     # Testshire and Otherby, by name in any case: 6000 + 3000, 400 + 100, 500 + 200, 1000 + 300, 100 + 50
     both = table.population(["testshire", "OTHERBY"])
     assert both.counts == {"White": 9000, "Mixed": 500, "Asian": 700, "Black": 1300, "Other": 150}
-    assert both.label == "Testshire (E06000099), Otherby (E06000098): children aged 10–17 (Test table)"
+    assert both.label == "Testshire (E06000099), Otherby (E06000098): children aged 10–17 — Test table"
     with pytest.raises(CaseFileError, match="an area of the table"):
         table.population(["Nowhere"])
 
@@ -175,9 +175,9 @@ def test_the_shipped_figures_and_their_source():
     assert england_and_wales.total == 5_635_559
     # Telford and Wrekin by sex: White 7,533 + 7,932; Mixed 544 + 561; Asian 656 + 690; Black 417 + 434; Other 96 + 109
     assert table.population(["Telford and Wrekin"]).counts == {"White": 15465, "Mixed": 1105, "Asian": 1346, "Black": 851, "Other": 205}
-    assert "Office for National Statistics, Census 2021 dataset RM032" in england_and_wales.label
+    assert "Census 2021 dataset RM032: Ethnic group by age by sex" in england_and_wales.label and "(Office for National Statistics, " in england_and_wales.label
     assert {r.source for r in table.rows} == {
-        "Office for National Statistics, Census 2021 dataset RM032: Ethnic group by age by sex (Census day 21 March 2021; Open Government Licence v3.0)"
+        "Census 2021 dataset RM032: Ethnic group by age by sex, Open Government Licence v3.0 (Office for National Statistics, figures as at Census day 21 March 2021)"
     }
 
 

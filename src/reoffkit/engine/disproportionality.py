@@ -1,8 +1,9 @@
 """Ethnic disproportionality: each ethnic group at every stage of a service's work, set against the
 10–17 population and against White children.
 
-Pure: frames and numbers in, frames and text out (no Django, no I/O, no clock). The method is
-written out for readers in ``docs/disproportionality.md``; the decisions in ``docs/adr/0010``.
+Pure: frames and numbers in, frames and text out (no Django, no I/O, no clock). The rules are
+docs/rules.md §15; the method is written out for readers in ``docs/disproportionality.md``, the
+decisions in ``docs/adr/0010``.
 
 Stages (children counted once per stage, however many cohort entries they have in the period)
     ==================== ============================================ =============================

@@ -116,7 +116,7 @@ class PopulationTable:
         if years:
             label += f" in {', '.join(map(str, years))}"
         if sources:
-            label += f" ({'; '.join(sources)})"
+            label += f" — {'; '.join(sources)}"
         return Population(counts, scheme=self.scheme, label=label)
 
     def shortfalls(self, areas: Sequence[str], result: Disproportionality) -> list[Problem]:

@@ -76,7 +76,7 @@ def test_inside_the_service_small_counts_show_with_a_warning_and_the_board_sees_
     mandy = text(world.client("mandy").get(url))
     # 30 of 1,000 Black children against 60 of 6,000 White: 3.00 (1.95 to 4.63), worked in the unit tests
     assert "Entered the cohort: Black children entered the cohort at 3.00 times the rate of White children, an index of 3.00 (95% interval 1.95 to 4.63)" in mandy
-    assert "Testshire (E06000099): children aged 10–17 in 2021 (a test table)" in mandy
+    assert "Testshire (E06000099): children aged 10–17 in 2021 — a test table" in mandy
     assert "Self-defined (2021 Census ethnic group, five groups)" in mandy
     assert "fewer than 5</strong>" in mandy and "Counts under 5 are shown here, inside the service" in mandy
     assert "(6 not known): amber" in mandy

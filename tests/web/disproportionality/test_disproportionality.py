@@ -164,3 +164,15 @@ def test_officer_observed_records_keep_their_scheme_and_are_not_set_against_the_
     assert "Officer-observed (police identity codes, four groups)" in page
     assert "The population figures are self-defined (2021 census ethnic group, five groups) and these records officer-observed" in page
     assert "Pre-court disposal: Of the children who entered the cohort, Black children entered the cohort at a pre-court disposal at 0.50 times" in page
+
+
+def test_a_population_smaller_than_the_children_counted_is_flagged_on_the_page(world, tmp_path):
+    load(world, tmp_path)
+    small = population_actions.load_population_table(
+        by=world.users["percy"], table=read_population(population_csv(tmp_path, {**POPULATION.counts, "Asian": 2}, name="small.csv")), name="small", file_name="small.csv"
+    )
+    population_actions.set_service_population(by=world.users["percy"], service=world.northmoor, table=small, areas=["Testshire"])
+    page = text(world.client("mandy").get(reverse("disproportionality", args=[world.northmoor.pk]) + Q4))
+    # 3 Asian children entered the cohort (and were first-time entrants) from a population of 2
+    assert "The population chosen is smaller than the children the service counted" in page
+    assert "Asian: 3 children counted (entered the cohort) but a population of 2" in page

@@ -22,7 +22,7 @@ from reoffkit.casefile import CaseFileError
 from reoffkit.disclosure import SUPPRESS_BELOW
 from reoffkit.engine import Period
 from reoffkit.engine.codes import ETHNICITY_SCHEMES
-from reoffkit.engine.disproportionality import NOT_KNOWN, Population
+from reoffkit.engine.disproportionality import NOT_KNOWN, STAGE_TABLE, Population
 from reoffkit.engine.rules import quarter_label
 from reoffkit.web.disproportionality import actions
 from reoffkit.web.disproportionality.models import PopulationTable, ServicePopulation
@@ -230,6 +230,10 @@ def disproportionality(request, service):
             ],
             downloads={name: f"{_download_url(service, name, 'csv')}?{query}" for name in TABLES},
             any_small=any(r["small"] for block in stages for r in block["rows"]),
+            shortfalls=[
+                f"{group}: {count:,} children counted ({STAGE_TABLE[stage].label.lower()}) but a population of {population_count:,}"
+                for group, stage, count, population_count in report.result.population_shortfalls
+            ],
         )
     return render(request, "disproportionality/disproportionality.html", context)
 

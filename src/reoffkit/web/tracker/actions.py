@@ -98,7 +98,8 @@ def audit(*, by, verb: str, summary: str, **details: Any) -> AuditEvent:
 def audit_many(*, by, events: Iterable[dict]) -> list[AuditEvent]:
     """Record many audit events by ``by`` at once (each a dict of :func:`audit`'s keywords other
     than ``by``): one lock, one read of the chain's head and batched inserts, for bulk work such as
-    imports."""
+    imports. The chain's lock is held until the transaction ends (other audited actions wait for
+    it on PostgreSQL), so a long transaction should write its events last, in one call."""
     made = [_event(by, **event) for event in events]
     if not made:
         return []

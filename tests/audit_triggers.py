@@ -2,7 +2,7 @@
 
 import importlib
 
-APPEND_ONLY = importlib.import_module("reoffkit.web.tracker.migrations.0002_audit_append_only")
+GUARDS = importlib.import_module("reoffkit.web.tracker.migrations.0010_audit_chain")
 
 
 class _Statements:
@@ -19,12 +19,12 @@ class _Statements:
 def _change(step) -> None:
     from django.db import connection
 
-    step(None, _Statements(connection))
+    step(_Statements(connection))
 
 
 def ensure_append_only() -> None:
-    _change(APPEND_ONLY.forwards)
+    _change(GUARDS.install_guards)
 
 
 def lift_append_only() -> None:
-    _change(APPEND_ONLY.backwards)
+    _change(GUARDS.lift_guards)

@@ -1,7 +1,9 @@
 """The demo: a synthetic service's case file, its cohorts' measures, and the live tracker on it.
 
 Everything is fictional and generated afresh, anchored on today, so there are always completed
-cohorts and cohorts still in follow-up.
+cohorts and cohorts still in follow-up. The demo's folders (``--out`` and ``--data-dir``) are made
+afresh too, but only folders the demo made itself (marked with :data:`MARKER`), new ones or empty
+ones: pointed at a real data folder, it refuses rather than wipe a database.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime as dt
 import os
 import secrets
 import shutil
+import sys
 from pathlib import Path
 
 from reoffkit.casefile import format_problems, read_case_file, write_case_file
@@ -32,6 +35,38 @@ LAST_NAMES = (
 #: figures), close in size to the area such a service covers.
 DEMO_POPULATION_AREA = "Telford and Wrekin"
 ROLES = ("practitioner", "manager", "performance", "board", "administrator")
+#: The file that marks a folder as the demo's own, which the next run may delete and remake.
+MARKER = ".reoffkit-demo"
+EXIT_REFUSED = 2
+
+
+class NotADemoFolder(Exception):
+    """A folder the demo would have to delete but did not make."""
+
+
+def check_folder(folder: Path) -> None:
+    """Raise :class:`NotADemoFolder` unless ``folder`` is new, empty, or one the demo made before
+    (it holds :data:`MARKER`)."""
+    if not (folder.exists() or folder.is_symlink()):
+        return
+    if not folder.is_dir() or folder.is_symlink():
+        raise NotADemoFolder(f"{folder} is not a folder the demo made (it is a file or a link): the demo will not replace it. Choose a new or empty folder.")
+    if not (folder / MARKER).is_file() and any(folder.iterdir()):
+        raise NotADemoFolder(
+            f"{folder} holds files and was not made by `reoffkit demo` (it has no {MARKER} file), so the demo will not delete it. "
+            "Choose a new or empty folder with --data-dir and --out; if it is a demo folder from an older version, delete it yourself."
+        )
+
+
+def fresh_folder(folder: Path) -> None:
+    """Make ``folder`` empty for the demo and mark it as the demo's: a folder the demo made before
+    is deleted and made again, a new or empty one is used; any other folder, or a file, is refused
+    (:func:`check_folder`)."""
+    check_folder(folder)
+    if (folder / MARKER).is_file():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("Made by `reoffkit demo`, which deletes this folder and makes it again on every run.\n", encoding="utf-8")
 
 
 def demo_name(person_id: str) -> tuple[str, str]:
@@ -79,9 +114,15 @@ def print_measures(case_file, as_at: dt.date) -> None:
 
 
 def run_demo(*, out: Path, data_dir: Path, as_at: dt.date, host: str, port: int, serve: bool) -> int:
+    try:
+        for folder in (out, data_dir):
+            check_folder(folder)  # both, before anything is deleted or made
+    except NotADemoFolder as refused:
+        print(f"reoffkit demo: {refused}", file=sys.stderr)
+        return EXIT_REFUSED
+    for folder in (out, data_dir):
+        fresh_folder(folder)
     frames = demo_frames(as_at)
-    if out.exists():
-        shutil.rmtree(out)
     csv_folder = write_case_file(frames, out / "case-file")
     workbook = write_case_file(frames, out / "case-file.xlsx")
     case_file = read_case_file(csv_folder, today=as_at)
@@ -123,10 +164,8 @@ def run_demo(*, out: Path, data_dir: Path, as_at: dt.date, host: str, port: int,
 
 
 def load_web_demo(*, data_dir: Path, case_file) -> dict[str, tuple[str, str]]:
-    """A fresh SQLite database with the demo service, one user per role, and the case file loaded."""
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
-    data_dir.mkdir(parents=True)
+    """A fresh SQLite database in ``data_dir`` (a folder :func:`fresh_folder` made) with the demo
+    service, one user per role, and the case file loaded."""
     os.environ["REOFFKIT_ENV"] = "demo"
     # One key for the web server and its worker process (pseudonymised IDs are keyed on it).
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))

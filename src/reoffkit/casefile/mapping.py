@@ -20,6 +20,7 @@ from pathlib import Path
 
 from reoffkit.casefile.columns import SPECS
 from reoffkit.casefile.sources import _cell_text, heading
+from reoffkit.cells import csv_text
 from reoffkit.engine import codes
 
 #: The code columns whose words a mapping may translate, and the codes each accepts.
@@ -120,7 +121,7 @@ def remap(path: Path, mapping: dict, folder: Path) -> Path:
                     value = row[position] if position < len(row) else None
                     if value is not None and ours in values:
                         value = values[ours].get(codes.normalise_word(value), value)
-                    out.append("" if value is None else value)
+                    out.append("" if value is None else csv_text(value))
                 writer.writerow(out + [""] * len(blank))
     return folder
 

@@ -13,7 +13,9 @@ reader reports it.
 
 A CSV file may be UTF-8 (with or without Excel's byte order mark), Windows-1252 (read with a
 warning) or UTF-16 — what Excel writes as "Unicode Text" (.txt, tab-separated). Values are
-separated by commas, or by tabs when the heading row has more tabs than commas.
+separated by commas, or by tabs when the heading row has more tabs than commas. An apostrophe in
+front of text beginning like a formula (``'=x``, as reoffkit writes text in CSV and as a person
+marks text in a spreadsheet) is taken off: :func:`reoffkit.cells.csv_unescape`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from reoffkit.casefile.problems import Problem
+from reoffkit.cells import csv_unescape
 from reoffkit.engine import codes
 
 ROW = "__row"
@@ -335,7 +338,7 @@ def read_csv_table(sheet: str, path: Path, problems: list[Problem]) -> RawTable 
     positions = _unique_headings(sheet, 1, given, problems)
     frame = (
         raw.slice(1)
-        .select(pl.col(raw.columns[p]).str.strip_chars().replace("", None).alias(name) for p, name in positions.items())
+        .select(csv_unescape(pl.col(raw.columns[p]).str.strip_chars().replace("", None)).alias(name) for p, name in positions.items())
         .with_row_index(ROW, offset=2)
         .with_columns(pl.col(ROW).cast(pl.Int64))
     )

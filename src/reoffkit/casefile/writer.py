@@ -1,8 +1,10 @@
 """Write engine frames as a case file: a folder of CSV files or one .xlsx workbook.
 
 Dates are written as ISO dates in CSV and as real Excel dates in a workbook; booleans as
-``yes``/``no``. The output reads back through :func:`reoffkit.casefile.read_case_file` to the
-same frames (``outcome_id`` is written, so offences keep their identity).
+``yes``/``no``. Text is never written as a formula (:mod:`reoffkit.cells`: a text cell in a
+workbook, an apostrophe in front of text beginning like a formula in CSV, which the reader takes
+off again). The output reads back through :func:`reoffkit.casefile.read_case_file` to the same
+frames (``outcome_id`` is written, so offences keep their identity).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import polars as pl
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from reoffkit.engine.schema import SCHEMAS, conform
-
+from reoffkit.cells import write_csv, xlsx_row
 from reoffkit.casefile.reader import SHEETS
+from reoffkit.engine.schema import SCHEMAS, conform
 
 
 def _for_output(frame: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -40,7 +42,7 @@ def write_case_file(frames: Mapping[str, pl.DataFrame], path: str | Path) -> Pat
     else:
         path.mkdir(parents=True, exist_ok=True)
         for name, table in tables.items():
-            table.write_csv(path / f"{name}.csv", date_format="%Y-%m-%d")
+            write_csv(table, path / f"{name}.csv", date_format="%Y-%m-%d")
     return path
 
 
@@ -50,8 +52,8 @@ def _write_workbook(tables: Mapping[str, pl.DataFrame], path: Path) -> None:
         sheet = workbook.create_sheet(name)
         for i, column in enumerate(table.columns):
             sheet.column_dimensions[get_column_letter(i + 1)].width = max(12, len(column) + 2)
-        sheet.append(table.columns)
+        sheet.append(xlsx_row(sheet, table.columns))
         for row in table.iter_rows():
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import altair as alt
 import polars as pl
 
+from reoffkit.cells import write_csv
+
 #: Arial where installed; Liberation Sans (metric-compatible) on Linux servers, where PNGs are drawn.
 FONT = "Arial, Liberation Sans, sans-serif"
 WIDTH = 620
@@ -58,7 +60,7 @@ class Chart:
         return vl_convert.vegalite_to_png(self.spec, scale=scale)
 
     def csv(self) -> str:
-        return self.table.write_csv()
+        return write_csv(self.table)
 
     def to_json(self) -> str:
         return json.dumps(self.spec)

@@ -1,6 +1,7 @@
 """The ``reoffkit`` command line: one module per command (each with ``add_parser`` and ``run``).
 
-Exit codes: 0 success; 2 the input or the arguments have errors (every problem is listed).
+Exit codes: 0 success; 2 the input or the arguments have errors (every problem is listed); 1 from
+``reoffkit audit verify``: the audit log's hash chain is broken (every place is listed).
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ import argparse
 import sys
 from typing import Sequence
 
-from reoffkit.cli import analyse, demo, disproportionality, importing, measures, performance, serve, worker
+from reoffkit.cli import analyse, audit, demo, disproportionality, importing, measures, performance, serve, worker
 from reoffkit.cli.common import EXIT_BAD_INPUT
 
 __all__ = ["EXIT_BAD_INPUT", "build_parser", "main"]
 
 #: In the order ``reoffkit --help`` lists them.
-COMMANDS = (measures, performance, analyse, disproportionality, importing, demo, serve, worker)
+COMMANDS = (measures, performance, analyse, disproportionality, importing, audit, demo, serve, worker)
 
 
 def build_parser() -> argparse.ArgumentParser:

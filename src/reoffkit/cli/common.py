@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from reoffkit.cells import write_csv
 from reoffkit.engine import CountingRules, Period
 from reoffkit.engine.rules import METHODS
 
@@ -108,7 +109,7 @@ def write_outputs(out: Path, tables: dict, charts) -> None:
     (out / "tables").mkdir(parents=True, exist_ok=True)
     (out / "charts").mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
-        table.write_csv(out / "tables" / f"{name}.csv")
+        write_csv(table, out / "tables" / f"{name}.csv")
     for chart in charts:
         (out / "charts" / f"{chart.name}.svg").write_text(chart.svg(), encoding="utf-8")
         (out / "charts" / f"{chart.name}.png").write_bytes(chart.png())

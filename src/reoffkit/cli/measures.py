@@ -8,6 +8,7 @@ import json
 
 import polars as pl
 
+from reoffkit.cells import write_csv
 from reoffkit.cli.common import EXIT_BAD_INPUT, counting_rules, jsonable, load_services, period_arguments, rule_arguments
 from reoffkit.console import MEASURE_HEADERS, cell, measure_row, render_table
 from reoffkit.engine import BREAKDOWNS, MEASURE_COLUMNS, Period, entry_table, measures, measures_by
@@ -67,7 +68,7 @@ def run_measures(arguments: argparse.Namespace) -> int:
         print(json.dumps(document, indent=2))
     elif arguments.format == "csv":
         rows = groups if groups is not None else [{"group": "all", **overall}]
-        print(pl.DataFrame([{k: jsonable(v) for k, v in row.items()} for row in rows]).write_csv(), end="")
+        print(write_csv(pl.DataFrame([{k: jsonable(v) for k, v in row.items()} for row in rows])), end="")
     else:
         print(render_measures(period, overall, arguments, groups))
     return 0
@@ -96,7 +97,7 @@ def run_entries(arguments: argparse.Namespace) -> int:
     if arguments.format == "json":
         print(json.dumps([{k: jsonable(v) for k, v in row.items()} for row in shown.iter_rows(named=True)], indent=2))
     elif arguments.format == "csv":
-        print(shown.write_csv(date_format="%Y-%m-%d"), end="")
+        print(write_csv(shown, date_format="%Y-%m-%d"), end="")
     else:
         print(render_table([list(map(cell, row)) for row in shown.iter_rows()], list(shown.columns)))
         print(f"{shown.height} cohort entries")

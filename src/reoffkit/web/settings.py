@@ -57,6 +57,10 @@ ENVIRONMENT = env_str("REOFFKIT_ENV", "production")
 if ENVIRONMENT not in ("production", "demo", "test"):
     raise ImproperlyConfigured(f"REOFFKIT_ENV={ENVIRONMENT!r}; expected production, demo or test")
 PRODUCTION = ENVIRONMENT == "production"
+if PRODUCTION:
+    # Every file the service makes (its database and the database's -wal and -shm files, uploads,
+    # collected static files) is readable by its own account only.
+    os.umask(0o077)
 
 DATA_DIR = Path(env_str("REOFFKIT_DATA_DIR", str(Path.cwd() / "var")))
 
@@ -96,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "reoffkit.web.tracker.middleware.PrivateNoStoreMiddleware",
     "reoffkit.web.tracker.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,8 +132,23 @@ DATABASES = {
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'reoffkit.sqlite3'}"), conn_max_age=60
     )
 }
+
+
+def private_sqlite_files(database: Path) -> None:
+    """The SQLite database's folder, made 0700 when it is made here; the database and its -wal
+    and -shm files 0600 when they exist (files left readable by an older version are narrowed).
+    SQLite gives its -wal and -shm files the database file's mode."""
+    folder = database.parent
+    if not folder.is_dir():
+        folder.mkdir(parents=True, mode=0o700)
+        os.chmod(folder, 0o700)  # whatever the umask
+    for path in (database, folder / f"{database.name}-wal", folder / f"{database.name}-shm"):
+        if path.is_file() and path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    private_sqlite_files(Path(DATABASES["default"]["NAME"]))
     # WAL lets readers go on while one process writes; a writer waits up to the timeout for
     # another's write to finish instead of failing at once ("database is locked").
     DATABASES["default"]["OPTIONS"] = {

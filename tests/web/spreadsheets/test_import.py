@@ -248,7 +248,7 @@ def test_round_trip_export_then_import_into_an_empty_service_gives_the_same_reco
     client = world.client("percy")
     assert client.post(reverse("export-case-file", args=[westvale.pk]), {"purpose": ""}).status_code == 302  # a purpose is required
     response = client.post(reverse("export-case-file", args=[westvale.pk]), {"purpose": "moving to the new installation"})
-    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store, private"
     event = AuditEvent.objects.filter(verb="export", object_type="case file").latest("id")
     assert event.purpose == "moving to the new installation" and event.username == "percy"
     exported = tmp_path / "exported.xlsx"

@@ -13,6 +13,9 @@ Two kinds (:data:`AUDIENCES`): **within** the service (names, local and PNC IDs,
 of the date of birth (and no 18th birthday in the alerts' reasons), no action owners, and on the Measures sheet counts from 1 to 4 shown as
 "fewer than 5" with every rate made from them left blank (the summary page's rule,
 ``reoffkit.disclosure.withheld``).
+
+Every cell goes in through :func:`reoffkit.cells.xlsx_row`: a name, an offence type or any other
+text is a text cell, never a formula, whatever it begins with.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from reoffkit.cells import xlsx_row
 from reoffkit.engine import CohortMeasures, codes
 from reoffkit.web.tracker.models import ACTION_CHOICES, STATUS_CHOICES, TRIGGER_CHOICES
 from reoffkit.web.tracker.queries import CohortRow
@@ -180,7 +184,7 @@ def _list_formula(words: list[str]) -> str:
 def _header(sheet, headers: list[str]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    sheet.append(headers)
+    sheet.append(xlsx_row(sheet, headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDDDDD")
@@ -223,7 +227,7 @@ def _cohort_sheet(sheet, rows: list[CohortRow], columns: list[Column]) -> None:
     headers = [column.header for column in columns]
     _header(sheet, headers)
     for row in rows:
-        sheet.append([column.value(row) for column in columns])
+        sheet.append(xlsx_row(sheet, [column.value(row) for column in columns]))
     _date_formats(sheet)
     last = max(2, len(rows) + 1)
     letter = {header: get_column_letter(index) for index, header in enumerate(headers, start=1)}
@@ -317,7 +321,7 @@ def _measures_sheet(sheet, quarters: list[CohortMeasures], *, suppress: bool, fo
     sheet.title = "Measures"
     _header(sheet, MEASURE_HEADERS)
     for measures in quarters:
-        sheet.append(measure_row(measures, suppress=suppress, follow_up_months=follow_up_months))
+        sheet.append(xlsx_row(sheet, measure_row(measures, suppress=suppress, follow_up_months=follow_up_months)))
     for index, header in enumerate(MEASURE_HEADERS, start=1):
         if header in MEASURE_FIELDS:
             for cell in sheet[get_column_letter(index)][1:]:
@@ -335,7 +339,7 @@ def _measures_sheet(sheet, quarters: list[CohortMeasures], *, suppress: bool, fo
         notes.append("Counts from 1 to 4 are shown as \"fewer than 5\" and the rates calculated from them are left blank, so no small group of children can be recognised.")
     sheet.append([])
     for note in notes:
-        sheet.append([note])
+        sheet.append(xlsx_row(sheet, [note]))
         sheet.cell(sheet.max_row, 1).alignment = Alignment(wrap_text=False)
     widths = {1: 10, 2: 18, 11: 44, 12: 12}
     for index, header in enumerate(MEASURE_HEADERS, start=1):

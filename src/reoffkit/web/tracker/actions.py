@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from reoffkit.web.tracker import auditchain
 from reoffkit.web.tracker.models import (
     Assessment,
     AuditEvent,
@@ -56,9 +57,9 @@ def _role(user) -> str:
     return profile.role if profile else ""
 
 
-def audit(
-    *,
+def _event(
     by,
+    *,
     verb: str,
     summary: str,
     service: Service | None = None,
@@ -67,9 +68,8 @@ def audit(
     purpose: str = "",
     changes: dict | None = None,
 ) -> AuditEvent:
-    """Record an audit event. Summaries name record types and ids, never a child's name."""
     user = by if getattr(by, "pk", None) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         user=user,
         username=by.get_username() if user else str(by or "system"),
         role=_role(by) if user else "",
@@ -81,6 +81,32 @@ def audit(
         purpose=purpose[:300],
         changes=changes or {},
     )
+
+
+def audit(*, by, verb: str, summary: str, **details: Any) -> AuditEvent:
+    """Record an audit event, chained to the one before it in the same transaction (details:
+    ``service``, ``object_type``, ``object_ids``, ``purpose``, ``changes``). Summaries name record
+    types and ids, never a child's name."""
+    event = _event(by, verb=verb, summary=summary, **details)
+    with transaction.atomic(savepoint=False):
+        auditchain.lock()
+        auditchain.link([event], auditchain.head())
+        event.save(force_insert=True)
+    return event
+
+
+def audit_many(*, by, events: Iterable[dict]) -> list[AuditEvent]:
+    """Record many audit events by ``by`` at once (each a dict of :func:`audit`'s keywords other
+    than ``by``): one lock, one read of the chain's head and batched inserts, for bulk work such as
+    imports. The chain's lock is held until the transaction ends (other audited actions wait for
+    it on PostgreSQL), so a long transaction should write its events last, in one call."""
+    made = [_event(by, **event) for event in events]
+    if not made:
+        return []
+    with transaction.atomic(savepoint=False):
+        auditchain.lock()
+        auditchain.link(made, auditchain.head())
+        return AuditEvent.objects.bulk_create(made, batch_size=500)
 
 
 def _changes(instance, fields: Iterable[str], values: dict) -> dict:

@@ -1,4 +1,4 @@
-"""Log out a session left idle for ``SESSION_IDLE_MINUTES``."""
+"""Log out a session left idle for ``SESSION_IDLE_MINUTES``; keep signed-in responses out of caches."""
 
 import time
 
@@ -23,3 +23,22 @@ class IdleTimeoutMiddleware:
                 return redirect(f"{reverse('login')}?timed_out=1")
             request.session[self.key] = now
         return self.get_response(request)
+
+
+class PrivateNoStoreMiddleware:
+    """Every response to a signed-in user carries ``Cache-Control: no-store, private``: pages and
+    downloads show children's records, and neither the browser (its back button, its disk cache on
+    a shared office computer) nor a proxy may keep a copy. Static files are served before this
+    (WhiteNoise) and stay cacheable."""
+
+    VALUE = "no-store, private"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = self.VALUE
+        return response

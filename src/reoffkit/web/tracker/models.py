@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from reoffkit.engine import codes
 from reoffkit.engine.alerts import AlertSettings
@@ -347,7 +348,12 @@ class ReferenceFigure(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Append-only: who did what, when, to which records, and why (for exports)."""
+    """Append-only: who did what, when, to which records, and why (for exports).
+
+    Written only by ``actions.audit``/``audit_many``, which chain each event to the one before
+    (``seq``, ``prev_hash``, ``hash``: :mod:`reoffkit.web.tracker.auditchain`); database triggers
+    refuse updates, deletes, REPLACE (SQLite) and TRUNCATE (PostgreSQL).
+    """
 
     class Verb(models.TextChoices):
         CREATE = "create", "Created"
@@ -360,7 +366,7 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "Failed login"
         LOGOUT = "logout", "Logged out"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     username = models.CharField(max_length=150)
     role = models.CharField(max_length=20, blank=True)
@@ -371,6 +377,9 @@ class AuditEvent(models.Model):
     summary = models.CharField(max_length=300)
     purpose = models.CharField(max_length=300, blank=True)
     changes = models.JSONField(default=dict, blank=True)
+    seq = models.BigIntegerField(null=True, db_index=True, editable=False, help_text="Position in the hash chain (1 is the first event).")
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False, help_text="SHA-256 of the previous hash and this event's content.")
 
     class Meta:
         ordering = ["-at", "-id"]

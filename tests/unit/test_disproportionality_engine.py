@@ -16,6 +16,9 @@ from reoffkit.engine.disproportionality import (
     Population,
     disproportionality,
     findings,
+    STAGES,
+    _index,
+    _Side,
     relative_rate_index,
     trend,
 )
@@ -145,6 +148,9 @@ def test_a_stage_with_too_few_children_says_so(result):
     custody = result.row("custody", "Black")
     # 4 of 20 against 2 of 20: an index of 2.0, but fewer than 5 on both sides: too few to say
     assert (custody["rri"], custody["verdict"]) == (approx(2.0), "too_few")
+    # No interval either: from a handful of children it says nothing, and where a group's rate is
+    # 0% or 100% (2 of 2) the log-scale interval collapses to a misleadingly narrow band
+    assert (custody["rri_low"], custody["rri_high"]) == (None, None)
     assert custody["reason"] == "Too few to say: fewer than 5 Black children at this stage and fewer than 5 White children at this stage."
     stage_findings = [f for f in findings(result) if f.stage == "custody"]
     assert [f.kind for f in stage_findings] == ["too_few_stage"]
@@ -320,3 +326,12 @@ def test_counts_do_not_depend_on_row_order():
     base = run(u)
     assert shuffled.table.equals(base.table)
     assert not math.isnan(base.row("court", "Black")["rri"])
+
+
+def test_a_rate_of_all_of_a_handful_of_children_is_given_no_interval():
+    # 2 of 2 children against 18 of 85: Katz's SE would be √(1/2 − 1/2 + 1/18 − 1/85) = 0.209,
+    # an interval of 3.1 to 7.1 from two children. Too few to say, so no interval is given.
+    assert relative_rate_index(2, 2, 18, 85)[1] is not None  # the formula alone gives one
+    row = _index(next(s for s in STAGES if s.code == "community"), "Other", _Side(2, 2), _Side(18, 85), 5, "")
+    assert (row["verdict"], row["rri_low"], row["rri_high"]) == ("too_few", None, None)
+    assert row["rri"] == approx((2 / 2) / (18 / 85))

@@ -173,7 +173,7 @@ def forest_chart(report: DisproportionalityReport) -> Chart:
         layers.facet(facet=alt.Facet("group:N", title=None, sort=groups), columns=2, data=values(data)),
         forest_title(report),
         "Each point is a group's rate at a stage divided by White children's (a decision stage: of the children at the stage "
-        "before); lines are 95% intervals. Filled: the interval lies wholly above or below 1. Points are missing where there is "
+        "before); lines are 95% intervals (none where there are too few children to say). Filled: the interval lies wholly above or below 1. Points are missing where there is "
         "no index (no children, no White children, withheld).",
     )
     table = stages.filter(pl.col("group").is_in(groups)).select(

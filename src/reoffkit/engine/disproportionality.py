@@ -391,7 +391,9 @@ def _index(stage: Stage, group: str, side: _Side, white: _Side, min_count: int, 
     rri, low, high = offence_rate_index(side, white) if stage.unit == "offences" else relative_rate_index(side.count, side.base, white.count, white.base)
     reason = _too_few(stage, group, side, white, min_count)
     if reason:
-        verdict = "too_few"
+        # No interval from a handful of children: it would say nothing, and where a group's rate
+        # is 0% or 100% (2 of 2) the log-scale interval collapses to a misleadingly narrow band.
+        verdict, low, high = "too_few", None, None
     elif low is not None and low > 1:
         verdict = "over"
     elif high is not None and high < 1:

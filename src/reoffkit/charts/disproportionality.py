@@ -22,7 +22,7 @@ CLAIMED = ("over", "under")
 
 def _titled(chart, title: str, subtitle: str):
     return chart.properties(
-        title=alt.TitleParams(textwrap.wrap(title, 90), subtitle=textwrap.wrap(subtitle, 110), anchor="start", fontSize=14)
+        title=alt.TitleParams(textwrap.wrap(title, 72), subtitle=textwrap.wrap(subtitle, 100), anchor="start", fontSize=14)
     ).configure(font=FONT).configure_axis(labelFontSize=11, titleFontSize=11).configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom").configure_header(labelFontSize=12, titleFontSize=12)
 
 

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "reoffkit.web.accounts.middleware.ForcePasswordChangeMiddleware",
     "reoffkit.web.tracker.middleware.PrivateNoStoreMiddleware",
     "reoffkit.web.tracker.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -170,11 +171,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed logins (django-axes): per user name, not per address, so one
-# council NAT address cannot lock everyone out.
+# Lockout after repeated failed logins (django-axes): by user name and address together, so that
+# nobody can lock a manager out from elsewhere by mistyping their user name, and one council NAT
+# address is locked only for the user names tried from it. An administrator unlocks an account on
+# its user page or with `reoffkit user unlock` (docs/adr/0014-accounts-and-operations.md).
 AXES_FAILURE_LIMIT = env_int("REOFFKIT_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("REOFFKIT_LOCKOUT_MINUTES", 30) / 60
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One-time set-password links expire after this many hours (and once used or replaced).
+PASSWORD_RESET_TIMEOUT = env_int("REOFFKIT_SET_PASSWORD_HOURS", 72) * 3600
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -198,10 +203,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = [
     "security.W021",  # HSTS preload is the domain owner's choice, not the application's
-    # axes suggests locking by address too; a council's staff share one NAT address, so an
-    # address lock would let five mistyped passwords lock out the whole office. Locking by
-    # user name cannot be bypassed by rotating addresses, agents or cookies.
-    "axes.W006",
 ]
 
 CONTENT_SECURITY_POLICY = {

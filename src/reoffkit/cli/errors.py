@@ -1,0 +1,63 @@
+"""What goes wrong outside a command's own checks, said in one line with how to put it right.
+
+Exit codes: 3 the configuration (the environment, the database, the data folder); 2 the
+arguments (a folder that cannot be written, a port in use, no terminal for a question)."""
+
+from __future__ import annotations
+
+import errno
+import re
+
+EXIT_CONFIGURATION = 3
+EXIT_ARGUMENTS = 2
+
+
+class NoTerminal(Exception):
+    """An interactive command was run with no terminal to ask its questions on."""
+
+
+def one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip()
+
+
+def database_problem(error: Exception) -> str:
+    """Which database could not be used, and what to check (never the password)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    detail = one_line(error)
+    if database["ENGINE"].endswith("sqlite3"):
+        return (
+            f"cannot use the SQLite database {database['NAME']} ({detail}): make its folder and file writable by this account, "
+            "or set REOFFKIT_DATA_DIR (or DATABASE_URL) to a place that is"
+        )
+    where = f"{database.get('NAME')!s} on {database.get('HOST') or 'localhost'}:{database.get('PORT') or 5432} as {database.get('USER')!s}"
+    if "does not exist" in detail:
+        hint = "create it (createdb) or correct the name or user in DATABASE_URL"
+    elif "password" in detail or "authentication" in detail:
+        hint = "check the user and password in DATABASE_URL"
+    else:
+        hint = "check that PostgreSQL is running and that DATABASE_URL has the right host and port"
+    return f"cannot connect to the database {where} ({detail}): {hint}"
+
+
+def explain(error: BaseException) -> tuple[int, str] | None:
+    """(exit code, one line) for an error that a user can put right, or ``None`` for a fault."""
+    from reoffkit.web.server import PortInUse
+
+    if isinstance(error, (PortInUse, NoTerminal)):
+        return EXIT_ARGUMENTS, one_line(error)
+    try:
+        from django.core.exceptions import ImproperlyConfigured
+        from django.db import DatabaseError, InterfaceError, OperationalError
+    except ImportError:  # pragma: no cover - Django is a dependency
+        return None
+    if isinstance(error, ImproperlyConfigured):
+        return EXIT_CONFIGURATION, f"configuration: {one_line(error)}"
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return EXIT_CONFIGURATION, database_problem(error)
+    if isinstance(error, DatabaseError) and re.search(r"no such table|relation .* does not exist", str(error)):
+        return EXIT_CONFIGURATION, f"the database has no reoffkit tables yet ({one_line(error)}): run `reoffkit manage migrate` (or `reoffkit serve`, which migrates) first"
+    if isinstance(error, OSError) and error.filename and error.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENOSPC):
+        return EXIT_ARGUMENTS, f"cannot write or read {error.filename} ({error.strerror}): choose a path this account can use"
+    return None

@@ -67,7 +67,7 @@ DATA_DIR = Path(env_str("REOFFKIT_DATA_DIR", str(Path.cwd() / "var")))
 if PRODUCTION:
     if not os.environ.get("SECRET_KEY"):
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set: set it to a long random value kept secret, e.g. the output of "
+            "SECRET_KEY must be set (in the environment) to a long random value kept secret, e.g. the output of "
             "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'` (see .env.example)"
         )
     SECRET_KEY = os.environ["SECRET_KEY"]

@@ -54,10 +54,10 @@ def explain(error: BaseException) -> tuple[int, str] | None:
         return None
     if isinstance(error, ImproperlyConfigured):
         return EXIT_CONFIGURATION, f"configuration: {one_line(error)}"
-    if isinstance(error, (OperationalError, InterfaceError)):
-        return EXIT_CONFIGURATION, database_problem(error)
     if isinstance(error, DatabaseError) and re.search(r"no such table|relation .* does not exist", str(error)):
         return EXIT_CONFIGURATION, f"the database has no reoffkit tables yet ({one_line(error)}): run `reoffkit manage migrate` (or `reoffkit serve`, which migrates) first"
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return EXIT_CONFIGURATION, database_problem(error)
     if isinstance(error, OSError) and error.filename and error.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENOSPC):
         return EXIT_ARGUMENTS, f"cannot write or read {error.filename} ({error.strerror}): choose a path this account can use"
     return None

@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "leicester-2016q4"
-POSTGRES = os.environ.get("REOFFKIT_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+#: The PostgreSQL server the suite runs against (DATABASE_URL's, without its database), or the local one.
+POSTGRES = (
+    os.environ["DATABASE_URL"].rsplit("/", 1)[0] if os.environ.get("DATABASE_URL", "").startswith("postgres") else "postgres://postgres@127.0.0.1:5432"
+)
 
 
 def environment(data_dir: Path, **change: str | None) -> dict[str, str]:

@@ -107,6 +107,7 @@ def test_a_password_someone_else_knew_is_changed_at_first_sign_in(world):
     for url in (reverse("home"), reverse("cohort", args=[world.northmoor.pk]), reverse("audit")):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"] == reverse("change-password"), url
+        assert response["Cache-Control"] == "no-store, private"
     forced = client.get(reverse("change-password"))
     assert forced.status_code == 200 and "Your password was set by someone else" in text(forced)
     client.post(reverse("change-password"), {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})

@@ -47,8 +47,15 @@ def sign_in(username: str, password: str) -> Client:
     return client
 
 
+def row_of(world, username: str) -> str:
+    page = text(world.client("ada").get(reverse("users")))
+    start = page.index(f">{username}<")
+    return page[start : page.index("</tr>", start)]
+
+
 def test_a_new_user_sets_their_own_password_with_the_link_once(world):
     nora, link = add_nora(world)
+    assert "No password yet" in row_of(world, "nora") and "No password yet" not in row_of(world, "pat")
     assert not Client().post(reverse("login"), {"username": "nora", "password": PASSWORD}).wsgi_request.user.is_authenticated
     visitor = Client()
     page = visitor.get(link)
@@ -63,6 +70,7 @@ def test_a_new_user_sets_their_own_password_with_the_link_once(world):
     again = Client().get(link)  # used: void
     assert again.status_code == 400 and "This link does not work" in text(again)
     assert sign_in("nora", NEW_PASSWORD).get(reverse("home")).status_code == 302
+    assert "No password yet" not in row_of(world, "nora")
 
 
 def test_a_link_expires_and_a_newer_link_voids_the_older(world, settings, monkeypatch):
@@ -142,6 +150,9 @@ def test_lockout_is_by_user_name_and_address_and_an_administrator_unlocks(world,
     assert passwords.is_locked_out(mandy)
     page = text(world.client("ada").get(reverse("edit-user", args=[mandy.pk])))
     assert "mandy is locked out" in page
+    users = text(world.client("ada").get(reverse("users")))
+    row = users[users.index(">mandy<") : users.index("</tr>", users.index(">mandy<"))]
+    assert "Locked out" in row and "Locked out" not in users[users.index(">pat<") : users.index("</tr>", users.index(">pat<"))]
     assert world.client("mandy").post(reverse("user-unlock", args=[mandy.pk])).status_code == 403
     response = world.client("ada").post(reverse("user-unlock", args=[mandy.pk]))
     assert response.status_code == 302 and not passwords.is_locked_out(mandy)

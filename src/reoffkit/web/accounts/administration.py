@@ -191,7 +191,8 @@ class EditUserForm(StaffForm):
 
 @require("manage_users")
 def user_list(request):
-    return render(request, "accounts/users.html", {"section": "users", "users": account_queries.staff_users()})
+    context = {"section": "users", "users": account_queries.staff_users(), "locked_out": passwords.locked_out_usernames()}
+    return render(request, "accounts/users.html", context)
 
 
 @require("manage_users")

@@ -93,6 +93,13 @@ def is_locked_out(user) -> bool:
     return any(count >= settings.AXES_FAILURE_LIMIT for count in failures)
 
 
+def locked_out_usernames() -> set[str]:
+    """The user names locked out now (from at least one address)."""
+    from axes.models import AccessAttempt
+
+    return set(AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).values_list("username", flat=True))
+
+
 @transaction.atomic
 def unlock(*, by, user) -> int:
     """Clear ``user``'s failed sign-ins (from every address) so they can sign in again; audited.

@@ -1,19 +1,17 @@
 """What goes wrong outside a command's own checks, said in one line with how to put it right.
 
 Exit codes: 3 the configuration (the environment, the database, the data folder); 2 the
-arguments (a folder that cannot be written, a port in use, no terminal for a question)."""
+arguments (a folder that cannot be written, a port in use). ``reoffkit manage create_administrator``
+without a terminal says so itself (exit code 2)."""
 
 from __future__ import annotations
 
 import errno
 import re
+import sys
 
 EXIT_CONFIGURATION = 3
 EXIT_ARGUMENTS = 2
-
-
-class NoTerminal(Exception):
-    """An interactive command was run with no terminal to ask its questions on."""
 
 
 def one_line(text: str) -> str:
@@ -45,19 +43,25 @@ def explain(error: BaseException) -> tuple[int, str] | None:
     """(exit code, one line) for an error that a user can put right, or ``None`` for a fault."""
     from reoffkit.web.server import PortInUse
 
-    if isinstance(error, (PortInUse, NoTerminal)):
+    if isinstance(error, PortInUse):
         return EXIT_ARGUMENTS, one_line(error)
-    try:
-        from django.core.exceptions import ImproperlyConfigured
-        from django.db import DatabaseError, InterfaceError, OperationalError
-    except ImportError:  # pragma: no cover - Django is a dependency
-        return None
+    if "django" in sys.modules:  # only a command that set Django up can fail in Django's ways
+        explained = _django_problem(error)
+        if explained:
+            return explained
+    if isinstance(error, OSError) and error.filename and error.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENOSPC):
+        return EXIT_ARGUMENTS, f"cannot write or read {error.filename} ({error.strerror}): choose a path this account can use"
+    return None
+
+
+def _django_problem(error: BaseException) -> tuple[int, str] | None:
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError, InterfaceError, OperationalError
+
     if isinstance(error, ImproperlyConfigured):
         return EXIT_CONFIGURATION, f"configuration: {one_line(error)}"
     if isinstance(error, DatabaseError) and re.search(r"no such table|relation .* does not exist", str(error)):
         return EXIT_CONFIGURATION, f"the database has no reoffkit tables yet ({one_line(error)}): run `reoffkit manage migrate` (or `reoffkit serve`, which migrates) first"
     if isinstance(error, (OperationalError, InterfaceError)):
         return EXIT_CONFIGURATION, database_problem(error)
-    if isinstance(error, OSError) and error.filename and error.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENOSPC):
-        return EXIT_ARGUMENTS, f"cannot write or read {error.filename} ({error.strerror}): choose a path this account can use"
     return None

@@ -107,6 +107,11 @@ def test_an_interactive_command_without_a_terminal(migrated):
     one_line(result, 2, "needs a terminal", "reoffkit user add ada --role administrator")
 
 
+def test_a_question_without_a_terminal(migrated):
+    result = reoffkit("manage", "flush", env=environment(migrated))
+    one_line(result, 2, "there is no terminal to answer it on", "--no-input")
+
+
 def test_a_port_in_use(migrated):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -1,8 +1,8 @@
 """What goes wrong outside a command's own checks, said in one line with how to put it right.
 
 Exit codes: 3 the configuration (the environment, the database, the data folder); 2 the
-arguments (a folder that cannot be written, a port in use). ``reoffkit manage create_administrator``
-without a terminal says so itself (exit code 2)."""
+arguments (a folder that cannot be written, a port in use, a question with no terminal to answer
+it on). ``reoffkit manage create_administrator`` without a terminal says so itself (exit code 2)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ def explain(error: BaseException) -> tuple[int, str] | None:
 
     if isinstance(error, PortInUse):
         return EXIT_ARGUMENTS, one_line(error)
+    if isinstance(error, EOFError) and not sys.stdin.isatty():
+        return EXIT_ARGUMENTS, "this command asks a question and there is no terminal to answer it on: run it in a terminal, or give the answer as an option (e.g. --no-input where the command has one)"
     if "django" in sys.modules:  # only a command that set Django up can fail in Django's ways
         explained = _django_problem(error)
         if explained:

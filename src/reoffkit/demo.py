@@ -22,6 +22,9 @@ from reoffkit.engine.rules import add_months, quarter_label, quarter_of
 from reoffkit.synthetic import generate, services_named
 
 SERVICE_NAME = "Northmoor Youth Justice Service"
+#: The second service of the demo partnership, in the web application only (its own synthetic
+#: children), so that the partnership view and the isolation of each service can be seen.
+PARTNER_NAME = "Eastvale Youth Justice Service"
 FIRST_NAMES = (
     "Ari", "Bailey", "Cam", "Dani", "Eli", "Frankie", "Gabe", "Harley", "Indy", "Jules", "Kai", "Lou",
     "Milo", "Nico", "Ollie", "Pip", "Quinn", "Remy", "Sol", "Tam", "Uma", "Vic", "Wren", "Zak",
@@ -34,7 +37,10 @@ LAST_NAMES = (
 #: The demo service is fictional; its 10–17 population is a real authority's (shipped 2021 Census
 #: figures), close in size to the area such a service covers.
 DEMO_POPULATION_AREA = "Telford and Wrekin"
-ROLES = ("practitioner", "manager", "performance", "board", "administrator")
+#: The roles every service of the demo has a user of (``northmoor.manager``, ``eastvale.board``, …).
+SERVICE_ROLES = ("practitioner", "manager", "performance", "board")
+#: Users of both services (the partnership) and of none (the administrator).
+PARTNERSHIP_USERS = (("partnership.performance", "performance"), ("partnership.board", "board"), ("demo.administrator", "administrator"))
 #: The file that marks a folder as the demo's own, which the next run may delete and remake.
 MARKER = ".reoffkit-demo"
 EXIT_REFUSED = 2
@@ -84,7 +90,21 @@ def demo_frames(as_at: dt.date):
         children_per_quarter=42,
         as_at=as_at,
         seed=2026,
-        owners=("demo.practitioner",),
+        owners=("northmoor.practitioner",),
+    )
+
+
+def partner_frames(as_at: dt.date):
+    """The second service's own fictional children, over the same quarters, a little smaller."""
+    current = quarter_of(as_at)
+    return generate(
+        services_named([PARTNER_NAME], seed=12),
+        first_quarter=current - 12,
+        quarters=13,
+        children_per_quarter=30,
+        as_at=as_at,
+        seed=2027,
+        owners=("eastvale.practitioner",),
     )
 
 
@@ -140,16 +160,19 @@ def run_demo(*, out: Path, data_dir: Path, as_at: dt.date, host: str, port: int,
         f"--area '{DEMO_POPULATION_AREA}' --out {out / 'disproportionality'}"
     )
 
-    logins = load_web_demo(data_dir=data_dir, case_file=case_file)
-    print(f"\nLive tracker: http://{host}:{port}/  (demo database: {data_dir})")
-    print(f"Performance against projected national averages: http://{host}:{port}/services/1/performance/")
-    print(f"Analysis of the latest completed cohort: http://{host}:{port}/services/1/analysis/")
-    print(
-        f"Ethnic disproportionality (the population of {DEMO_POPULATION_AREA}, 2021 Census, standing in for the fictional area): "
-        f"http://{host}:{port}/services/1/disproportionality/"
-    )
-    for role, (username, password) in logins.items():
-        print(f"  {role:<14} user {username:<22} password {password}")
+    partner = read_case_file(write_case_file(partner_frames(as_at), data_dir / "eastvale-case-file"), today=as_at)
+    if not partner.ok:
+        print(format_problems(partner.problems, limit=20))
+        return 1
+    services, logins = load_web_demo(data_dir=data_dir, case_files={SERVICE_NAME: case_file, PARTNER_NAME: partner})
+    northmoor, eastvale = services[SERVICE_NAME], services[PARTNER_NAME]
+    base = f"http://{host}:{port}"
+    print(f"\nLive tracker: {base}/  (demo database: {data_dir}; services {SERVICE_NAME} and {PARTNER_NAME}, one partnership)")
+    print(f"  Performance of the partnership: {base}/services/{northmoor}/performance/?with={eastvale}  (partnership.* users)")
+    print(f"  Analysis: {base}/services/{northmoor}/analysis/   Disproportionality ({DEMO_POPULATION_AREA}'s 2021 Census population): {base}/services/{northmoor}/disproportionality/")
+    print("Sign in as (passwords random, shown once; each service's users see that service only):")
+    for username, (role, password) in logins.items():
+        print(f"  {username:<24} {password:<14} {role}")
     if not serve:
         return 0
     from reoffkit.web.server import WorkerProcess, serve as serve_app
@@ -163,9 +186,11 @@ def run_demo(*, out: Path, data_dir: Path, as_at: dt.date, host: str, port: int,
     return 0
 
 
-def load_web_demo(*, data_dir: Path, case_file) -> dict[str, tuple[str, str]]:
-    """A fresh SQLite database in ``data_dir`` (a folder :func:`fresh_folder` made) with the demo
-    service, one user per role, and the case file loaded."""
+def load_web_demo(*, data_dir: Path, case_files: dict) -> tuple[dict[str, int], dict[str, tuple[str, str]]]:
+    """A fresh SQLite database in ``data_dir`` (a folder :func:`fresh_folder` made) with one
+    service per case file, a user of every role in each, partnership users of both and an
+    administrator, and the case files loaded. Returns the services' ids by name and
+    {user name: (what they are, password)}."""
     os.environ["REOFFKIT_ENV"] = "demo"
     # One key for the web server and its worker process (pseudonymised IDs are keyed on it).
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
@@ -176,28 +201,39 @@ def load_web_demo(*, data_dir: Path, case_file) -> dict[str, tuple[str, str]]:
 
     setup_django()
     prepare_database_and_static()
-    from reoffkit.web.tracker import actions
-    from reoffkit.web.spreadsheets.loading import load_case_frames
+    return populate(case_files)
 
-    service = actions.create_service(by="demo", name=SERVICE_NAME)
-    logins: dict[str, tuple[str, str]] = {}
-    users = {}
-    for role in ROLES:
-        username = f"demo.{role}"
-        password = secrets.token_urlsafe(9)
-        users[role] = actions.create_staff_user(
-            by="demo", username=username, password=password, role=role, services=[] if role == "administrator" else [service]
-        )
-        logins[role] = (username, password)
-    load_case_frames(
-        by=users["manager"],
-        service=service,
-        frames=case_file.frames(),
-        name_for=demo_name,
-        owner_for=lambda owner: users["practitioner"],
-    )
+
+def populate(case_files: dict) -> tuple[dict[str, int], dict[str, tuple[str, str]]]:
+    """The demo's services, users and records in the database Django is set up with."""
     from reoffkit.web.disproportionality.actions import set_service_population
     from reoffkit.web.disproportionality.models import PopulationTable
+    from reoffkit.web.spreadsheets.loading import load_case_frames
+    from reoffkit.web.tracker import actions
 
-    set_service_population(by=users["performance"], service=service, table=PopulationTable.objects.get(shipped=True), areas=[DEMO_POPULATION_AREA])
-    return logins
+    logins: dict[str, tuple[str, str]] = {}
+
+    def user(username: str, role: str, services: list, what: str):
+        password = secrets.token_urlsafe(9)
+        made = actions.create_staff_user(by="demo", username=username, password=password, role=role, services=services)
+        logins[username] = (what, password)
+        return made
+
+    services = {name: actions.create_service(by="demo", name=name) for name in case_files}
+    staff = {}
+    for name, service in services.items():
+        short = name.split()[0]
+        for role in SERVICE_ROLES:
+            staff[name, role] = user(f"{short.lower()}.{role}", role, [service], f"{role}, {short} only")
+    for username, role in PARTNERSHIP_USERS:
+        shared = [] if role == "administrator" else list(services.values())
+        user(username, role, shared, "administrator (users and services; no child's record)" if not shared else f"{role}, both services")
+    population = PopulationTable.objects.get(shipped=True)
+    for name, case_file in case_files.items():
+        service = services[name]
+        load_case_frames(
+            by=staff[name, "manager"], service=service, frames=case_file.frames(), name_for=demo_name,
+            owner_for=lambda owner, practitioner=staff[name, "practitioner"]: practitioner,
+        )  # fmt: skip
+        set_service_population(by=staff[name, "performance"], service=service, table=population, areas=[DEMO_POPULATION_AREA])
+    return {name: service.pk for name, service in services.items()}, logins

@@ -36,6 +36,7 @@ def arguments(world, parameters: list[str], job_id: str) -> dict:
         "user_id": world.users["pat"].pk,
         "job_id": job_id,
         "token": uuid.uuid4().hex,
+        "uidb64": "MQ",
         "name": "live",
         "fmt": "csv",
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 from reoffkit.cli.common import EXIT_BAD_INPUT, counting_rules, jsonable, load_services, period_arguments, rule_arguments, write_outputs
@@ -19,6 +20,10 @@ def add_parser(commands) -> None:
     period_arguments(parser)
     parser.add_argument("--out", type=Path, required=True, help="folder to write tables/, charts/, findings.md and summary.json to")
     parser.add_argument("--service", action="append", default=None, help="a service of the case file; repeat for several (default: all)")
+    parser.add_argument(
+        "--provisional", action="store_true",
+        help="analyse a cohort whose follow-up is not complete yet (its findings are provisional and will change)",
+    )  # fmt: skip
     parser.add_argument("--by", choices=BY_CHOICES, default="tier", help="group for the time-to-first-offence curves (default tier)")
     rule_arguments(parser)
     parser.set_defaults(handler=run)
@@ -27,13 +32,22 @@ def add_parser(commands) -> None:
 def run(arguments: argparse.Namespace) -> int:
     from reoffkit.reports.analysis import analysis_report
 
+    rules = counting_rules(arguments)
+    period = Period.parse(arguments.period, arguments.quarters, arguments.method)
+    as_at = arguments.as_at or dt.date.today()
+    complete_on = period.follow_up_complete_on(rules)
+    if complete_on > as_at and not arguments.provisional:
+        started = "has not ended yet" if period.end >= as_at else "has ended, but its children's 12-month follow-up (and the time for outcomes) has not"
+        print(
+            f"reoffkit analyse: cohort {period.label} {started}: it is complete on {complete_on:%-d %B %Y} (as at {as_at:%-d %B %Y}). "
+            "Choose an earlier --period, or add --provisional to analyse it as it stands.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     loaded = load_services(arguments)
     if loaded is None:
         return EXIT_BAD_INPUT
     case_file, people, areas = loaded
-    rules = counting_rules(arguments)
-    period = Period.parse(arguments.period, arguments.quarters, arguments.method)
-    as_at = arguments.as_at or dt.date.today()
     report = analysis_report(
         people, case_file.outcomes, case_file.assessments, areas=areas, period=period, as_at=as_at, rules=rules, group_by=arguments.by,
         resettlement=case_file.resettlement,

@@ -21,13 +21,50 @@ def prepare_database_and_static() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def serve(host: str, port: int, threads: int = 8) -> None:
-    """Serve the application with waitress (a production WSGI server)."""
-    from waitress import serve as waitress_serve
+class PortInUse(Exception):
+    """The address and port to serve on are taken (by another reoffkit, or another program)."""
+
+
+def waitress_options() -> dict:
+    """The proxy settings for waitress: the forwarded headers it believes, and from whom
+    (``REOFFKIT_TRUSTED_PROXY``, ``REOFFKIT_TRUSTED_PROXY_HEADERS``; docs/deployment.md). Without a
+    trusted proxy waitress drops every forwarded header, so behind a TLS proxy each request would
+    look like plain HTTP and be redirected to HTTPS again, for ever."""
+    from django.conf import settings
+
+    if not settings.TRUSTED_PROXY:
+        return {}
+    return {
+        "trusted_proxy": settings.TRUSTED_PROXY,
+        "trusted_proxy_headers": set(settings.TRUSTED_PROXY_HEADERS),
+        "trusted_proxy_count": 1,
+        "clear_untrusted_proxy_headers": True,
+    }
+
+
+def make_server(host: str, port: int, threads: int = 8):
+    """The production WSGI server (waitress), bound to ``host``:``port`` (:class:`PortInUse` when
+    taken), ready to ``run()``."""
+    import errno
+
+    from waitress.server import create_server
 
     from reoffkit.web.wsgi import application
 
-    waitress_serve(application, host=host, port=port, threads=threads, ident="reoffkit")
+    try:
+        return create_server(application, host=host, port=port, threads=threads, ident="reoffkit", **waitress_options())
+    except OSError as error:
+        if error.errno in (errno.EADDRINUSE, errno.EACCES):
+            raise PortInUse(
+                f"cannot listen on {host}:{port} ({error.strerror}): another program (perhaps another reoffkit) is using it, "
+                "or the port needs privileges; stop that program or choose another port with --port"
+            ) from None
+        raise
+
+
+def serve(host: str, port: int, threads: int = 8) -> None:
+    """Serve the application with waitress (a production WSGI server)."""
+    make_server(host, port, threads).run()
 
 
 def run_worker(*, interval: float = 1.0, batch: bool = False) -> int:

@@ -33,7 +33,7 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value.lower() in ("0", "false", "no", "off"):
         return False
-    raise ImproperlyConfigured(f"{name}={value!r} is not a yes/no value (use true or false)")
+    raise ImproperlyConfigured(f"{name}={value!r} is not a yes/no value: set it to true or false (see .env.example)")
 
 
 def env_int(name: str, default: int) -> int:
@@ -43,7 +43,7 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number") from None
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number: set it to one, e.g. {name}={default} (see .env.example)") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -55,7 +55,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 ENVIRONMENT = env_str("REOFFKIT_ENV", "production")
 if ENVIRONMENT not in ("production", "demo", "test"):
-    raise ImproperlyConfigured(f"REOFFKIT_ENV={ENVIRONMENT!r}; expected production, demo or test")
+    raise ImproperlyConfigured(f"REOFFKIT_ENV={ENVIRONMENT!r} is not an environment: set it to production, demo or test")
 PRODUCTION = ENVIRONMENT == "production"
 if PRODUCTION:
     # Every file the service makes (its database and the database's -wal and -shm files, uploads,
@@ -65,7 +65,12 @@ if PRODUCTION:
 DATA_DIR = Path(env_str("REOFFKIT_DATA_DIR", str(Path.cwd() / "var")))
 
 if PRODUCTION:
-    SECRET_KEY = env_str("SECRET_KEY")
+    if not os.environ.get("SECRET_KEY"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set (in the environment) to a long random value kept secret, e.g. the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'` (see .env.example)"
+        )
+    SECRET_KEY = os.environ["SECRET_KEY"]
 else:
     # Demo and test runs get a key for this process only: sessions end when it stops.
     SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
@@ -102,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "reoffkit.web.tracker.middleware.PrivateNoStoreMiddleware",
     "reoffkit.web.tracker.middleware.IdleTimeoutMiddleware",
+    "reoffkit.web.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -127,11 +133,22 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'reoffkit.sqlite3'}"), conn_max_age=60
-    )
-}
+def database_from_url(url: str) -> dict:
+    """The database of ``DATABASE_URL``; a scheme reoffkit cannot use is named (never the whole
+    URL, which may hold a password)."""
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in ("postgres", "postgresql", "pgsql", "sqlite"):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL starts {scheme + '://' if scheme else 'with no scheme'}: reoffkit needs "
+            "postgres://USER:PASSWORD@HOST:PORT/NAME or sqlite:////ABSOLUTE/PATH.sqlite3"
+        )
+    try:
+        return dj_database_url.parse(url, conn_max_age=60)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_URL cannot be read ({error.__class__.__name__}): write it as postgres://USER:PASSWORD@HOST:PORT/NAME") from None
+
+
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'reoffkit.sqlite3'}"))}
 
 
 def private_sqlite_files(database: Path) -> None:
@@ -140,8 +157,19 @@ def private_sqlite_files(database: Path) -> None:
     SQLite gives its -wal and -shm files the database file's mode."""
     folder = database.parent
     if not folder.is_dir():
-        folder.mkdir(parents=True, mode=0o700)
+        try:
+            folder.mkdir(parents=True, mode=0o700)
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"cannot make the data folder {folder} ({error.strerror}): set REOFFKIT_DATA_DIR to a folder this account can "
+                "write, or DATABASE_URL to the database"
+            ) from None
         os.chmod(folder, 0o700)  # whatever the umask
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ImproperlyConfigured(
+            f"the data folder {folder} is not writable by this account (SQLite writes its journal beside the database): "
+            "give the account the folder (chown, chmod 700) or set REOFFKIT_DATA_DIR to another"
+        )
     for path in (database, folder / f"{database.name}-wal", folder / f"{database.name}-shm"):
         if path.is_file() and path.stat().st_mode & 0o077:
             os.chmod(path, 0o600)
@@ -170,11 +198,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed logins (django-axes): per user name, not per address, so one
-# council NAT address cannot lock everyone out.
+# Lockout after repeated failed logins (django-axes): by user name and address together, so that
+# nobody can lock a manager out from elsewhere by mistyping their user name, and one council NAT
+# address is locked only for the user names tried from it. An administrator unlocks an account on
+# its user page or with `reoffkit user unlock` (docs/adr/0014-accounts-and-operations.md).
 AXES_FAILURE_LIMIT = env_int("REOFFKIT_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("REOFFKIT_LOCKOUT_MINUTES", 30) / 60
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One-time set-password links expire after this many hours (and once used or replaced).
+PASSWORD_RESET_TIMEOUT = env_int("REOFFKIT_SET_PASSWORD_HOURS", 72) * 3600
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -190,6 +222,17 @@ SESSION_IDLE_MINUTES = env_int("REOFFKIT_IDLE_MINUTES", 30)
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SECURE_SSL_REDIRECT = SECURE_HTTPS and env_bool("REOFFKIT_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("REOFFKIT_BEHIND_PROXY", False) else None
+# Behind a reverse proxy (docs/deployment.md): `reoffkit serve` (waitress) believes the forwarded
+# headers named here only from this proxy's address (or addresses matching it, e.g. "*" in a
+# container whose only way in is the proxy); any other WSGI server: REOFFKIT_BEHIND_PROXY.
+WAITRESS_PROXY_HEADERS = {"x-forwarded-proto", "x-forwarded-for", "x-forwarded-host", "x-forwarded-port", "x-forwarded-by", "forwarded"}
+TRUSTED_PROXY = os.environ.get("REOFFKIT_TRUSTED_PROXY", "").strip()
+TRUSTED_PROXY_HEADERS = [h.lower() for h in env_list("REOFFKIT_TRUSTED_PROXY_HEADERS", ["x-forwarded-proto", "x-forwarded-for", "x-forwarded-host"])]
+if set(TRUSTED_PROXY_HEADERS) - WAITRESS_PROXY_HEADERS:
+    raise ImproperlyConfigured(
+        f"REOFFKIT_TRUSTED_PROXY_HEADERS names {', '.join(sorted(set(TRUSTED_PROXY_HEADERS) - WAITRESS_PROXY_HEADERS))}: "
+        f"use a comma-separated list of {', '.join(sorted(WAITRESS_PROXY_HEADERS))}"
+    )
 SECURE_HSTS_SECONDS = env_int("REOFFKIT_HSTS_SECONDS", 31536000 if SECURE_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = False
@@ -198,10 +241,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = [
     "security.W021",  # HSTS preload is the domain owner's choice, not the application's
-    # axes suggests locking by address too; a council's staff share one NAT address, so an
-    # address lock would let five mistyped passwords lock out the whole office. Locking by
-    # user name cannot be bypassed by rotating addresses, agents or cookies.
-    "axes.W006",
 ]
 
 CONTENT_SECURITY_POLICY = {

@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from reoffkit.web.accounts import passwords
 from reoffkit.web.accounts import queries as account_queries
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.forms import DateField, GovukForm
@@ -161,32 +162,14 @@ class StaffForm(GovukForm):
 
 
 class AddUserForm(StaffForm):
+    """No password: the new user sets their own through a one-time link shown once after adding."""
+
     username = forms.CharField(max_length=150, label="User name", help_text="Letters, digits and @ . + - _ only.")
     first_name = forms.CharField(max_length=150, label="First name")
     last_name = forms.CharField(max_length=150, label="Last name")
     email = forms.EmailField(required=False, label="Email address")
-    password = forms.CharField(
-        label="Initial password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=" ".join(password_validators_help_texts()),
-    )
-    password_again = forms.CharField(label="Initial password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
-    field_order = ["username", "first_name", "last_name", "email", "role", "services", "password", "password_again"]
-
-    def clean(self):
-        data = super().clean()
-        password = data.get("password")
-        if password and data.get("password_again") is not None and password != data.get("password_again"):
-            self.add_error("password_again", "The two passwords are not the same.")
-        elif password:
-            candidate = User(username=data.get("username", ""), first_name=data.get("first_name", ""), last_name=data.get("last_name", ""), email=data.get("email", ""))
-            try:
-                validate_password(password, user=candidate)
-            except ValidationError as error:
-                self.add_error("password", error)
-        return data
+    field_order = ["username", "first_name", "last_name", "email", "role", "services"]
 
 
 class EditUserForm(StaffForm):
@@ -208,7 +191,8 @@ class EditUserForm(StaffForm):
 
 @require("manage_users")
 def user_list(request):
-    return render(request, "accounts/users.html", {"section": "users", "users": account_queries.staff_users()})
+    context = {"section": "users", "users": account_queries.staff_users(), "locked_out": passwords.locked_out_usernames()}
+    return render(request, "accounts/users.html", context)
 
 
 @require("manage_users")
@@ -220,7 +204,6 @@ def add_user(request):
             user = actions.create_staff_user(
                 by=request.user,
                 username=data["username"],
-                password=data["password"],
                 role=data["role"],
                 services=list(data["services"]),
                 first_name=data["first_name"],
@@ -230,8 +213,7 @@ def add_user(request):
         except ValidationError as error:
             form.add_model_errors(error)
         else:
-            messages.success(request, f"User {user.get_username()} added. Give them their initial password in person or by phone, never by email.")
-            return redirect("users")
+            return show_link(request, user, added=True)
     return render(request, "accounts/user_form.html", {"section": "users", "form": form, "adding": True}, status=400 if form.errors else 200)
 
 
@@ -251,8 +233,38 @@ def edit_user(request, user_id: int):
             messages.success(request, f"User {editing.get_username()} changed.")
             return redirect("users")
     return render(
-        request, "accounts/user_form.html", {"section": "users", "form": form, "editing": editing}, status=400 if form.errors else 200
+        request,
+        "accounts/user_form.html",
+        {"section": "users", "form": form, "editing": editing, "locked_out": passwords.is_locked_out(editing)},
+        status=400 if form.errors else 200,
     )
+
+
+def show_link(request, user, *, added: bool = False):
+    """The one-time set-password link, on this page only: it is not stored, so it cannot be shown
+    again (issuing another voids this one)."""
+    link = passwords.issue_link(by=request.user, user=user, base_url=request.build_absolute_uri("/"))
+    return render(
+        request,
+        "accounts/set_password_link.html",
+        {"section": "users", "editing": user, "link": link, "added": added, "hours": settings.PASSWORD_RESET_TIMEOUT // 3600},
+    )
+
+
+@require("manage_users")
+@require_POST
+def issue_link(request, user_id: int):
+    editing = get_object_or_404(User, pk=user_id, profile__isnull=False)
+    return show_link(request, editing)
+
+
+@require("manage_users")
+@require_POST
+def unlock_user(request, user_id: int):
+    editing = get_object_or_404(User, pk=user_id, profile__isnull=False)
+    passwords.unlock(by=request.user, user=editing)
+    messages.success(request, f"User {editing.get_username()} unlocked: they can sign in again.")
+    return redirect("edit-user", user_id=editing.pk)
 
 
 # Services ------------------------------------------------------------------------------------

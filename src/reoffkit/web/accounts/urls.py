@@ -13,6 +13,10 @@ urlpatterns = [
     path("manage/users/", administration.user_list, name="users"),
     path("manage/users/add/", administration.add_user, name="add-user"),
     path("manage/users/<int:user_id>/", administration.edit_user, name="edit-user"),
+    path("manage/users/<int:user_id>/link/", administration.issue_link, name="user-link"),
+    path("manage/users/<int:user_id>/unlock/", administration.unlock_user, name="user-unlock"),
+    path("password/", views.change_password, name="change-password"),
+    path("set-password/<str:uidb64>/<str:token>/", views.set_password_from_link, name="set-password"),
     path("manage/services/", administration.service_list, name="services"),
     path("manage/services/add/", administration.add_service, name="add-service"),
 ]

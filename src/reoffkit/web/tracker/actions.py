@@ -202,23 +202,51 @@ def record_meeting_date(*, by, service: Service, held_on: dt.date) -> Service:
     return service
 
 
+def audit_account(*, by, user, verb: str, summary: str, services: Iterable[Service] | None = None, changes: dict | None = None) -> list[AuditEvent]:
+    """Audit a change to ``user``'s account once in each affected service (``services``, by default
+    the user's own), so that each service's managers see who was given, or lost, access to their
+    records; an account of no service is audited once, without one."""
+    affected = sorted({s.pk: s for s in (services if services is not None else Service.objects.filter(staff__user=user))}.values(), key=lambda s: s.pk)
+    common = dict(verb=verb, object_type="user", object_ids=[user.pk], summary=summary, changes=changes or {})
+    return audit_many(by=by, events=[{**common, "service": service} for service in affected] or [common])
+
+
 @transaction.atomic
 def create_staff_user(
-    *, by, username: str, password: str, role: str, services: Iterable[Service] = (), first_name: str = "", last_name: str = "", email: str = ""
+    *,
+    by,
+    username: str,
+    role: str,
+    services: Iterable[Service] = (),
+    password: str | None = None,
+    must_change_password: bool = False,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
 ):
+    """A new account. Without ``password`` it cannot sign in until its user sets one through a
+    set-password link (``accounts.passwords.issue_link``); with one that someone else knows, pass
+    ``must_change_password`` so the first sign-in asks for a new one."""
+    from reoffkit.web.accounts.models import PasswordState
+
     if role not in Role.values:
         raise ValidationError({"role": f"{role!r} is not a role"})
+    services = list(services)
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.full_clean()
     user.save()
     profile = StaffProfile.objects.create(user=user, role=role)
     profile.services.set(services)
-    audit(
+    PasswordState.objects.create(user=user, must_change=password is not None and must_change_password)
+    audit_account(
         by=by,
+        user=user,
         verb="create",
-        object_type="user",
-        object_ids=[user.pk],
+        services=services,
         summary=f"Created user {username} as {Role(role).label}",
         changes={"services": [s.pk for s in services]},
     )
@@ -229,7 +257,8 @@ def create_staff_user(
 def update_staff_user(*, by, user, role: str, services: Iterable[Service], is_active: bool = True):
     profile = StaffProfile.objects.select_for_update().get(user=user)
     services = list(services)
-    before = {"role": profile.role, "services": sorted(profile.services.values_list("pk", flat=True)), "is_active": user.is_active}
+    before_services = list(profile.services.all())
+    before = {"role": profile.role, "services": sorted(s.pk for s in before_services), "is_active": user.is_active}
     profile.role = role
     profile.full_clean()
     profile.save()
@@ -237,11 +266,11 @@ def update_staff_user(*, by, user, role: str, services: Iterable[Service], is_ac
     user.is_active = is_active
     user.save(update_fields=["is_active"])
     after = {"role": role, "services": sorted(s.pk for s in services), "is_active": is_active}
-    audit(
+    audit_account(
         by=by,
+        user=user,
         verb="update",
-        object_type="user",
-        object_ids=[user.pk],
+        services=[*before_services, *services],
         summary=f"Changed user {user.get_username()}",
         changes={key: [before[key], after[key]] for key in before if before[key] != after[key]},
     )

@@ -1,5 +1,6 @@
 """Create the first administrator of a deployment (asks for the password; never on the command line)."""
 
+import sys
 from getpass import getpass
 
 from django.contrib.auth.password_validation import validate_password
@@ -17,6 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args, username, **options):
+        if not sys.stdin.isatty():
+            raise CommandError(
+                "create_administrator asks for the password and needs a terminal: run it in one, or use "
+                f"`reoffkit user add {username} --role administrator`, which prints a one-time set-password link",
+                returncode=2,
+            )
         password = getpass("Password: ")
         if password != getpass("Password again: "):
             raise CommandError("The passwords do not match.")

@@ -200,18 +200,18 @@ def chart_figure(chart: Chart) -> Figure:
 # ---- Building the paper ------------------------------------------------------------------------
 
 
-def latest_completed(outcomes: pl.DataFrame, rules: CountingRules, as_at: dt.date, quarters: int = 4) -> Period | None:
+def latest_completed(people: pl.DataFrame, outcomes: pl.DataFrame, rules: CountingRules, as_at: dt.date, quarters: int = 4) -> Period | None:
     """The latest ``quarters`` consecutive calendar quarters whose follow-up is complete on ``as_at``
-    (the default period of the paper), or ``None`` when no quarter has completed."""
+    (the default period of the paper), or ``None`` when they hold no cohort entry."""
+    from reoffkit.engine import entry_table
+
     last = quarter_of(as_at)
     while Period(last).follow_up_complete_on(rules) > as_at:
         last -= 1
-    if outcomes.is_empty():
+    period = Period(last - quarters + 1, quarters)
+    if outcomes.is_empty() or entry_table(people, outcomes, None, period=period, rules=rules, as_at=as_at).is_empty():
         return None
-    earliest = outcomes.select(pl.col("outcome_date").min()).item()
-    if earliest is None or quarter_of(earliest) > last:
-        return None
-    return Period(last - quarters + 1, quarters)
+    return period
 
 
 def board_report(
@@ -249,7 +249,7 @@ def board_report(
 
     figures = ref.default_reference() if figures is None else figures
     made_on = made_on or as_at
-    period = period or latest_completed(outcomes, rules, as_at)
+    period = period or latest_completed(people, outcomes, rules, as_at)
     numbers: dict = {}
 
     performance = suppressed_report(

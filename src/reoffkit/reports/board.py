@@ -456,7 +456,7 @@ def _live(performance, charts: dict, numbers: dict, national_loaded: bool) -> Se
     if not national_loaded:
         section.missing.append("No national figures are loaded, so there is no projected national average to compare with.")
     for name in ("trend-binary",):
-        if name in charts and performance.trend.height:
+        if name in charts and performance.trend.filter(pl.col("status") == "final").height:
             section.figures.append(chart_figure(charts[name]))
     return section
 
@@ -482,7 +482,7 @@ def _analysis(analysis, period, as_at, rules, numbers: dict) -> Section:
         section.missing.append(
             "No quarterly cohort has completed its follow-up by "
             f"{as_at:%-d %B %Y}: the retrospective analysis needs a cohort followed for 12 months and 6 more for the courts. "
-            "Choose a completed period with --period, or wait for the first cohort to complete."
+            "Choose a completed period, or wait for the first cohort to complete."
         )
         section.tables.append(Table("Lines of enquiry covered", ["Line of enquiry", "Covered", "Why not"], [[f"{n}. {t}", "no", "no completed cohort"] for n, t in ENQUIRIES.items()]))
         return section

@@ -92,7 +92,7 @@ def test_the_checklist_covers_the_eight_lines_of_enquiry(report):
 def test_the_live_section_is_the_performance_page_suppressed(case, report):
     page = suppressed_report(performance_report(case.people, case.outcomes, case.assessments, areas=[AREA], as_at=AS_AT), 5)
     live = report.section("live")
-    assert [row[0] for row in live.tables[0].rows] == page.live["cohort"].to_list()
+    assert [row[0] for row in live.figures[0].table.rows] == page.live["cohort"].to_list()
     assert report.numbers["live"] == page.live.select("cohort", "cohort_size", "reoffenders", "binary_rate", "national_binary_now").to_dicts()
     assert page.findings["live"].rstrip(".") + "." in live.paragraphs
 

@@ -38,6 +38,8 @@ def arguments(world, parameters: list[str], job_id: str) -> dict:
         "token": uuid.uuid4().hex,
         "name": "live",
         "fmt": "csv",
+        "item_id": 1,  # an action plan item and a board paper (none exist: "not found" is not stored either)
+        "paper_id": 1,
     }
     missing = [p for p in parameters if p not in values]
     assert not missing, f"a URL takes {missing}: give this test a value for it"

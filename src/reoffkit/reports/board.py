@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 import polars as pl
@@ -316,7 +316,11 @@ def _headline(analysis, performance, dispro, numbers: dict, period) -> Section:
         else:
             sentences.append(f"The {period.label} cohort is too small to quote its reoffending rate (counts under {SUPPRESS_BELOW} are withheld).")
         if numbers.get("england") is not None and numbers.get("binary_low") is not None:
-            sentences.append(f"Against England's {percent(numbers['england'])}, that is {numbers['against_england']}.")
+            sentences.append(
+                f"That is {numbers['against_england']} {'from' if numbers['against_england'].startswith('not') else 'than'} the national "
+                f"{percent(numbers['england'])} ({numbers['england_label']}): the 95% interval "
+                + ("includes it." if numbers["against_england"].startswith("not") else "lies wholly " + ("above" if "higher" in numbers["against_england"] else "below") + " it.")
+            )
     else:
         sentences.append("No quarterly cohort has completed its 12-month follow-up yet, so there is no final reoffending rate to report.")
     live = performance.findings.get("live")
@@ -359,6 +363,7 @@ def _data_summary(analysis, performance, figures, comparison, numbers: dict) -> 
     national_frequency = ref.national(figures, basis, "reoffences_per_reoffender") if figures else None
     england = {"binary": national.binary_rate if national else None, "frequency": national_frequency.frequency_rate if national_frequency else None}
     numbers["england"] = england["binary"]
+    numbers["england_label"] = f"{national.area}, {national.period_label}" if national else ""
     if england["binary"] is not None and numbers.get("binary_low") is not None:
         low, high = numbers["binary_low"], numbers["binary_high"]
         numbers["against_england"] = (
@@ -394,10 +399,11 @@ def _data_summary(analysis, performance, figures, comparison, numbers: dict) -> 
     section.tables.append(
         Table(
             f"Data summary: {analysis.period.label if analysis else 'no completed cohort'}",
-            ["Measure", "This service", "Region", "Family", "England", "Change from a year earlier", "RAG", "Rank (interval)"],
+            ["Measure", "This service", "Region", "Family", national.area if national else "England", "Change from a year earlier", "RAG", "Rank (interval)"],
             rows,
             "Reoffending: children cautioned or sentenced in the period, followed for 12 months (local, from the case records). "
-            "RAG: red when the rate is significantly above England's, green when significantly below, amber otherwise (docs/rules.md §16).",
+            f"National figures: {numbers['england_label'] or 'not loaded'}. RAG: red when the rate is significantly above the national rate, "
+            "green when significantly below, amber otherwise (docs/rules.md §16).",
         )
     )
     if comparison is None:
@@ -432,9 +438,9 @@ def _baseline(performance, analysis) -> dict:
 
 
 LIVE_COLUMNS = {
-    "cohort": "Cohort", "status": "Status", "months_elapsed": "Months of follow-up", "cohort_size": "Children",
-    "reoffenders": "Reoffended so far", "binary_rate": "Binary rate so far", "national_binary_now": "National at the same point",
-    "projected_binary_12m": "Projected 12-month rate", "projected_binary_low": "Projection low", "projected_binary_high": "Projection high",
+    "cohort": "Cohort", "status": "Status", "months_elapsed": "Months", "cohort_size": "Children",
+    "reoffenders": "Reoffended", "binary_rate": "Rate so far", "national_binary_now": "National now",
+    "projected_binary_12m": "Projected", "projected_binary_low": "Low", "projected_binary_high": "High",
 }
 
 
@@ -447,10 +453,18 @@ def _live(performance, charts: dict, numbers: dict, national_loaded: bool) -> Se
             "Live figures are local and modelled, not official: a cohort still in follow-up is set against the national rate "
             "at the same point of follow-up (docs/rules.md §9)."
         )
-        section.tables.append(frame_table("Cohorts in follow-up", live, LIVE_COLUMNS, "Counts under 5 and the rates made from them are withheld."))
+        table = frame_table(
+            "Cohorts in follow-up", live, LIVE_COLUMNS,
+            "Months: of follow-up so far. Rate so far: children who reoffended so far. National now: the national 12-month rate scaled to the "
+            "same point of follow-up. Projected: the cohort's projected 12-month rate, with its 95% interval (low, high). Counts under 5 and "
+            "the rates made from them are withheld.",
+        )
         numbers["live"] = [{k: row[k] for k in ("cohort", "cohort_size", "reoffenders", "binary_rate", "national_binary_now")} for row in live.iter_rows(named=True)]
-        if "live" in charts:
-            section.figures.append(chart_figure(charts["live"]))
+        if "live" in charts:  # the chart's table is the cohorts' table, with their projections
+            figure = chart_figure(charts["live"])
+            section.figures.append(Figure(figure.chart, figure.alt, replace(table, title=f"Data for the chart: {figure.chart.title}")))
+        else:
+            section.tables.append(table)
     else:
         section.missing.append("No cohort is in follow-up on the as-at date: nothing to set against the national averages.")
     if not national_loaded:
@@ -605,7 +619,7 @@ def _quality(analysis, outcomes: pl.DataFrame, people: pl.DataFrame, period, as_
                      f"{count(turned['done'])} of {count(turned['children'])}", percent(turned["share"], 0) if turned["done"] is not None else WITHHELD, turned["rating"] or "–"])
         size = analysis.cohort["cohort_size"]
         share = None if unknown["children"] is None or not size else unknown["children"] / size
-        rows.append(["Ethnicity not known", f"{count(unknown['children'])} of {count(size)}", percent(share, 0) if share is not None else WITHHELD,
+        rows.append(["Ethnicity not known", f"{count(unknown['children'])} of {count(size)}", percent(share, 1) if share is not None else WITHHELD,
                      "green" if share is not None and share <= 0.05 else "amber" if share is not None and share <= 0.10 else "red" if share is not None else "–"])
         section.paragraphs.append(analysis.data_quality_finding.rstrip(".") + "." if not any(is_small(v) for v in (turned["children"], turned["done"])) else
                                   f"Some data quality counts are under {SUPPRESS_BELOW} and withheld.")
@@ -616,7 +630,7 @@ def _quality(analysis, outcomes: pl.DataFrame, people: pl.DataFrame, period, as_
     if recorded:
         share = late / recorded
         rows.append([f"Late entries: outcomes recorded more than {LATE_DAYS} days after the outcome", f"{count(late)} of {count(recorded)}",
-                     percent(share, 0) if not is_small(late, threshold) else WITHHELD, "green" if share <= 0.05 else "amber" if share <= 0.10 else "red"])
+                     percent(share, 1) if not is_small(late, threshold) else WITHHELD, "green" if share <= 0.05 else "amber" if share <= 0.10 else "red"])
     else:
         section.missing.append("The case records have no recording dates, so late entries cannot be counted (the case file's recorded_on column).")
     if rows:

@@ -39,16 +39,33 @@ def _repeat_header(row) -> None:
 TEXT_WIDTH_CM = 17.0
 
 
+#: About the width of one character at 8.5 pt, and a cell's padding (cm).
+CHAR_CM = 0.19
+PADDING_CM = 0.45
+
+
 def _widths(table: Table) -> list[float]:
-    """Column widths (cm) in proportion to what each column holds: long words and long text wider."""
-    weights = []
+    """Column widths (cm): short columns (dates, counts, ratings) get what they need on one line;
+    the rest of the page is shared by the long ones in proportion to their typical text."""
+    fixed: dict[int, float] = {}
+    weights: dict[int, float] = {}
     for position, heading in enumerate(table.columns):
         cells = [str(row[position]) for row in table.rows[:40]] or [""]
-        longest_word = max([len(word) + 3 for word in heading.split()] + [len(word) + 1 for text in cells for word in text.split()] + [0])
-        typical = sorted(len(text) for text in cells)[len(cells) // 2]
-        weights.append(max(longest_word, min(36, typical), 5))
-    total = sum(weights)
-    return [TEXT_WIDTH_CM * w / total for w in weights]
+        header_word = max([max(len(word) * 1.15, len(word) + 1.5) for word in heading.split()] + [0])
+        longest = max(len(text) for text in cells)
+        if longest <= 14:
+            fixed[position] = max(header_word, longest, 3) * CHAR_CM + PADDING_CM
+        else:
+            typical = sorted(len(text) for text in cells)[len(cells) // 2]
+            cell_word = max(len(word) for text in cells for word in text.split())
+            weights[position] = max(header_word, cell_word, min(40, typical), 6)
+    room = TEXT_WIDTH_CM * (0.85 if weights else 1.0)
+    if sum(fixed.values()) > room:  # too many short columns: narrow them all alike
+        scale = room / sum(fixed.values())
+        fixed = {p: w * scale for p, w in fixed.items()}
+    left = TEXT_WIDTH_CM - sum(fixed.values())
+    total = sum(weights.values()) or 1
+    return [fixed[p] if p in fixed else left * weights[p] / total for p in range(len(table.columns))]
 
 
 def _table(document, table: Table) -> None:

@@ -222,3 +222,19 @@ def test_a_paper_says_when_the_population_is_missing(world, settings, tmp_path):
     world.client("mandy").post(reverse("board-papers", args=[world.northmoor.pk]), {"period": quarter_label(key - 3)})
     words = "\n".join(p.text for p in Document(BoardPaper.objects.get().file).paragraphs)
     assert "No 10–17 population table is chosen for Northmoor. A performance officer chooses the service's population" in words
+
+
+def test_a_partnership_paper_covers_the_services_chosen_and_only_the_users_own(world, settings, tmp_path):
+    from docx import Document
+    from reoffkit.web.tracker.actions import update_staff_user
+
+    settings.DATA_DIR = tmp_path
+    update_staff_user(by="test-setup", user=world.users["bea"], role="board", services=[world.northmoor, world.eastfield])
+    client = world.client("bea")
+    response = client.post(reverse("board-papers", args=[world.northmoor.pk]), {"period": "", "with": [world.eastfield.pk]})
+    assert response.status_code == 302
+    paper = BoardPaper.objects.get()
+    assert paper.services == [world.northmoor.pk, world.eastfield.pk]
+    assert "board report for 2 services" in Document(paper.file).paragraphs[0].text
+    other = world.client("mandy").post(reverse("board-papers", args=[world.northmoor.pk]), {"period": "", "with": [world.eastfield.pk]})
+    assert other.status_code == 404 and BoardPaper.objects.count() == 1

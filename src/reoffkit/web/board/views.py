@@ -255,12 +255,21 @@ def _completed_quarters(service, today):
 def papers(request, service):
     from reoffkit.web.jobs.runner import start
 
+    from reoffkit.web.tracker.permissions import services_of
+
     _require_papers(request)
     today = dt.date.today()
     completed = _completed_quarters(service, today)
     if request.method == "POST":
         first = request.POST.get("period", "")
-        params = {"services": [service.pk], "as_at": today.isoformat(), "by": request.user.pk, "quarters": 4}
+        partners = [service]
+        for value in request.POST.getlist("with"):  # a partnership: other services of the user's
+            other = services_of(request.user).filter(pk=int(value)).first() if value.isdigit() else None
+            if other is None:
+                raise Http404
+            if other not in partners:
+                partners.append(other)
+        params = {"services": [s.pk for s in partners], "as_at": today.isoformat(), "by": request.user.pk, "quarters": 4}
         if first:
             try:
                 chosen = Period.parse(first, 4)
@@ -274,7 +283,8 @@ def papers(request, service):
     return render(
         request, "board/papers.html",
         {"service": service, "section": "plan", "papers": papers_for(request.user, service)[:50],
-         "periods": [quarter_label(key - 3) for key in reversed(completed)], "completed": completed},
+         "periods": [quarter_label(key - 3) for key in reversed(completed)], "completed": completed,
+         "others": [s for s in services_of(request.user) if s.pk != service.pk]},
     )
 
 

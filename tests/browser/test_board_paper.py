@@ -73,3 +73,22 @@ def test_a_manager_adds_an_action_from_a_finding_and_a_board_member_downloads_th
     paper = BoardPaper.objects.get()
     assert AuditEvent.objects.filter(username="mandy", verb="create", object_type="action_plan_item", object_ids=[str(item.pk)]).exists()
     assert AuditEvent.objects.filter(username="bea", verb="export", object_type="board_paper", object_ids=[str(paper.pk)]).exists()
+
+
+def test_the_example_page_prints_with_the_synthetic_mark_on_every_page(browser, tmp_path):
+    """Chromium prints docs/examples/board-report-example.html to PDF: every page says it is synthetic."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "board-report-example.html"
+    page = browser.new_page()
+    page.goto(example.as_uri())
+    pdf = tmp_path / "example.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    page.close()
+    assert shutil.which("pdftotext"), "poppler-utils is not installed: run `make office`"
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 5
+    assert all("Synthetic data: every child, offence and figure" in p for p in pages)

@@ -192,9 +192,9 @@ def test_the_docx_has_every_section_alt_text_tables_behind_charts_and_the_synthe
 
 def test_the_html_page_has_the_same_sections_and_prints_cleanly(report):
     page = to_html(report, image_src=lambda f: f"{f.chart.name}.png")
-    for section in report.sections:
-        assert f"<h2>{section.title}</h2>" in page.replace("&amp;", "&")
-    assert "@media print" in page and page.count("Synthetic data: every child") == 2
+    for number, section in enumerate(report.sections, start=1):
+        assert f"<h2>{number}. {section.title}</h2>" in page.replace("&amp;", "&")
+    assert "@media print" in page and page.count("Synthetic data: every child") == 3 and "@bottom-center" in page
     for figure in (f for s in report.sections for f in s.figures):
         assert f"alt='{figure.alt}'" in page.replace("&#x27;", "'")
     assert page.count("<img ") == sum(len(s.figures) for s in report.sections)

@@ -666,7 +666,7 @@ caption{text-align:left;font-weight:bold;padding:.3em 0}th,td{border:1px solid #
 th{background:#f3f2f1}tr{page-break-inside:avoid}.note{font-size:9pt;color:#505a5f}.missing{border-left:5px solid #f47738;padding:.3em .8em;background:#fff7f0}
 .synthetic{background:#fff2cc;border:1px solid #f47738;padding:.3em .6em;font-weight:bold}figure{margin:1em 0;page-break-inside:avoid}
 img{max-width:100%;height:auto}.cover{page-break-after:always}
-@media print{body{margin:0;max-width:none}.synthetic{position:fixed;bottom:0;left:0;right:0;text-align:center}h2{page-break-after:avoid}a{color:inherit}}
+@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}a{color:inherit}}
 """
 
 
@@ -682,9 +682,11 @@ def to_html(report: BoardReport, *, image_src=None) -> str:
 
     esc = html.escape
     banner = f"<p class='synthetic'>{esc(SYNTHETIC)}</p>" if report.synthetic else ""
+    # Printed, every page carries the mark in its bottom margin (CSS page margin boxes).
+    marked = f"@page{{margin:1.6cm 1.5cm 2cm;@bottom-center{{content:'{SYNTHETIC}';font:bold 8pt Arial,sans-serif;color:#b53a00}}}}" if report.synthetic else ""
     parts = [
         "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>",
-        f"<title>{esc(report.title)}</title><style>{PRINT_CSS}</style></head><body>",
+        f"<title>{esc(report.title)}</title><style>{PRINT_CSS}{marked}</style></head><body>",
         banner,
         "<section class='cover'>",
         f"<h1>{esc(report.title)}</h1>",
@@ -695,13 +697,13 @@ def to_html(report: BoardReport, *, image_src=None) -> str:
         "<h2>Contents</h2><ol>" + "".join(f"<li>{esc(s.title)}</li>" for s in report.sections) + "</ol>",
         "</section>",
     ]
-    for section in report.sections:
-        parts.append(f"<section id='{section.key}'><h2>{esc(section.title)}</h2>")
+    for number, section in enumerate(report.sections, start=1):
+        parts.append(f"<section id='{section.key}'><h2>{number}. {esc(section.title)}</h2>")
         parts.extend(f"<p>{esc(p)}</p>" for p in section.paragraphs)
         parts.extend(f"<p class='missing'><strong>Missing:</strong> {esc(m)}</p>" for m in section.missing)
         parts.extend(_html_table(t) for t in section.tables)
         for figure in section.figures:
-            parts.append(f"<figure><img src='{esc(src(figure))}' alt='{esc(figure.alt)}'><figcaption>{esc(figure.chart.title)}</figcaption></figure>")
+            parts.append(f"<figure><img src='{esc(src(figure))}' alt='{esc(figure.alt)}'></figure>")
             parts.append(_html_table(figure.table))
         parts.append("</section>")
     parts.append(banner + "</body></html>")

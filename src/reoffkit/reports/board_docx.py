@@ -44,7 +44,7 @@ CHAR_CM = 0.19
 PADDING_CM = 0.45
 
 
-def _widths(table: Table) -> list[float]:
+def _widths(table: Table, points: float = 8.5) -> list[float]:
     """Column widths (cm): short columns (dates, counts, ratings) get what they need on one line;
     the rest of the page is shared by the long ones in proportion to their typical text."""
     fixed: dict[int, float] = {}
@@ -54,7 +54,7 @@ def _widths(table: Table) -> list[float]:
         header_word = max([max(len(word) * 1.15, len(word) + 1.5) for word in heading.split()] + [0])
         longest = max(len(text) for text in cells)
         if longest <= 14:
-            fixed[position] = max(header_word, longest, 3) * CHAR_CM + PADDING_CM
+            fixed[position] = max(header_word, longest + 1.5, 3) * CHAR_CM * points / 8.5 + PADDING_CM
         else:
             typical = sorted(len(text) for text in cells)[len(cells) // 2]
             cell_word = max(len(word) for text in cells for word in text.split())
@@ -71,6 +71,8 @@ def _widths(table: Table) -> list[float]:
 def _table(document, table: Table) -> None:
     from docx.shared import Cm, Pt
 
+    points = 8.5 if len(table.columns) < 8 else 7.5  # wide tables in a smaller type, so short values stay on one line
+
     caption = document.add_paragraph(style="Caption")
     caption.add_run(table.title)
     grid = document.add_table(rows=1, cols=len(table.columns))
@@ -81,16 +83,16 @@ def _table(document, table: Table) -> None:
         cell.text = ""
         run = cell.paragraphs[0].add_run(str(text))
         run.bold = True
-        run.font.size = Pt(8.5)
+        run.font.size = Pt(points)
         _shade(cell, HEADER_FILL)
     for values in table.rows:
         cells = grid.add_row().cells
         for cell, value in zip(cells, values):
             cell.text = ""
             run = cell.paragraphs[0].add_run(str(value))
-            run.font.size = Pt(8.5)
+            run.font.size = Pt(points)
     grid.autofit = False
-    for position, width in enumerate(_widths(table)):
+    for position, width in enumerate(_widths(table, points)):
         grid.columns[position].width = Cm(width)
         for cell in grid.columns[position].cells:
             cell.width = Cm(width)

@@ -238,3 +238,11 @@ def test_a_partnership_paper_covers_the_services_chosen_and_only_the_users_own(w
     assert "board report for 2 services" in Document(paper.file).paragraphs[0].text
     other = world.client("mandy").post(reverse("board-papers", args=[world.northmoor.pk]), {"period": "", "with": [world.eastfield.pk]})
     assert other.status_code == 404 and BoardPaper.objects.count() == 1
+
+
+def test_the_add_form_offers_its_default_due_date_as_a_date_input_reads_it(world):
+    """A date field shows its value as 2027-03-05 (what a browser's date input reads), so the form
+    can be sent as it is offered."""
+    page = text(world.client("mandy").get(reverse("plan-add", args=[world.northmoor.pk]) + "?issue=Late+reviews"))
+    due = (TODAY + dt.timedelta(days=90)).isoformat()
+    assert f'type="date" name="due_on" value="{due}"' in page

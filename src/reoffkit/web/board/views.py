@@ -29,12 +29,13 @@ from reoffkit.web.board import actions
 from reoffkit.web.board.models import BoardPaper, PlanItem
 from reoffkit.web.board.queries import can_edit, can_make_papers, papers_for, plan_rows, visible_items
 from reoffkit.web.tracker.actions import StaleEdit
+from reoffkit.web.tracker.forms import DATE_INPUT_FORMATS, DateInput
 from reoffkit.web.tracker.models import Role
 from reoffkit.web.tracker.permissions import require
 from reoffkit.web.tracker.report_pages import file_stem
 
 MAX_UPLOAD_BYTES = 5_000_000
-DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"})
+DATE_INPUT = DateInput(attrs={"class": "govuk-input govuk-input--width-10"})
 TEXT = {"class": "govuk-textarea", "rows": 3}
 
 
@@ -73,6 +74,7 @@ class ItemForm(forms.ModelForm):
         self.fields["owner"].queryset = get_user_model().objects.filter(
             profile__services=service, profile__role__in=[Role.PRACTITIONER, Role.MANAGER, Role.PERFORMANCE], is_active=True
         ).order_by("username")
+        self.fields["due_on"].input_formats = DATE_INPUT_FORMATS
         self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
 
     def _post_clean(self):  # the model's own checks run in the action, with the service and author set

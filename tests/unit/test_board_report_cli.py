@@ -4,7 +4,6 @@ completed quarters and the shipped national figures; bad input explained with ex
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 

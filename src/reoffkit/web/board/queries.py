@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Q
 
 from reoffkit.web.board.models import BoardPaper, PlanItem
 from reoffkit.web.tracker.models import Role

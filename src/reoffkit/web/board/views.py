@@ -19,11 +19,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from reoffkit.engine import Period
-from reoffkit.engine.action_plan import STATUSES
 from reoffkit.engine.rules import quarter_label
 from reoffkit.web.board import actions
 from reoffkit.web.board.models import BoardPaper, PlanItem

@@ -27,11 +27,12 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-# The workbook tests open the exports in LibreOffice Calc, a second real spreadsheet client.
+# The workbook tests open the exports in LibreOffice Calc, a second real spreadsheet client; the
+# board paper is converted to PDF by LibreOffice Writer, its pages drawn by poppler's pdftoppm.
 office:
-	@command -v soffice >/dev/null 2>&1 || { \
-	  echo "Installing LibreOffice Calc for the workbook tests"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-calc >/dev/null; }
+	@{ dpkg -s libreoffice-calc libreoffice-writer poppler-utils >/dev/null 2>&1; } || { \
+	  echo "Installing LibreOffice Calc and Writer, and poppler-utils, for the workbook and board paper tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-calc libreoffice-writer poppler-utils >/dev/null; }
 
 demo: setup
 	$(VENV)/bin/reoffkit demo

@@ -39,6 +39,8 @@ def arguments(world, parameters: list[str], job_id: str) -> dict:
         "uidb64": "MQ",
         "name": "live",
         "fmt": "csv",
+        "item_id": 1,  # an action plan item and a board paper (none exist: "not found" is not stored either)
+        "paper_id": 1,
     }
     missing = [p for p in parameters if p not in values]
     assert not missing, f"a URL takes {missing}: give this test a value for it"

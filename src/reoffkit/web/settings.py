@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "reoffkit.web.performance",
     "reoffkit.web.analysis",
     "reoffkit.web.disproportionality",
+    "reoffkit.web.board",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BoardConfig(AppConfig):
+    name = "reoffkit.web.board"
+    label = "board"
+    verbose_name = "Board report and improvement action plan"

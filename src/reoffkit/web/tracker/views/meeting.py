@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 
 from reoffkit.engine import ALERT_LABELS
 from reoffkit.web.tracker import actions, queries
-from reoffkit.web.tracker.forms import DateField, GovukForm
+from reoffkit.web.tracker.forms import DateField, GovukForm, show_stale
 from reoffkit.web.tracker.permissions import has_permission, require
 from reoffkit.web.tracker.queries import CohortRow
 
@@ -273,6 +273,7 @@ class SettingsForm(GovukForm):
     police_check_amber = forms.IntegerField(
         min_value=0, max_value=100, label="Police checks: amber at (%)", help_text="Below this it is red. The default is 80."
     )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
@@ -295,10 +296,17 @@ class SettingsForm(GovukForm):
 @require("change_settings")
 def service_settings(request, service):
     initial = {name: getattr(service, name) for name in actions.SETTINGS_FIELDS}
-    form = SettingsForm(request.POST or None, initial=initial)
+    form = SettingsForm(request.POST or None, initial={**initial, "version": service.version})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_service_settings(by=request.user, service=service, **{name: form.cleaned_data[name] for name in actions.SETTINGS_FIELDS})
+            actions.update_service_settings(
+                by=request.user,
+                service=service,
+                expected_version=form.cleaned_data["version"],
+                **{name: form.cleaned_data[name] for name in actions.SETTINGS_FIELDS},
+            )
+        except actions.StaleEdit as stale:
+            show_stale(form, stale)
         except ValidationError as error:
             form.add_model_errors(error)
         else:

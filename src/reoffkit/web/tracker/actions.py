@@ -470,6 +470,12 @@ def record_view(*, by, person: YoungPerson) -> None:
     audit(by=by, verb="view", service=person.service, object_type="young_person", object_ids=[person.pk], summary=f"Viewed young person {person.pk}")
 
 
+def record_list_view(*, by, service: Service, object_ids: Iterable[Any], summary: str) -> None:
+    """Audit a page that lists named children: which ones it showed (ids, never names)."""
+    ids = sorted({int(pk) for pk in object_ids})
+    audit(by=by, verb="view", service=service, object_type="young_person", object_ids=ids, summary=f"{summary} ({len(ids)} children shown)")
+
+
 def record_export(*, by, service: Service, purpose: str, object_type: str, object_ids: Iterable[Any], summary: str) -> None:
     audit(by=by, verb="export", service=service, object_type=object_type, object_ids=object_ids, summary=summary, purpose=purpose)
 

@@ -10,6 +10,7 @@ person_url = service + "people/<int:person_id>/"
 
 urlpatterns = [
     path(service + "cohort/", cohort.cohort_list, name="cohort"),
+    path(service + "my-work/", cohort.my_work, name="my-work"),
     path(service + "cohort/export/", cohort.cohort_export, name="cohort-export"),
     path(service + "cohort/add/", cohort.add_member, name="add-member"),
     path(person_url, person.person_detail, name="person"),

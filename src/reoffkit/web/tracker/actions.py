@@ -370,20 +370,12 @@ def add_outcome(*, by, person: YoungPerson, recorded_on: dt.date | None = None, 
     )
 
 
-@transaction.atomic
-def add_cohort_member(
-    *, by, service: Service, index_outcome: dict[str, Any], person: YoungPerson | None = None, new_person: dict[str, Any] | None = None
-) -> tuple[YoungPerson, Outcome]:
-    """Add a child's index outcome, creating the young person first when they are new.
-
-    The outcome must be one that puts a child in the cohort, dated no later than today, with the
-    child's age on the index date inside the service's age range; otherwise nothing is saved.
-    """
+def cohort_member_errors(service: Service, index_outcome: dict[str, Any], *, born: dt.date | None, new: bool) -> dict[str, str]:
+    """Why an index outcome cannot put a child in ``service``'s cohort, by field (empty when it
+    can): forms call it too, so that every error is shown at once."""
     from reoffkit.engine import codes
 
-    if (person is None) == (new_person is None):
-        raise ValueError("give either an existing young person or the details of a new one")
-    outcome_type = codes.outcome_type_table().get(index_outcome.get("outcome_type", ""))
+    outcome_type = codes.outcome_type_table().get(index_outcome.get("outcome_type") or "")
     errors: dict[str, str] = {}
     if outcome_type is None or not outcome_type.qualifies:
         errors["outcome_type"] = "Choose an outcome that puts a child in the cohort: a caution, a court sentence or a custodial sentence."
@@ -395,13 +387,28 @@ def add_cohort_member(
     if outcome_type and outcome_type.tier == "custody" and not index_outcome.get("release_date"):
         errors["release_date"] = "A custodial sentence enters the cohort on release: enter the release date."
     index_date = index_outcome.get("release_date") if outcome_type and outcome_type.tier == "custody" else index_outcome.get("outcome_date")
-    born = (person.date_of_birth if person else (new_person or {}).get("date_of_birth"))
     if index_date and born:
         age = index_date.year - born.year - ((index_date.month, index_date.day) < (born.month, born.day))
         if not service.min_age <= age <= service.max_age:
-            errors["date_of_birth" if new_person else "outcome_date"] = (
+            errors["date_of_birth" if new else "outcome_date"] = (
                 f"The child was {age} on the index date; this service's cohort is aged {service.min_age} to {service.max_age}."
             )
+    return errors
+
+
+@transaction.atomic
+def add_cohort_member(
+    *, by, service: Service, index_outcome: dict[str, Any], person: YoungPerson | None = None, new_person: dict[str, Any] | None = None
+) -> tuple[YoungPerson, Outcome]:
+    """Add a child's index outcome, creating the young person first when they are new.
+
+    The outcome must be one that puts a child in the cohort, dated no later than today, with the
+    child's age on the index date inside the service's age range; otherwise nothing is saved.
+    """
+    if (person is None) == (new_person is None):
+        raise ValueError("give either an existing young person or the details of a new one")
+    born = person.date_of_birth if person else (new_person or {}).get("date_of_birth")
+    errors = cohort_member_errors(service, index_outcome, born=born, new=person is None)
     if errors:
         raise ValidationError(errors)
     if person is None:

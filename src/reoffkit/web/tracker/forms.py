@@ -100,6 +100,18 @@ class DateField(forms.DateField):
             raise ValidationError(f"{name} must be a real date", code="invalid") from None
 
 
+def add_errors_of(form, errors) -> None:
+    """Add errors found by a model's or an action's own checks (a ``ValidationError`` or a dict of
+    field → message) to the fields that have none yet, so that every error shows at once."""
+    if isinstance(errors, ValidationError):
+        errors = errors.message_dict if hasattr(errors, "error_dict") else {None: errors.messages}
+    for field, message in errors.items():
+        if field is None or field not in form.fields:
+            form.add_error(None, message)
+        elif field not in form.errors:
+            form.add_error(field, message)
+
+
 def show_stale(form, stale) -> None:
     """Put a refused stale save (``actions.StaleEdit``) on ``form``: the message with each changed
     field's value now beside the user's (by the form's labels), the same on each field, and the

@@ -27,7 +27,7 @@ from reoffkit.engine import ALERT_LABELS, codes
 from reoffkit.engine.rules import Period
 from reoffkit.web.spreadsheets import workbook
 from reoffkit.web.tracker import actions, queries
-from reoffkit.web.tracker.forms import DateField, GovukForm
+from reoffkit.web.tracker.forms import DateField, GovukForm, add_errors_of
 from reoffkit.web.tracker.models import ETHNICITY_CHOICES, SEX_CHOICES, YoungPerson
 from reoffkit.web.tracker.permissions import has_permission, require
 from reoffkit.web.tracker.queries import CohortRow
@@ -397,6 +397,7 @@ class MemberForm(GovukForm):
     district = forms.ChoiceField(required=False, label="District")
     looked_after = forms.BooleanField(required=False, label="Looked after")
     yot_caseload = forms.BooleanField(required=False, initial=True, label="On the YOT caseload")
+    caseworker = forms.ModelChoiceField(queryset=None, required=False, empty_label="No caseworker yet", label="Caseworker", help_text="Who holds the child's case.")
     outcome_type = forms.ChoiceField(
         choices=[("", "Choose the outcome")] + QUALIFYING,
         label="Index outcome",
@@ -422,7 +423,7 @@ class MemberForm(GovukForm):
         "offence_date": "Enter the offence date",
         "outcome_date": "Enter the outcome date",
     }
-    PERSON_FIELDS = ("local_id", "pnc_id", "first_name", "last_name", "date_of_birth", "sex", "ethnicity", "looked_after", "yot_caseload")
+    PERSON_FIELDS = ("local_id", "pnc_id", "first_name", "last_name", "date_of_birth", "sex", "ethnicity", "looked_after", "yot_caseload", "caseworker")
     OUTCOME_FIELDS = ("outcome_type", "offence_date", "outcome_date", "release_date", "offence_type", "gravity")
 
     def __init__(self, *args, service, today: dt.date, **kwargs):
@@ -430,6 +431,9 @@ class MemberForm(GovukForm):
         self.today = today
         super().__init__(*args, **kwargs)
         self.fields["district"].choices = [("", "Not known")] + [(str(d.pk), d.name) for d in service.districts.all()]
+        self.fields["caseworker"].queryset = queries.case_staff(service)
+        self.fields["caseworker"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        self.fields["caseworker"].widget.attrs["class"] = "govuk-select"
         for name, message in self.REQUIRED.items():
             self.fields[name].error_messages["required"] = message
 
@@ -444,6 +448,10 @@ class MemberForm(GovukForm):
         ):
             if data.get(later) and data.get(earlier) and data[later] < data[earlier] and later not in self.errors:
                 self.add_error(later, message)
+        # The action's own checks (a qualifying outcome, the age on the index date), now, so that
+        # every error shows at once rather than after the others are put right.
+        if not data.get("use_existing"):
+            add_errors_of(self, actions.cohort_member_errors(self.service, data, born=data.get("date_of_birth"), new=True))
         return data
 
     def new_person(self) -> dict:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from reoffkit.engine import codes
 from reoffkit.web.tracker import actions, queries
-from reoffkit.web.tracker.forms import DateField, GovukForm, show_stale
+from reoffkit.web.tracker.forms import DateField, GovukForm, add_errors_of, show_stale
 from reoffkit.web.tracker.models import (
     ACTION_CHOICES,
     BAND_CHOICES,
@@ -118,6 +118,11 @@ class OffenceForm(RecordForm):
         data = super().clean()
         self._not_before("outcome_date", "offence_date", "The outcome date must be the same as or after the offence date.")
         self._not_before("release_date", "outcome_date", "The release date must be the same as or after the outcome date.")
+        record = Outcome(**{name: data.get(name) for name in ("outcome_type", "offence_date", "outcome_date", "release_date")})
+        try:
+            record.clean()
+        except ValidationError as error:
+            add_errors_of(self, error)
         return data
 
 
@@ -140,6 +145,14 @@ class AssessmentForm(RecordForm):
     intervention_level = forms.ChoiceField(
         label="Intervention level", choices=_with_blank(LEVEL_CHOICES), error_messages={"required": "Choose the intervention level."}
     )
+
+    def clean(self):
+        data = super().clean()
+        try:
+            Assessment(tool=data.get("tool"), score=data.get("score")).clean()
+        except ValidationError as error:
+            add_errors_of(self, error)
+        return data
 
 
 class OwnerField(forms.ModelChoiceField):

@@ -256,3 +256,21 @@ def test_two_browsers_editing_a_review_action(world):
         actions.update_review_action(by=world.users["pat"], review_action=action, expected_version=1, notes="Pat's note")
     assert ("notes", "Notes", "Pat's note", "Mandy's note") in stale.value.conflicts
     assert ReviewAction.objects.get(pk=action.pk).notes == "Mandy's note"
+
+
+def test_every_correction_moves_the_report_cache_on(world):
+    """Cached reports (performance, analysis, disproportionality) are keyed on the newest data
+    change: each correction and deletion gives a new key, so no page shows the old figure."""
+    services = [world.northmoor]
+    keys = [queries.cache_key("performance-page", services, TODAY)]
+    fine = fine_of(world)
+    actions.update_outcome(by=world.users["pat"], outcome=fine, gravity=5)
+    keys.append(queries.cache_key("performance-page", services, TODAY))
+    actions.update_young_person(by=world.users["pat"], person=world.ned, sex="female")
+    keys.append(queries.cache_key("performance-page", services, TODAY))
+    actions.delete_outcome(by=world.users["pat"], outcome=fine, reason="Entered twice")
+    keys.append(queries.cache_key("performance-page", services, TODAY))
+    assert len(set(keys)) == 4
+    # a view is not a change
+    world.client("pat").get(url(world, "person"))
+    assert queries.cache_key("performance-page", services, TODAY) == keys[-1]

@@ -49,7 +49,7 @@ def test_each_part_of_a_date_is_checked_as_gov_uk_does(world):
         ({"day": "", "month": "", "year": "2024"}, "Offence date must include a day and a month"),
         ({"day": "31", "month": "2", "year": "2024"}, "Offence date must be a real date"),
         ({"day": "3", "month": "x", "year": "2024"}, "Offence date must be a real date"),
-        ({"day": "3", "month": "2", "year": "24"}, "Year must include 4 numbers"),
+        ({"day": "3", "month": "2", "year": "24"}, "Offence date: the year must include 4 numbers"),
     ):
         page = text(client.post(address, {"outcome_type": "charged", **dated("offence_date", **parts)}))
         assert message in page, (parts, page[:0])

@@ -93,7 +93,7 @@ class DateField(forms.DateField):
         if not all(value[part].isdigit() for part in PARTS):
             raise ValidationError(f"{name} must be a real date", code="invalid")
         if len(value["year"]) != 4:
-            raise ValidationError("Year must include 4 numbers", code="invalid")
+            raise ValidationError(f"{name}: the year must include 4 numbers", code="invalid")
         try:
             return dt.date(int(value["year"]), int(value["month"]), int(value["day"]))
         except ValueError:

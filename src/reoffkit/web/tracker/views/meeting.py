@@ -149,7 +149,7 @@ class SinceForm(GovukForm):
     since = DateField(required=False, label="Show further offences known since")
     caseworker = forms.ChoiceField(required=False, label="Caseworker")
     alert = forms.ChoiceField(required=False, choices=[("", "Any"), ("any", "Has an alert"), *ALERT_LABELS.items()], label="Alert")
-    rag = forms.ChoiceField(required=False, choices=MEETING_RAGS, label="RAG", help_text="Of the child's latest action; for an action, its own status.")
+    rag = forms.ChoiceField(required=False, choices=MEETING_RAGS, label="RAG of the latest action")
     show = forms.MultipleChoiceField(required=False, choices=SECTIONS, widget=forms.CheckboxSelectMultiple, label="Sections to show and print")
 
     def __init__(self, *args, today: dt.date, service=None, **kwargs):
@@ -160,7 +160,7 @@ class SinceForm(GovukForm):
                 (str(u.pk), u.get_full_name() or u.get_username()) for u in queries.case_staff(service)
             ]
         for name in ("caseworker", "alert", "rag"):
-            self.fields[name].widget.attrs["class"] = "govuk-select"
+            self.fields[name].widget.attrs["class"] = "govuk-select govuk-!-width-full"
 
     def chosen(self) -> list[tuple[str, str]]:
         """(label, words) of each filter in use, printed with the page."""

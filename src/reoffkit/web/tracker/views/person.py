@@ -256,7 +256,7 @@ class PersonForm(RecordForm, Versioned):
 
 class DeleteForm(GovukForm, Versioned):
     reason = forms.CharField(
-        label="Why is it being deleted?",
+        label="Reason for deleting",
         min_length=5,
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),

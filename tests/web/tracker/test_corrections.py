@@ -218,8 +218,6 @@ def test_two_browsers_editing_settings(world):
 def test_two_browsers_editing_a_childs_details(world):
     ned = world.ned
     actions.update_young_person(by=world.users["mandy"], person=ned, expected_version=1, pnc_id="12/345678A")
-    from django.core.exceptions import ValidationError  # noqa: F401
-
     with pytest.raises(actions.StaleEdit) as stale:
         actions.update_young_person(by=world.users["pat"], person=ned, expected_version=1, pnc_id="99/999999Z")
     assert stale.value.conflicts == [("pnc_id", "PNC ID", "99/999999Z", "12/345678A")]

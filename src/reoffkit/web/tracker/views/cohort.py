@@ -579,7 +579,7 @@ def my_work(request, service):
             rows_by_person.setdefault(row.person.pk, []).append(row)
     cases = [MyCase(person, rows_by_person.get(person.pk, [])) for person in mine]
     cases.sort(key=lambda c: (-len(c.alerts), not c.rows, c.person.last_name.lower(), c.person.first_name.lower()))
-    my_actions = [open for open in queries.open_actions(service, as_at=today) if open.action.owner_id == request.user.pk]
+    my_actions = [item for item in queries.open_actions(service, as_at=today) if item.action.owner_id == request.user.pk]
     my_actions.sort(key=lambda o: (not o.overdue, o.action.due_on is None, o.action.due_on or today))
     actions.record_list_view(
         by=request.user,

@@ -17,6 +17,14 @@ def sign_in(page, username: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+def fill_date(page, label: str, day) -> None:
+    """Type a date into GOV.UK's date input (day, month and year boxes in a group named ``label``)."""
+    group = page.get_by_role("group", name=label)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from browser_helpers import axe_violations, screenshot, sign_in
+from browser_helpers import axe_violations, fill_date, screenshot, sign_in
 
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.models import AuditEvent, Role, YoungPerson
@@ -15,8 +15,8 @@ PASSWORD = "a-long-browser-test-password"
 TODAY = dt.date.today()
 
 
-def iso(days_ago: int) -> str:
-    return (TODAY - dt.timedelta(days=days_ago)).isoformat()
+def ago(days: int) -> dt.date:
+    return TODAY - dt.timedelta(days=days)
 
 
 @pytest.fixture
@@ -29,16 +29,18 @@ def service(transactional_db):
 
 def test_practitioner_adds_a_member_records_reoffending_and_completes_the_action(page, service):
     sign_in(page, "pat", PASSWORD)
+    assert page.get_by_role("heading", name="My cases and actions").is_visible()  # a practitioner's landing page
+    page.get_by_role("link", name="Northmoor: cohort").click()
     page.get_by_role("link", name="Add a cohort member").click()
     page.get_by_label("Local ID").fill("NM-1001")
     page.get_by_label("First name").fill("Robin")
     page.get_by_label("Last name").fill("Fallowmere")
-    page.get_by_label("Date of birth").fill(iso(15 * 365))
+    fill_date(page, "Date of birth", ago(15 * 365))
     page.get_by_label("Sex").select_option("male")
     page.get_by_label("Ethnicity").select_option("White")
     page.get_by_label("Index outcome").select_option("referral_order")
-    page.get_by_label("Offence date").fill(iso(50))
-    page.get_by_label("Outcome date").fill(iso(40))
+    fill_date(page, "Offence date", ago(50))
+    fill_date(page, "Outcome date", ago(40))
     page.get_by_role("button", name="Add to the cohort").click()
     page.wait_for_load_state()
     assert "Robin Fallowmere" in page.content()
@@ -46,8 +48,8 @@ def test_practitioner_adds_a_member_records_reoffending_and_completes_the_action
 
     page.get_by_role("link", name="Add a further offence").click()
     page.get_by_label("Outcome", exact=True).select_option("fine")
-    page.get_by_label("Offence date").fill(iso(20))
-    page.get_by_label("Outcome date").fill(iso(10))
+    fill_date(page, "Offence date", ago(20))
+    fill_date(page, "Outcome date", ago(10))
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
     body = page.content()

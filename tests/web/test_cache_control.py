@@ -27,12 +27,22 @@ def named_routes(patterns=None) -> list[tuple[str, list[str]]]:
     return found
 
 
+def _assessment(world):
+    from reoffkit.web.tracker import actions
+
+    found = world.ned.assessments.first()
+    return found or actions.add_assessment(
+        by=world.users["pat"], person=world.ned, assessment_date=world.ned.outcomes.first().offence_date, tool="asset", likelihood_band="low", intervention_level="standard"
+    )
+
+
 def arguments(world, parameters: list[str], job_id: str) -> dict:
     values = {
         "service_id": world.northmoor.pk,
         "person_id": world.ned.pk,
         "action_id": world.ned_action.pk,
         "outcome_id": Outcome.objects.filter(person=world.ned).first().pk,
+        "assessment_id": _assessment(world).pk,
         "user_id": world.users["pat"].pk,
         "job_id": job_id,
         "token": uuid.uuid4().hex,

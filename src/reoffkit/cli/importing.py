@@ -19,6 +19,10 @@ def add_parser(commands) -> None:
     parser.add_argument("--by", required=True, help="user name of the performance officer importing (audited as them)")
     parser.add_argument("--mapping", action="store_true", help="the workbook is in the service's own layout: use its saved column mapping")
     parser.add_argument("--dry-run", action="store_true", help="list what would change and change nothing")
+    parser.add_argument(
+        "--full", action="store_true",
+        help="the file is the service's whole case file: its outcomes and assessments that the file lacks are removed (see them first with --dry-run)",
+    )
     parser.add_argument("--show", type=int, default=20, help="how many changes to list (default 20)")
     parser.set_defaults(handler=run)
 
@@ -57,15 +61,18 @@ def run(arguments: argparse.Namespace) -> int:
     case_file = read_upload(arguments.casefile, mapping)
     if case_file.problems:
         print(format_problems(case_file.problems), file=sys.stderr)
-    plan = plan_import(service, case_file)
+    plan = plan_import(service, case_file, full=arguments.full)
     if not plan.ok:
         print(f"{arguments.casefile}: nothing was imported. Correct the errors above and run again.", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"{arguments.casefile} into {service.name}: {plan.summary()}")
-    for change in plan.changes[: arguments.show]:
+    removals = [change for change in plan.changes if change.kind.startswith("removed")]
+    for change in removals:  # every removal is listed, whatever --show says
         print(f"  {change.kind}: {change.person_id} — {change.detail}")
-    if len(plan.changes) > arguments.show:
-        print(f"  … and {len(plan.changes) - arguments.show} more")
+    for change in [change for change in plan.changes if not change.kind.startswith("removed")][: arguments.show]:
+        print(f"  {change.kind}: {change.person_id} — {change.detail}")
+    if len(plan.changes) - len(removals) > arguments.show:
+        print(f"  … and {len(plan.changes) - len(removals) - arguments.show} more")
     if plan.not_in_file.get("children"):
         print(f"{plan.not_in_file['children']} children of {service.name} are not in the file; they are left as they are.")
     if arguments.dry_run:

@@ -182,7 +182,8 @@ def test_an_assessment_score_out_of_range_is_refused(world):
 def test_adding_a_review_action(world):
     client = world.client("pat")
     form_page = text(client.get(person_url(world, None, "add-action")))
-    assert f'value="{iso(TODAY)}"' in form_page  # raised on: today
+    assert f'name="raised_on-day" type="text" inputmode="numeric" value="{TODAY.day}"' in form_page  # raised on: today
+    assert f'name="raised_on-year" type="text" inputmode="numeric" value="{TODAY.year}"' in form_page
     assert ">olly<" not in form_page and ">bea<" not in form_page  # owners: this service's case staff only
     data = {"raised_on": iso(TODAY), "trigger": "changed_circumstances", "action": "re_assessment", "status": "pending", "owner": str(world.users["mandy"].pk), "due_on": iso(TODAY + dt.timedelta(days=14)), "notes": "Moved school"}
     response = client.post(person_url(world, None, "add-action"), data)
@@ -226,7 +227,7 @@ def test_marking_an_action_completed_turns_it_green(world):
 def test_the_page_links_to_the_status_change_and_the_form_shows_the_action(world):
     assert f'href="{status_url(world)}"' in text(world.client("pat").get(person_url(world)))
     page = text(world.client("pat").get(status_url(world)))
-    assert "Action required – not completed" in page and 'name="version" value="1"' in page and f'value="{iso(TODAY)}"' in page
+    assert "Action required – not completed" in page and 'name="version" value="1"' in page and f'name="completed_on-day" type="text" inputmode="numeric" value="{TODAY.day}"' in page
 
 
 def test_a_status_change_without_a_notes_box_keeps_the_notes(world):

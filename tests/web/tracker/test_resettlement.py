@@ -30,10 +30,10 @@ def test_a_practitioner_records_and_changes_resettlement_on_release(world, relea
     assert "Resettlement: not recorded" in detail and url in detail
     values = {"accommodation_in_place": "yes", "accommodation_sustained": "no", "ete_in_place": "yes", "ete_sustained": "not known",
               "health_in_place": "yes", "health_sustained": "yes"}
-    assert client.post(url, values).status_code == 302
+    assert client.post(url, {**values, "version": 0}).status_code == 302
     record = ResettlementRecord.objects.get(outcome=released)
     assert record.accommodation_sustained == "no"
-    client.post(url, {**values, "accommodation_sustained": "yes"})
+    client.post(url, {**values, "accommodation_sustained": "yes", "version": record.version})
     record.refresh_from_db()
     assert record.accommodation_sustained == "yes" and ResettlementRecord.objects.count() == 1
     events = AuditEvent.objects.filter(object_type="resettlement").order_by("id")

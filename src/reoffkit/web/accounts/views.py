@@ -58,6 +58,8 @@ def home(request):
         return render(request, "accounts/no_access.html", status=403)
     if role == Role.BOARD:
         return redirect("summary", service_id=services[0].pk)
+    if role == Role.PRACTITIONER:
+        return redirect("my-work", service_id=services[0].pk)
     return redirect("cohort", service_id=services[0].pk)
 
 

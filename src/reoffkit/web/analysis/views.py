@@ -96,6 +96,11 @@ def analysis(request, service):
                     "critical_few": _critical_few(service, few) if few is not None and records else None,
                 }
             )
+    named = [row["person"].pk for found in sections for row in (found["critical_few"] or []) if row["person"]]
+    if named:  # the named "critical few" are a list of children: audited as the record page is
+        from reoffkit.web.tracker.actions import record_list_view
+
+        record_list_view(by=request.user, service=service, object_ids=named, summary="Viewed the analysis's critical few")
     return render(
         request,
         "analysis/analysis.html",

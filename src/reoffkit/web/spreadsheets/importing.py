@@ -12,8 +12,11 @@ records:
   through an import: the status is changed on the record, where it is versioned);
 - a resettlement record is matched to its release as in the case file.
 
-Nothing is ever deleted: records in the service that the file does not hold are counted in the
-plan and left alone. Committing applies the plan through the actions (each change validated and
+Nothing is deleted unless the import is a **full** re-import (``full=True``: the file holds every
+record of the service): then an outcome or assessment of the service that no row of the file
+matches is planned as removed, listed in the preview like every other change, and deleted through
+the audited actions with the file named as the reason (ADR 13). Otherwise records in the service
+that the file does not hold are counted in the plan and left alone. Committing applies the plan through the actions (each change validated and
 audited) in one transaction, plus one "import" audit event with the counts; re-importing the same
 file changes nothing.
 """
@@ -90,8 +93,9 @@ def _plain(value):
     return value
 
 
-def plan_import(service: Service, case_file) -> ImportPlan:
-    """Every change importing ``case_file`` into ``service`` would make (nothing is written)."""
+def plan_import(service: Service, case_file, *, full: bool = False) -> ImportPlan:
+    """Every change importing ``case_file`` into ``service`` would make (nothing is written);
+    ``full``: the file is the service's whole case file, so records it lacks are to be removed."""
     plan = ImportPlan(service=service, source=case_file.source, problems=case_file.problems)
     if not plan.ok:
         return plan
@@ -163,8 +167,13 @@ def plan_import(service: Service, case_file) -> ImportPlan:
     def person_of(pid: str) -> YoungPerson | None:
         return made.get(pid) or matched.get(pid)
 
-    _plan_outcomes(plan, case_file.outcomes, matched, person_of, unchanged)
-    _plan_assessments(plan, case_file.assessments, matched, person_of, unchanged)
+    # a full re-import compares with every child of the service, so that records of a child
+    # missing from the file are removed too
+    pool = {**{f"\0{p.pk}": p for p in existing}, **matched} if full else matched
+    left = _plan_outcomes(plan, case_file.outcomes, matched, person_of, unchanged, pool)
+    left_assessments = _plan_assessments(plan, case_file.assessments, matched, person_of, unchanged, pool)
+    if full:
+        _plan_removals(plan, left, left_assessments)
     _plan_actions(plan, case_file.actions, matched, person_of, unchanged)
     _plan_resettlement(plan, case_file.resettlement, matched, person_of, unchanged)
     plan.unchanged = unchanged
@@ -206,11 +215,11 @@ def _take(existing: dict[tuple, list], person, key):
     return records.pop(0) if records else None
 
 
-def _plan_outcomes(plan, outcomes: pl.DataFrame, matched, person_of, unchanged) -> None:
+def _plan_outcomes(plan, outcomes: pl.DataFrame, matched, person_of, unchanged, pool) -> dict:
     def key(o):
         return (o.offence_date, o.outcome_type, o.outcome_date, o.release_date)
 
-    existing = _existing(matched, "outcomes", key)
+    existing = _existing(pool, "outcomes", key)
     for row in outcomes.sort("offence_date", "outcome_id").iter_rows(named=True):
         pid = row["person_id"]
         person = matched.get(pid)
@@ -228,6 +237,7 @@ def _plan_outcomes(plan, outcomes: pl.DataFrame, matched, person_of, unchanged) 
             plan.changes.append(Change("new outcome", pid, f"{row['outcome_type'].replace('_', ' ')}, offence on {row['offence_date']:%-d %b %Y}", create))
             continue
         _plan_correction(plan, unchanged, "outcome", pid, record, values, lambda by, record, **new: actions.update_outcome(by=by, outcome=record, **new))
+    return existing
 
 
 def _plan_correction(plan, unchanged, kind: str, pid: str, record, values: dict, update) -> None:
@@ -243,8 +253,8 @@ def _plan_correction(plan, unchanged, kind: str, pid: str, record, values: dict,
     plan.changes.append(Change(f"changed {kind}", pid, _changed_words(differences), apply))
 
 
-def _plan_assessments(plan, assessments: pl.DataFrame, matched, person_of, unchanged) -> None:
-    existing = _existing(matched, "assessments", lambda a: (a.assessment_date, a.tool))
+def _plan_assessments(plan, assessments: pl.DataFrame, matched, person_of, unchanged, pool) -> dict:
+    existing = _existing(pool, "assessments", lambda a: (a.assessment_date, a.tool))
     for row in assessments.iter_rows(named=True):
         pid = row["person_id"]
         person = matched.get(pid)
@@ -261,6 +271,24 @@ def _plan_assessments(plan, assessments: pl.DataFrame, matched, person_of, uncha
         _plan_correction(
             plan, unchanged, "assessment", pid, record, values, lambda by, record, **new: actions.update_assessment(by=by, assessment=record, **new)
         )
+    return existing
+
+
+def _plan_removals(plan, outcomes: dict, assessments: dict) -> None:
+    """Records of the service that no row of a full re-import matched: each planned as removed."""
+    reason = f"Not in the full re-import of {plan.source.rsplit('/', 1)[-1][:120]}"
+    for records in outcomes.values():
+        for outcome in records:
+            detail = f"{outcome.outcome_type_label.lower()}, offence on {outcome.offence_date:%-d %b %Y}"
+            plan.changes.append(
+                Change("removed outcome", outcome.person.local_id, detail, lambda by, o=outcome: actions.delete_outcome(by=by, outcome=o, reason=reason))
+            )
+    for records in assessments.values():
+        for assessment in records:
+            detail = f"{assessment.tool} on {assessment.assessment_date:%-d %b %Y}"
+            plan.changes.append(
+                Change("removed assessment", assessment.person.local_id, detail, lambda by, a=assessment: actions.delete_assessment(by=by, assessment=a, reason=reason))
+            )
 
 
 def _plan_actions(plan, review_actions: pl.DataFrame, matched, person_of, unchanged) -> None:

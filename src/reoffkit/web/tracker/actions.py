@@ -7,6 +7,7 @@ Views, the CLI, imports, the demo loader and test fixtures all call these functi
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Iterable
 
 from django.contrib.auth import get_user_model
@@ -49,7 +50,56 @@ SETTINGS_FIELDS: tuple[str, ...] = (
 
 
 class StaleEdit(Exception):
-    """Someone else changed the record after this user loaded it; nothing was saved."""
+    """Someone else changed the record after this user loaded it; nothing was saved.
+
+    ``conflicts`` lists each field this save would change whose value is no longer what the user
+    saw, as (field name, label, yours, current) with the values in words; ``version`` is the
+    record's current version (a second save with it is then a deliberate choice)."""
+
+    def __init__(self, message: str, conflicts: Iterable[tuple[str, str, str, str]] = (), version: int | None = None):
+        super().__init__(message)
+        self.conflicts = list(conflicts)
+        self.version = version
+
+
+def _words(instance, field: str, value) -> str:
+    """A field's value as a person reads it (choices by their label, users by name, dates in full)."""
+    if value is None or value == "":
+        return "blank"
+    model_field = instance._meta.get_field(field)
+    if getattr(model_field, "choices", None):
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return f"{value:%-d %B %Y}"
+    if hasattr(value, "get_full_name"):
+        return value.get_full_name() or value.get_username()
+    return str(value)
+
+
+def check_version(instance, expected_version: int | None, values: dict) -> None:
+    """Refuse (``StaleEdit``) a save based on ``expected_version`` when the record has moved on."""
+    if expected_version is None or instance.version == expected_version:
+        return
+    conflicts = []
+    for field, value in values.items():
+        current = getattr(instance, field)
+        if _plain(current) != _plain(value):
+            label = str(instance._meta.get_field(field).verbose_name)
+            conflicts.append((field, label[:1].upper() + label[1:], _words(instance, field, value), _words(instance, field, current)))
+    raise StaleEdit(stale_message(conflicts), conflicts, instance.version)
+
+
+def stale_message(conflicts, labels: dict | None = None) -> str:
+    """What a refused stale save says: each changed field with the user's value and the current one."""
+    labels = labels or {}
+    detail = "; ".join(f"{labels.get(field, label)}: yours {yours}, now {current}" for field, label, yours, current in conflicts)
+    return (
+        "Someone else changed this record after you opened it, so nothing was saved. "
+        + (f"{detail}. " if detail else "")
+        + "Your values are still in the form: save again to keep them, or cancel."
+    )
 
 
 def _role(user) -> str:
@@ -118,6 +168,8 @@ def _changes(instance, fields: Iterable[str], values: dict) -> dict:
 
 
 def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if hasattr(value, "pk"):
@@ -162,31 +214,35 @@ def _create(instance, *, by, service: Service, object_type: str, summary):
     return instance
 
 
-def _update(model, pk, allowed: tuple[str, ...], values: dict):
-    """Lock the row, apply ``values`` (only ``allowed`` fields), validate and save; return the
-    instance and the changes as {field: [before, after]}."""
+def _update(model, pk, allowed: tuple[str, ...], values: dict, expected_version: int | None = None):
+    """Lock the row, refuse a stale save (``expected_version``, when given, must still be the
+    record's version), apply ``values`` (only ``allowed`` fields), validate, raise the version and
+    save; return the instance and the changes as {field: [before, after]}."""
     unknown = set(values) - set(allowed)
     if unknown:
         raise ValueError(f"cannot change {', '.join(sorted(unknown))} of a {model._meta.verbose_name}")
     instance = model.objects.select_for_update().get(pk=pk)
+    check_version(instance, expected_version, values)
     changes = _changes(instance, allowed, values)
     for field, value in values.items():
         setattr(instance, field, value)
     instance.full_clean()
+    if changes:
+        instance.version += 1
     instance.save()
     return instance, changes
 
 
 @transaction.atomic
-def update_service_settings(*, by, service: Service, **values: Any) -> Service:
-    service, changes = _update(Service, service.pk, SETTINGS_FIELDS, values)
+def update_service_settings(*, by, service: Service, expected_version: int | None = None, **values: Any) -> Service:
+    service, changes = _update(Service, service.pk, SETTINGS_FIELDS, values, expected_version)
     audit(
         by=by,
         verb="update",
         service=service,
         object_type="service_settings",
         object_ids=[service.pk],
-        summary=f"Changed settings: {', '.join(changes) or 'no change'}",
+        summary=f"Changed settings: {', '.join(f'{k} {v[0]} to {v[1]}' for k, v in changes.items()) or 'no change'}"[:300],
         changes=changes,
     )
     return service
@@ -293,7 +349,11 @@ PERSON_FIELDS: tuple[str, ...] = (
     "district",
     "yot_caseload",
     "adult_offending_checked",
+    "caseworker",
 )
+#: A child's names are never written to the audit log (its readers include administrators, who
+#: see no child's record): a change to them is logged as a change, without the values.
+NAME_FIELDS = ("first_name", "last_name")
 OUTCOME_FIELDS: tuple[str, ...] = (
     "offence_date",
     "outcome_date",
@@ -314,8 +374,8 @@ def create_young_person(*, by, service: Service, **values: Any) -> YoungPerson:
 
 
 @transaction.atomic
-def update_young_person(*, by, person: YoungPerson, **values: Any) -> YoungPerson:
-    person, changes = _update(YoungPerson, person.pk, PERSON_FIELDS, values)
+def update_young_person(*, by, person: YoungPerson, expected_version: int | None = None, **values: Any) -> YoungPerson:
+    person, changes = _update(YoungPerson, person.pk, PERSON_FIELDS, values, expected_version)
     audit(
         by=by,
         verb="update",
@@ -323,7 +383,7 @@ def update_young_person(*, by, person: YoungPerson, **values: Any) -> YoungPerso
         object_type="young_person",
         object_ids=[person.pk],
         summary=f"Changed young person {person.pk}: {', '.join(changes) or 'no change'}",
-        changes={k: v for k, v in changes.items() if k not in ("first_name", "last_name")},
+        changes={k: (["(not logged)", "(not logged)"] if k in NAME_FIELDS else v) for k, v in changes.items()},
     )
     return person
 
@@ -339,20 +399,12 @@ def add_outcome(*, by, person: YoungPerson, recorded_on: dt.date | None = None, 
     )
 
 
-@transaction.atomic
-def add_cohort_member(
-    *, by, service: Service, index_outcome: dict[str, Any], person: YoungPerson | None = None, new_person: dict[str, Any] | None = None
-) -> tuple[YoungPerson, Outcome]:
-    """Add a child's index outcome, creating the young person first when they are new.
-
-    The outcome must be one that puts a child in the cohort, dated no later than today, with the
-    child's age on the index date inside the service's age range; otherwise nothing is saved.
-    """
+def cohort_member_errors(service: Service, index_outcome: dict[str, Any], *, born: dt.date | None, new: bool) -> dict[str, str]:
+    """Why an index outcome cannot put a child in ``service``'s cohort, by field (empty when it
+    can): forms call it too, so that every error is shown at once."""
     from reoffkit.engine import codes
 
-    if (person is None) == (new_person is None):
-        raise ValueError("give either an existing young person or the details of a new one")
-    outcome_type = codes.outcome_type_table().get(index_outcome.get("outcome_type", ""))
+    outcome_type = codes.outcome_type_table().get(index_outcome.get("outcome_type") or "")
     errors: dict[str, str] = {}
     if outcome_type is None or not outcome_type.qualifies:
         errors["outcome_type"] = "Choose an outcome that puts a child in the cohort: a caution, a court sentence or a custodial sentence."
@@ -364,13 +416,28 @@ def add_cohort_member(
     if outcome_type and outcome_type.tier == "custody" and not index_outcome.get("release_date"):
         errors["release_date"] = "A custodial sentence enters the cohort on release: enter the release date."
     index_date = index_outcome.get("release_date") if outcome_type and outcome_type.tier == "custody" else index_outcome.get("outcome_date")
-    born = (person.date_of_birth if person else (new_person or {}).get("date_of_birth"))
     if index_date and born:
         age = index_date.year - born.year - ((index_date.month, index_date.day) < (born.month, born.day))
         if not service.min_age <= age <= service.max_age:
-            errors["date_of_birth" if new_person else "outcome_date"] = (
+            errors["date_of_birth" if new else "outcome_date"] = (
                 f"The child was {age} on the index date; this service's cohort is aged {service.min_age} to {service.max_age}."
             )
+    return errors
+
+
+@transaction.atomic
+def add_cohort_member(
+    *, by, service: Service, index_outcome: dict[str, Any], person: YoungPerson | None = None, new_person: dict[str, Any] | None = None
+) -> tuple[YoungPerson, Outcome]:
+    """Add a child's index outcome, creating the young person first when they are new.
+
+    The outcome must be one that puts a child in the cohort, dated no later than today, with the
+    child's age on the index date inside the service's age range; otherwise nothing is saved.
+    """
+    if (person is None) == (new_person is None):
+        raise ValueError("give either an existing young person or the details of a new one")
+    born = person.date_of_birth if person else (new_person or {}).get("date_of_birth")
+    errors = cohort_member_errors(service, index_outcome, born=born, new=person is None)
     if errors:
         raise ValidationError(errors)
     if person is None:
@@ -439,6 +506,12 @@ def record_view(*, by, person: YoungPerson) -> None:
     audit(by=by, verb="view", service=person.service, object_type="young_person", object_ids=[person.pk], summary=f"Viewed young person {person.pk}")
 
 
+def record_list_view(*, by, service: Service, object_ids: Iterable[Any], summary: str) -> None:
+    """Audit a page that lists named children: which ones it showed (ids, never names)."""
+    ids = sorted({int(pk) for pk in object_ids})
+    audit(by=by, verb="view", service=service, object_type="young_person", object_ids=ids, summary=f"{summary} ({len(ids)} children shown)")
+
+
 def record_export(*, by, service: Service, purpose: str, object_type: str, object_ids: Iterable[Any], summary: str) -> None:
     audit(by=by, verb="export", service=service, object_type=object_type, object_ids=object_ids, summary=summary, purpose=purpose)
 
@@ -491,15 +564,20 @@ RESETTLEMENT_FIELDS: tuple[str, ...] = (
 
 
 @transaction.atomic
-def record_resettlement(*, by, outcome: Outcome, **values: Any) -> ResettlementRecord:
-    """Create or change the resettlement record of a release from custody; audited with the changes."""
+def record_resettlement(*, by, outcome: Outcome, expected_version: int | None = None, **values: Any) -> ResettlementRecord:
+    """Create or change the resettlement record of a release from custody; audited with the changes.
+    ``expected_version``: the version the user saw (0 for none yet); a save from a stale form is refused."""
     unknown = set(values) - set(RESETTLEMENT_FIELDS)
     if unknown:
         raise ValidationError(f"not resettlement fields: {', '.join(sorted(unknown))}")
     record = ResettlementRecord.objects.select_for_update().filter(outcome=outcome).first()
     verb = "update" if record else "create"
+    if expected_version is not None:
+        check_version(record or ResettlementRecord(outcome=outcome, version=0), expected_version, values)
     record = record or ResettlementRecord(outcome=outcome)
     changes = _changes(record, RESETTLEMENT_FIELDS, values) if verb == "update" else {k: [None, v] for k, v in values.items()}
+    if verb == "update" and changes:
+        record.version += 1
     for name, value in values.items():
         setattr(record, name, value)
     record.full_clean()
@@ -519,8 +597,8 @@ def record_resettlement(*, by, outcome: Outcome, **values: Any) -> ResettlementR
 # Corrections from an import ------------------------------------------------------------------
 
 
-def _audited_update(model, record, allowed: tuple[str, ...], values: dict, *, by, object_type: str, words: str):
-    record, changes = _update(model, record.pk, allowed, values)
+def _audited_update(model, record, allowed: tuple[str, ...], values: dict, *, by, object_type: str, words: str, expected_version: int | None = None):
+    record, changes = _update(model, record.pk, allowed, values, expected_version)
     person = record.person
     audit(
         by=by, verb="update", service=person.service, object_type=object_type, object_ids=[record.pk],
@@ -530,17 +608,67 @@ def _audited_update(model, record, allowed: tuple[str, ...], values: dict, *, by
 
 
 @transaction.atomic
-def update_outcome(*, by, outcome: Outcome, **values: Any) -> Outcome:
-    """Correct an outcome's offence type, gravity or breach (its dates and type identify it)."""
-    return _audited_update(Outcome, outcome, ("offence_type", "gravity", "breach"), values, by=by, object_type="outcome", words="outcome")
+def update_outcome(*, by, outcome: Outcome, expected_version: int | None = None, **values: Any) -> Outcome:
+    """Correct an offence and its outcome: any of :data:`OUTCOME_FIELDS` (an import corrects only
+    the offence type, gravity and breach, as its dates and type identify the record)."""
+    return _audited_update(Outcome, outcome, OUTCOME_FIELDS, values, by=by, object_type="outcome", words="outcome", expected_version=expected_version)
+
+
+ASSESSMENT_FIELDS: tuple[str, ...] = ("assessment_date", "tool", "score", "likelihood_band", "intervention_level")
 
 
 @transaction.atomic
-def update_assessment(*, by, assessment: Assessment, **values: Any) -> Assessment:
-    """Correct an assessment's score, likelihood band or intervention level (its date and tool identify it)."""
+def update_assessment(*, by, assessment: Assessment, expected_version: int | None = None, **values: Any) -> Assessment:
+    """Correct an assessment (an import corrects only its score, band and level: its date and tool identify it)."""
     return _audited_update(
-        Assessment, assessment, ("score", "likelihood_band", "intervention_level"), values, by=by, object_type="assessment", words="assessment"
+        Assessment, assessment, ASSESSMENT_FIELDS, values, by=by, object_type="assessment", words="assessment", expected_version=expected_version
     )
+
+
+ACTION_FIELDS: tuple[str, ...] = ("raised_on", "trigger", "action", "status", "owner", "due_on", "completed_on", "notes")
+
+
+@transaction.atomic
+def update_review_action(*, by, review_action: ReviewAction, expected_version: int | None = None, **values: Any) -> ReviewAction:
+    """Correct a review action: any of :data:`ACTION_FIELDS`."""
+    return _audited_update(
+        ReviewAction, review_action, ACTION_FIELDS, values, by=by, object_type="review_action", words="action", expected_version=expected_version
+    )
+
+
+def _delete(model, record, fields: tuple[str, ...], *, by, reason: str, expected_version: int | None, object_type: str, words: str, extra=None):
+    """Delete a record entered in error: the audit event keeps every value it had and the reason."""
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ValidationError({"reason": "Enter why this record is being deleted (at least 5 characters)."})
+    current = model.objects.select_for_update().select_related("person__service").get(pk=record.pk)
+    check_version(current, expected_version, {})
+    kept = {field: [_plain(getattr(current, field)), None] for field in fields}
+    kept.update(extra(current) if extra else {})
+    person = current.person
+    pk = current.pk
+    current.delete()
+    audit(
+        by=by, verb="delete", service=person.service, object_type=object_type, object_ids=[pk],
+        summary=f"Deleted {words} {pk} of young person {person.pk}", purpose=reason[:300], changes=kept,
+    )
+
+
+def _resettlement_kept(outcome: Outcome) -> dict:
+    record = ResettlementRecord.objects.filter(outcome=outcome).first()
+    return {f"resettlement.{name}": [getattr(record, name), None] for name in RESETTLEMENT_FIELDS} if record else {}
+
+
+@transaction.atomic
+def delete_outcome(*, by, outcome: Outcome, reason: str, expected_version: int | None = None) -> None:
+    """Delete an offence and its outcome (and its resettlement record) entered in error; it stops
+    counting at once. The audit event keeps what was there and why it went."""
+    _delete(Outcome, outcome, OUTCOME_FIELDS, by=by, reason=reason, expected_version=expected_version, object_type="outcome", words="outcome", extra=_resettlement_kept)
+
+
+@transaction.atomic
+def delete_assessment(*, by, assessment: Assessment, reason: str, expected_version: int | None = None) -> None:
+    _delete(Assessment, assessment, ASSESSMENT_FIELDS, by=by, reason=reason, expected_version=expected_version, object_type="assessment", words="assessment")
 
 
 @transaction.atomic

@@ -92,6 +92,7 @@ class Service(models.Model):
     )
     police_check_amber = models.PositiveSmallIntegerField(default=80, help_text="… and for amber (below is red).")
     last_meeting_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by one on every change, to detect edits made meanwhile.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -127,6 +128,10 @@ class District(models.Model):
         return self.name
 
 
+#: Roles that may hold a child's case (as ``permissions.CASE_ROLES``).
+CASEWORKER_ROLES = (Role.PRACTITIONER, Role.MANAGER, Role.PERFORMANCE)
+
+
 class StaffProfile(models.Model):
     """A user's role and the services whose records they may see."""
 
@@ -156,6 +161,11 @@ class YoungPerson(models.Model):
     adult_offending_checked = models.BooleanField(
         "adult offending checked with the police", default=False, help_text="For a child who turns 18 in follow-up."
     )
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="caseload",
+        help_text="The practitioner who holds the child's case: a user of the service.",
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Raised by one on every change, to detect edits made meanwhile.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -170,6 +180,10 @@ class YoungPerson(models.Model):
     def clean(self) -> None:
         if self.district_id and self.district.service_id != self.service_id:
             raise ValidationError({"district": "This district belongs to another service."})
+        if self.caseworker_id:
+            profile = getattr(self.caseworker, "profile", None)
+            if profile is None or profile.role not in CASEWORKER_ROLES or not profile.services.filter(pk=self.service_id).exists():
+                raise ValidationError({"caseworker": "The caseworker must be a practitioner, manager or performance officer of this service."})
 
 
 class Outcome(ChecksInPython, models.Model):
@@ -182,6 +196,7 @@ class Outcome(ChecksInPython, models.Model):
     gravity = models.PositiveSmallIntegerField(null=True, blank=True)
     breach = models.BooleanField(default=False)
     recorded_on = models.DateField(help_text="The day the service learnt of it.")
+    version = models.PositiveIntegerField(default=1, help_text="Raised by one on every change, to detect edits made meanwhile.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -232,6 +247,7 @@ class Assessment(models.Model):
     score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     likelihood_band = models.CharField(max_length=10, choices=BAND_CHOICES)
     intervention_level = models.CharField(max_length=10, choices=LEVEL_CHOICES)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by one on every change, to detect edits made meanwhile.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -303,6 +319,7 @@ class ResettlementRecord(models.Model):
     ete_sustained = models.CharField("ETE sustained", max_length=10, choices=RESETTLEMENT_CHOICES, default="not known")
     health_in_place = models.CharField(max_length=10, choices=RESETTLEMENT_CHOICES, default="not known")
     health_sustained = models.CharField(max_length=10, choices=RESETTLEMENT_CHOICES, default="not known")
+    version = models.PositiveIntegerField(default=1, help_text="Raised by one on every change, to detect edits made meanwhile.")
 
     def clean(self) -> None:
         if self.outcome.tier != "custody" or not self.outcome.release_date:

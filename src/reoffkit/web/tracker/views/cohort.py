@@ -16,6 +16,7 @@ from typing import Callable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -26,7 +27,7 @@ from reoffkit.engine import ALERT_LABELS, codes
 from reoffkit.engine.rules import Period
 from reoffkit.web.spreadsheets import workbook
 from reoffkit.web.tracker import actions, queries
-from reoffkit.web.tracker.forms import DateField, GovukForm
+from reoffkit.web.tracker.forms import DateField, GovukForm, add_errors_of
 from reoffkit.web.tracker.models import ETHNICITY_CHOICES, SEX_CHOICES, YoungPerson
 from reoffkit.web.tracker.permissions import has_permission, require
 from reoffkit.web.tracker.queries import CohortRow
@@ -42,6 +43,10 @@ BANDS = [(band, band.capitalize()) for band in codes.LIKELIHOOD_BANDS] + [(NOT_A
 LEVELS = [(level, level.capitalize()) for level in codes.INTERVENTION_LEVELS] + [(NOT_ASSESSED, "Not assessed")]
 STATUSES = [(code, words) for code, (_, words) in codes.ACTION_STATUS_RAG.items()] + [("none", "No action recorded")]
 ALERTS = [("", "Any"), ("any", "Has an alert"), ("none", "No alert"), *ALERT_LABELS.items()]
+RAGS = [("", "Any"), ("red", "Red: action required"), ("amber", "Amber: pending"), ("green", "Green: completed"), ("none", "No action recorded")]
+UNALLOCATED = "none"
+#: Rows on one page of the cohort list (the export takes every matching row).
+PAGE_SIZE = 50
 QUARTER_LABEL = re.compile(r"^\d{4}Q[1-4]$")
 
 #: Sortable columns: the name in the URL and how to sort a row by it.
@@ -77,6 +82,8 @@ class CohortFilterForm(forms.Form):
     yot_caseload = forms.ChoiceField(required=False, choices=YES_NO, label="On the YOT caseload")
     alert = forms.ChoiceField(required=False, choices=ALERTS)
     status = forms.ChoiceField(required=False, choices=ANY + STATUSES, label="Latest action")
+    caseworker = forms.ChoiceField(required=False, label="Caseworker")
+    rag = forms.ChoiceField(required=False, choices=RAGS, label="RAG of the latest action")
 
     def __init__(self, *args, service, quarters: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,6 +93,9 @@ class CohortFilterForm(forms.Form):
         self.fields["quarter"].choices = [("", "Everyone in follow-up")] + [(q, q) for q in quarters]
         self.fields["age"].choices = ANY + [(str(age), str(age)) for age in range(service.min_age, service.max_age + 1)]
         self.fields["district"].choices = ANY + [(d.name, d.name) for d in service.districts.all()]
+        self.fields["caseworker"].choices = ANY + [(UNALLOCATED, "Not allocated")] + [
+            (str(u.pk), u.get_full_name() or u.get_username()) for u in queries.case_staff(service)
+        ]
         for field in self.fields.values():
             field.widget.attrs["class"] = "govuk-select"
         for name in self.errors:
@@ -93,7 +103,7 @@ class CohortFilterForm(forms.Form):
                 self.fields[name].widget.attrs["class"] = "govuk-select govuk-select--error"
 
     #: Shown first; the rest sit in a "More filters" details element (open when one is in use).
-    MAIN = ("quarter", "district", "age", "sex", "alert", "status")
+    MAIN = ("quarter", "caseworker", "district", "alert", "rag", "age")
 
     def main_fields(self):
         return [self[name] for name in self.MAIN]
@@ -138,6 +148,8 @@ def filter_rows(rows: list[CohortRow], criteria: dict[str, str]) -> list[CohortR
         "yot_caseload": lambda row, v: bool(row.entry["yot_caseload"]) == (v == "yes"),
         "alert": alert_matches,
         "status": lambda row, v: row.action_status == v,
+        "caseworker": lambda row, v: (str(row.person.caseworker_id) if row.person.caseworker_id else UNALLOCATED) == v,
+        "rag": lambda row, v: (codes.ACTION_STATUS_RAG[row.action_status][0] if row.latest_action else "none") == v,
     }
     wanted = [(checks[name], value) for name, value in criteria.items() if value and name in checks]
     return [row for row in rows if all(check(row, value) for check, value in wanted)]
@@ -156,6 +168,9 @@ def sort_rows(rows: list[CohortRow], sort: str, direction: str) -> list[CohortRo
 
 @dataclass
 class Listing:
+    """``rows``: every matching row, sorted (what the export takes); ``page``: the rows of the
+    page asked for (``?page=N``, :data:`PAGE_SIZE` a page)."""
+
     form: CohortFilterForm
     rows: list[CohortRow]
     total: int
@@ -163,22 +178,47 @@ class Listing:
     criteria: dict[str, str]
     sort: str
     direction: str
+    page: object = None
 
 
 def cohort_listing(service, params: QueryDict, *, today: dt.date) -> Listing:
-    """The rows the cohort page shows for the filters and sort order in ``params``."""
+    """The rows the cohort page shows for the filters, sort order and page in ``params``."""
     form = CohortFilterForm(params, service=service, quarters=queries.cohort_quarters(service, as_at=today))
     criteria = form.criteria()
     period = Period.parse(criteria["quarter"]) if criteria.get("quarter") else None
     rows = queries.cohort_rows(service, as_at=today, period=period)
     sort, direction = sort_order(params)
     shown = sort_rows(filter_rows(rows, criteria), sort, direction)
-    return Listing(form, shown, len(rows), period, criteria, sort, direction)
+    page = Paginator(shown, PAGE_SIZE).get_page(params.get("page"))
+    with_caseworkers(page.object_list)
+    return Listing(form, shown, len(rows), period, criteria, sort, direction, page)
+
+
+def with_caseworkers(rows) -> None:
+    """Attach each row's caseworker (one query for the page, not one a row)."""
+    from django.contrib.auth import get_user_model
+
+    wanted = {row.person.caseworker_id for row in rows if row.person.caseworker_id}
+    users = get_user_model().objects.in_bulk(wanted) if wanted else {}
+    for row in rows:
+        if row.person.caseworker_id:
+            row.person.caseworker = users[row.person.caseworker_id]
+
+
+def page_links(params: QueryDict, page) -> list[dict]:
+    """GOV.UK pagination items: each page number (with ellipses past the neighbours) and its link."""
+    items = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+        if number == Paginator.ELLIPSIS:
+            items.append({"ellipsis": True})
+        else:
+            items.append({"number": number, "url": "?" + _query(params, page=str(number)), "current": number == page.number})
+    return items
 
 
 def _query(params: QueryDict, **changes: str | None) -> str:
     query = params.copy()
-    for key in ("csrfmiddlewaretoken", "purpose", "page"):
+    for key in ("csrfmiddlewaretoken", "purpose", "page", "audience"):
         query.pop(key, None)
     for key, value in changes.items():
         if value is None:
@@ -217,6 +257,10 @@ def cohort_list(request, service):
         {"label": label, "value": words, "remove_url": "?" + _query(request.GET, **{name: None})}
         for name, label, words in listing.form.chosen(listing.criteria)
     ]
+    actions.record_list_view(
+        by=request.user, service=service, object_ids=[row.person.pk for row in listing.page.object_list], summary="Viewed the cohort list"
+    )
+    page = listing.page
     return render(
         request,
         "tracker/cohort/list.html",
@@ -224,6 +268,10 @@ def cohort_list(request, service):
             "service": service,
             "section": "cohort",
             "listing": listing,
+            "page": page,
+            "page_links": page_links(request.GET, page) if page.paginator.num_pages > 1 else [],
+            "previous_url": "?" + _query(request.GET, page=str(page.previous_page_number())) if page.has_previous() else "",
+            "next_url": "?" + _query(request.GET, page=str(page.next_page_number())) if page.has_next() else "",
             "selected": selected,
             "sort_links": sort_links(request.GET, listing),
             "export_query": _query(request.GET),
@@ -349,6 +397,7 @@ class MemberForm(GovukForm):
     district = forms.ChoiceField(required=False, label="District")
     looked_after = forms.BooleanField(required=False, label="Looked after")
     yot_caseload = forms.BooleanField(required=False, initial=True, label="On the YOT caseload")
+    caseworker = forms.ModelChoiceField(queryset=None, required=False, empty_label="No caseworker yet", label="Caseworker", help_text="Who holds the child's case.")
     outcome_type = forms.ChoiceField(
         choices=[("", "Choose the outcome")] + QUALIFYING,
         label="Index outcome",
@@ -374,7 +423,7 @@ class MemberForm(GovukForm):
         "offence_date": "Enter the offence date",
         "outcome_date": "Enter the outcome date",
     }
-    PERSON_FIELDS = ("local_id", "pnc_id", "first_name", "last_name", "date_of_birth", "sex", "ethnicity", "looked_after", "yot_caseload")
+    PERSON_FIELDS = ("local_id", "pnc_id", "first_name", "last_name", "date_of_birth", "sex", "ethnicity", "looked_after", "yot_caseload", "caseworker")
     OUTCOME_FIELDS = ("outcome_type", "offence_date", "outcome_date", "release_date", "offence_type", "gravity")
 
     def __init__(self, *args, service, today: dt.date, **kwargs):
@@ -382,6 +431,9 @@ class MemberForm(GovukForm):
         self.today = today
         super().__init__(*args, **kwargs)
         self.fields["district"].choices = [("", "Not known")] + [(str(d.pk), d.name) for d in service.districts.all()]
+        self.fields["caseworker"].queryset = queries.case_staff(service)
+        self.fields["caseworker"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        self.fields["caseworker"].widget.attrs["class"] = "govuk-select"
         for name, message in self.REQUIRED.items():
             self.fields[name].error_messages["required"] = message
 
@@ -396,6 +448,10 @@ class MemberForm(GovukForm):
         ):
             if data.get(later) and data.get(earlier) and data[later] < data[earlier] and later not in self.errors:
                 self.add_error(later, message)
+        # The action's own checks (a qualifying outcome, the age on the index date), now, so that
+        # every error shows at once rather than after the others are put right.
+        if not data.get("use_existing"):
+            add_errors_of(self, actions.cohort_member_errors(self.service, data, born=data.get("date_of_birth"), new=True))
         return data
 
     def new_person(self) -> dict:
@@ -488,4 +544,51 @@ def add_member(request, service):
             "may_confirm_new": bool(duplicates) and not any(d.same_identifier for d in duplicates),
             "carried": [f for f in form if f.name not in ("use_existing", "confirm_new")],
         },
+    )
+
+
+# My work: a practitioner's own cases and actions -------------------------------------------------
+
+
+@dataclass
+class MyCase:
+    person: YoungPerson
+    rows: list[CohortRow]
+
+    @property
+    def alerts(self) -> list[dict]:
+        seen, alerts = set(), []
+        for row in self.rows:
+            for alert in row.alerts:
+                if (alert["alert"], alert["reason"]) not in seen:
+                    seen.add((alert["alert"], alert["reason"]))
+                    alerts.append(alert)
+        return alerts
+
+
+@require("view_records")
+@require_http_methods(["GET"])
+def my_work(request, service):
+    """The children whose caseworker is the user, with their entries in follow-up and alerts, and
+    the review actions the user owns that are not completed (overdue first)."""
+    today = dt.date.today()
+    mine = list(YoungPerson.objects.filter(service=service, caseworker=request.user).select_related("district"))
+    rows_by_person: dict[int, list[CohortRow]] = {}
+    if mine:
+        for row in queries.cohort_rows(service, as_at=today):
+            rows_by_person.setdefault(row.person.pk, []).append(row)
+    cases = [MyCase(person, rows_by_person.get(person.pk, [])) for person in mine]
+    cases.sort(key=lambda c: (-len(c.alerts), not c.rows, c.person.last_name.lower(), c.person.first_name.lower()))
+    my_actions = [item for item in queries.open_actions(service, as_at=today) if item.action.owner_id == request.user.pk]
+    my_actions.sort(key=lambda o: (not o.overdue, o.action.due_on is None, o.action.due_on or today))
+    actions.record_list_view(
+        by=request.user,
+        service=service,
+        object_ids=[c.person.pk for c in cases] + [o.action.person_id for o in my_actions],
+        summary="Viewed my cases and my actions",
+    )
+    return render(
+        request,
+        "tracker/cohort/my_work.html",
+        {"service": service, "section": "my-work", "cases": cases, "my_actions": my_actions, "today": today, "can_record": has_permission(request.user, "record")},
     )

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 
 from reoffkit.engine import ALERT_LABELS
 from reoffkit.web.tracker import actions, queries
-from reoffkit.web.tracker.forms import DateField, GovukForm
+from reoffkit.web.tracker.forms import DateField, GovukForm, show_stale
 from reoffkit.web.tracker.permissions import has_permission, require
 from reoffkit.web.tracker.queries import CohortRow
 
@@ -115,6 +115,9 @@ def alert_list(request, service):
     form = AlertFilterForm(request.GET or None)
     only = form.cleaned_data["alert"] if form.is_valid() else ""
     groups = group_alerts(queries.cohort_rows(service, as_at=today), only)
+    actions.record_list_view(
+        by=request.user, service=service, object_ids=[item.row.person.pk for group in groups for item in group.items], summary="Viewed the alert list"
+    )
     return render(
         request,
         "tracker/meeting/alerts.html",
@@ -133,12 +136,36 @@ def alert_list(request, service):
 # The review meeting --------------------------------------------------------------------------
 
 
-class SinceForm(GovukForm):
-    since = DateField(required=False, label="Show further offences known since")
+SECTIONS = [("alerts", "Children with alerts"), ("actions", "Actions not completed"), ("further", "Further offences known since"), ("ending", "Follow-ups ending")]
+MEETING_RAGS = [("", "Any"), ("red", "Red: action required"), ("amber", "Amber: pending"), ("green", "Green: completed"), ("none", "No action recorded")]
 
-    def __init__(self, *args, today: dt.date, **kwargs):
+
+class SinceForm(GovukForm):
+    """What the meeting page shows: further offences known since a date, and only the children
+    (and actions) of a caseworker, with an alert, or whose latest action has a RAG; and which of
+    the four sections (all when none is chosen). What is not chosen is not on the page, so not
+    in the printout."""
+
+    since = DateField(required=False, label="Show further offences known since")
+    caseworker = forms.ChoiceField(required=False, label="Caseworker")
+    alert = forms.ChoiceField(required=False, choices=[("", "Any"), ("any", "Has an alert"), *ALERT_LABELS.items()], label="Alert")
+    rag = forms.ChoiceField(required=False, choices=MEETING_RAGS, label="RAG of the latest action")
+    show = forms.MultipleChoiceField(required=False, choices=SECTIONS, widget=forms.CheckboxSelectMultiple, label="Sections to show and print")
+
+    def __init__(self, *args, today: dt.date, service=None, **kwargs):
         self.today = today
         super().__init__(*args, **kwargs)
+        if service is not None:
+            self.fields["caseworker"].choices = [("", "Any"), ("none", "Not allocated")] + [
+                (str(u.pk), u.get_full_name() or u.get_username()) for u in queries.case_staff(service)
+            ]
+        for name in ("caseworker", "alert", "rag"):
+            self.fields[name].widget.attrs["class"] = "govuk-select govuk-!-width-full"
+
+    def chosen(self) -> list[tuple[str, str]]:
+        """(label, words) of each filter in use, printed with the page."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return [(str(self.fields[name].label), dict(self.fields[name].choices)[data[name]]) for name in ("caseworker", "alert", "rag") if data.get(name)]
 
     def clean_since(self):
         since = self.cleaned_data.get("since")
@@ -159,6 +186,47 @@ class MeetingDateForm(GovukForm):
         if held_on > self.today:
             raise ValidationError(FUTURE)
         return held_on
+
+
+@dataclass
+class MeetingFilter:
+    """The meeting page's choice of children: ``caseworker`` (a user id, or "none"), ``alert`` (a
+    type, or "any") and ``rag`` (red, amber, green, or "none"); blank matches everyone."""
+
+    caseworker: str = ""
+    alert: str = ""
+    rag: str = ""
+    alerts_of: dict = field(default_factory=dict)
+    rag_of: dict = field(default_factory=dict)
+
+    def child(self, person) -> bool:
+        if self.caseworker and (str(person.caseworker_id) if person.caseworker_id else "none") != self.caseworker:
+            return False
+        fired = self.alerts_of.get(person.pk, set())
+        if self.alert and not (fired if self.alert == "any" else self.alert in fired):
+            return False
+        return not self.rag or self.rag_of.get(person.pk, "none") == self.rag
+
+    def action(self, action) -> bool:
+        """An action: of the caseworker (owner, or the child's caseworker), its child with the alert, its own RAG."""
+        if self.caseworker and self.caseworker not in (str(action.owner_id), str(action.person.caseworker_id) if action.person.caseworker_id else "none"):
+            return False
+        fired = self.alerts_of.get(action.person_id, set())
+        if self.alert and not (fired if self.alert == "any" else self.alert in fired):
+            return False
+        return not self.rag or action.rag == self.rag
+
+
+def meeting_filter(rows: list[CohortRow], data: dict, people_ids) -> MeetingFilter:
+    from reoffkit.web.tracker.models import ReviewAction
+
+    alerts_of: dict[int, set] = {}
+    for row in rows:
+        alerts_of.setdefault(row.person.pk, set()).update(a["alert"] for a in row.alerts)
+    rag_of = {}
+    for action in ReviewAction.objects.filter(person_id__in=set(people_ids)).order_by("person_id", "-raised_on", "-id"):
+        rag_of.setdefault(action.person_id, action.rag)
+    return MeetingFilter(data.get("caseworker", ""), data.get("alert", ""), data.get("rag", ""), alerts_of, rag_of)
 
 
 def follow_ups_ending(rows: list[CohortRow], *, today: dt.date, days: int = ENDING_WITHIN_DAYS) -> list[CohortRow]:
@@ -186,11 +254,27 @@ def review_meeting(request, service):
         default_since, default_source = service.last_meeting_on, "last_meeting"
     else:
         default_since, default_source = today - dt.timedelta(days=DEFAULT_LOOKBACK_DAYS), "default"
-    since_form = SinceForm(request.GET or None, initial={"since": default_since}, today=today)
-    chosen = since_form.cleaned_data.get("since") if since_form.is_valid() else None
+    since_form = SinceForm(request.GET or None, initial={"since": default_since}, today=today, service=service)
+    valid = since_form.is_valid()
+    data = since_form.cleaned_data if valid else {}
+    chosen = data.get("since")
     since, since_source = (chosen, "chosen") if chosen else (default_since, default_source)
+    show = set(data.get("show") or [code for code, _ in SECTIONS])
 
     rows = queries.cohort_rows(service, as_at=today)
+    open_actions = queries.open_actions(service, as_at=today)
+    further = queries.further_offences_known_since(service, since=since, as_at=today)
+    wanted = meeting_filter(rows, data, [r.person.pk for r in rows] + [k.person.pk for k in further])
+    with_alerts = [c for c in children_with_alerts(rows) if wanted.child(c.person)] if "alerts" in show else []
+    open_actions = [o for o in open_actions if wanted.action(o.action)] if "actions" in show else []
+    further = [k for k in further if wanted.child(k.person)] if "further" in show else []
+    ending = [r for r in follow_ups_ending(rows, today=today) if wanted.child(r.person)] if "ending" in show else []
+    actions.record_list_view(
+        by=request.user,
+        service=service,
+        object_ids=[c.person.pk for c in with_alerts] + [o.action.person_id for o in open_actions] + [k.person.pk for k in further] + [r.person.pk for r in ending],
+        summary="Viewed the review meeting page",
+    )
     return render(
         request,
         "tracker/meeting/meeting.html",
@@ -198,13 +282,15 @@ def review_meeting(request, service):
             "service": service,
             "section": "meeting",
             "today": today,
-            "with_alerts": children_with_alerts(rows),
-            "open_actions": queries.open_actions(service, as_at=today),
-            "further_offences": queries.further_offences_known_since(service, since=since, as_at=today),
+            "with_alerts": with_alerts,
+            "open_actions": open_actions,
+            "further_offences": further,
+            "show": show,
+            "filters_chosen": since_form.chosen(),
             "since": since,
             "since_source": since_source,
             "since_form": since_form,
-            "ending": follow_ups_ending(rows, today=today),
+            "ending": ending,
             "ending_days": ENDING_WITHIN_DAYS,
             "can_record_meeting": can_record_meeting,
             "form": meeting_form,
@@ -273,6 +359,7 @@ class SettingsForm(GovukForm):
     police_check_amber = forms.IntegerField(
         min_value=0, max_value=100, label="Police checks: amber at (%)", help_text="Below this it is red. The default is 80."
     )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
@@ -295,10 +382,17 @@ class SettingsForm(GovukForm):
 @require("change_settings")
 def service_settings(request, service):
     initial = {name: getattr(service, name) for name in actions.SETTINGS_FIELDS}
-    form = SettingsForm(request.POST or None, initial=initial)
+    form = SettingsForm(request.POST or None, initial={**initial, "version": service.version})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_service_settings(by=request.user, service=service, **{name: form.cleaned_data[name] for name in actions.SETTINGS_FIELDS})
+            actions.update_service_settings(
+                by=request.user,
+                service=service,
+                expected_version=form.cleaned_data["version"],
+                **{name: form.cleaned_data[name] for name in actions.SETTINGS_FIELDS},
+            )
+        except actions.StaleEdit as stale:
+            show_stale(form, stale)
         except ValidationError as error:
             form.add_model_errors(error)
         else:

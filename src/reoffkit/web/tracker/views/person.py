@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from reoffkit.engine import codes
 from reoffkit.web.tracker import actions, queries
-from reoffkit.web.tracker.forms import DateField, GovukForm
+from reoffkit.web.tracker.forms import DateField, GovukForm, add_errors_of, show_stale
 from reoffkit.web.tracker.models import (
     ACTION_CHOICES,
     BAND_CHOICES,
@@ -29,6 +29,11 @@ from reoffkit.web.tracker.models import (
     TOOL_CHOICES,
     TRIGGER_CHOICES,
     RESETTLEMENT_CHOICES,
+    ETHNICITY_CHOICES,
+    ETHNICITY_DETAIL_CHOICES,
+    ETHNICITY_SCHEME_CHOICES,
+    SEX_CHOICES,
+    Assessment,
     Outcome,
     ReviewAction,
 )
@@ -113,6 +118,11 @@ class OffenceForm(RecordForm):
         data = super().clean()
         self._not_before("outcome_date", "offence_date", "The outcome date must be the same as or after the offence date.")
         self._not_before("release_date", "outcome_date", "The release date must be the same as or after the outcome date.")
+        record = Outcome(**{name: data.get(name) for name in ("outcome_type", "offence_date", "outcome_date", "release_date")})
+        try:
+            record.clean()
+        except ValidationError as error:
+            add_errors_of(self, error)
         return data
 
 
@@ -135,6 +145,14 @@ class AssessmentForm(RecordForm):
     intervention_level = forms.ChoiceField(
         label="Intervention level", choices=_with_blank(LEVEL_CHOICES), error_messages={"required": "Choose the intervention level."}
     )
+
+    def clean(self):
+        data = super().clean()
+        try:
+            Assessment(tool=data.get("tool"), score=data.get("score")).clean()
+        except ValidationError as error:
+            add_errors_of(self, error)
+        return data
 
 
 class OwnerField(forms.ModelChoiceField):
@@ -189,6 +207,62 @@ class StatusForm(RecordForm):
             elif data["completed_on"] < self.action.raised_on:
                 self.add_error("completed_on", "The completion date must be the same as or after the date the action was raised.")
         return data
+
+
+class Versioned(forms.Form):
+    """A form that changes a record: carries the version the user saw (see ``actions.StaleEdit``)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class EditOffenceForm(OffenceForm, Versioned):
+    pass
+
+
+class EditAssessmentForm(AssessmentForm, Versioned):
+    pass
+
+
+class EditActionForm(ActionForm, Versioned):
+    pass
+
+
+class PersonForm(RecordForm, Versioned):
+    """A child's details, as the add-member form takes them, plus their caseworker."""
+
+    not_future = ("date_of_birth",)
+
+    local_id = forms.CharField(max_length=40, label="Local ID", help_text="The service's own identifier for the child: unique in the service.")
+    pnc_id = forms.CharField(max_length=20, required=False, label="PNC ID")
+    first_name = forms.CharField(max_length=80, label="First name", error_messages={"required": "Enter the first name."})
+    last_name = forms.CharField(max_length=80, label="Last name", error_messages={"required": "Enter the last name."})
+    date_of_birth = DateField(label="Date of birth", error_messages={"required": "Enter the date of birth."})
+    sex = forms.ChoiceField(choices=_with_blank(SEX_CHOICES), label="Sex", error_messages={"required": "Choose the sex."})
+    ethnicity = forms.ChoiceField(choices=_with_blank(ETHNICITY_CHOICES), label="Ethnicity", error_messages={"required": "Choose the ethnicity."})
+    ethnicity_scheme = forms.ChoiceField(choices=ETHNICITY_SCHEME_CHOICES, label="How ethnicity was recorded")
+    ethnicity_detail = forms.ChoiceField(choices=[("", "Not recorded"), *ETHNICITY_DETAIL_CHOICES], required=False, label="Detailed ethnic category")
+    district = forms.ModelChoiceField(queryset=None, required=False, empty_label="Not known", label="District")
+    caseworker = OwnerField(queryset=None, required=False, empty_label="No caseworker yet", label="Caseworker", help_text="Who holds the child's case.")
+    looked_after = forms.BooleanField(required=False, label="Looked after")
+    yot_caseload = forms.BooleanField(required=False, label="On the YOT caseload")
+    adult_offending_checked = forms.BooleanField(required=False, label="Adult offending checked with the police", help_text="For a child who turns 18 in follow-up.")
+
+    def __init__(self, *args, service, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = service.districts.all()
+        self.fields["caseworker"].queryset = queries.case_staff(service)
+        self.fields["district"].widget.attrs["class"] = self.fields["caseworker"].widget.attrs["class"] = "govuk-select"
+
+
+class DeleteForm(GovukForm, Versioned):
+    reason = forms.CharField(
+        label="Reason for deleting",
+        min_length=5,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: entered for the wrong child, or entered twice. Kept in the audit log with what was deleted.",
+        error_messages={"required": "Enter why it is being deleted.", "min_length": "Enter why it is being deleted (at least 5 characters)."},
+    )
 
 
 def status_form(action: ReviewAction, today: dt.date, **kwargs) -> StatusForm:
@@ -305,18 +379,26 @@ def person_detail(request, service, person_id):
     )
 
 
-def _record_page(request, service, person, form, *, save, page: dict, success: str):
+def _record_page(request, service, person, form, *, save, page: dict, success: str, template: str = "tracker/person/form.html"):
     """GET: the form. POST: validate, save through the action, back to the child's page; on bad
-    input the same page again with the errors (and nothing saved)."""
+    input the same page again with the errors (and nothing saved). A save from a stale form (someone
+    changed the record meanwhile) comes back with both values and the current version."""
     if request.method == "POST" and form.is_valid():
         try:
             save(form.cleaned_data)
+        except actions.StaleEdit as stale:
+            show_stale(form, stale)
         except ValidationError as error:
             form.add_model_errors(error)
         else:
             messages.success(request, success)
             return redirect("person", service.pk, person.pk)
-    return render(request, "tracker/person/form.html", {"service": service, "section": "cohort", "person": person, "form": form, **page})
+    return render(request, template, {"service": service, "section": "cohort", "person": person, "form": form, **page})
+
+
+def _versioned(data: dict) -> tuple[dict, int]:
+    data = dict(data)
+    return data, data.pop("version")
 
 
 @require("record")
@@ -421,7 +503,7 @@ def change_status(request, service, person_id, action_id):
     )
 
 
-class ResettlementForm(GovukForm):
+class ResettlementForm(GovukForm, Versioned):
     accommodation_in_place = forms.ChoiceField(label="Accommodation in place on release", choices=RESETTLEMENT_CHOICES)
     accommodation_sustained = forms.ChoiceField(label="Accommodation sustained", choices=RESETTLEMENT_CHOICES)
     ete_in_place = forms.ChoiceField(label="Education, training or employment in place on release", choices=RESETTLEMENT_CHOICES)
@@ -439,11 +521,12 @@ def resettlement(request, service, person_id, outcome_id):
     if outcome.tier != "custody" or not outcome.release_date:
         raise Http404
     existing = getattr(outcome, "resettlement", None)
-    initial = {name: getattr(existing, name) for name in actions.RESETTLEMENT_FIELDS} if existing else None
-    form = ResettlementForm(request.POST or None, initial=initial)
+    initial = {name: getattr(existing, name) for name in actions.RESETTLEMENT_FIELDS} if existing else {}
+    form = ResettlementForm(request.POST or None, initial={**initial, "version": existing.version if existing else 0})
 
     def save(data):
-        actions.record_resettlement(by=request.user, outcome=outcome, **data)
+        values, version = _versioned(data)
+        actions.record_resettlement(by=request.user, outcome=outcome, expected_version=version, **values)
 
     page = {
         "heading": f"Resettlement on release, {outcome.release_date:%-d %B %Y}",
@@ -462,3 +545,125 @@ def record_police_check(request, service, person_id):
     actions.update_young_person(by=request.user, person=person, adult_offending_checked=True)
     messages.success(request, "Adult offending recorded as checked with the police")
     return redirect("person", service.pk, person.pk)
+
+
+# Corrections ------------------------------------------------------------------------------------
+
+
+def _initial(record, fields) -> dict:
+    return {**{name: getattr(record, name) for name in fields}, "version": record.version}
+
+
+@require("record")
+@require_http_methods(["GET", "POST"])
+def edit_person(request, service, person_id):
+    person = person_in(service, person_id)
+    form = PersonForm(request.POST or None, service=service, today=timezone.localdate(), initial=_initial(person, actions.PERSON_FIELDS))
+
+    def save(data):
+        values, version = _versioned(data)
+        values["pnc_id"] = values["pnc_id"].strip()
+        actions.update_young_person(by=request.user, person=person, expected_version=version, **values)
+
+    page = {"heading": "Change the child's details", "intro": "Correct what was recorded. Every change is kept in the audit log with the values before and after.", "submit": "Save details"}
+    return _record_page(request, service, person, form, save=save, page=page, success="Details saved")
+
+
+@require("record")
+@require_http_methods(["GET", "POST"])
+def edit_offence(request, service, person_id, outcome_id):
+    person = person_in(service, person_id)
+    outcome = get_object_or_404(Outcome, person=person, pk=outcome_id)
+    today = timezone.localdate()
+    form = EditOffenceForm(request.POST or None, today=today, initial=_initial(outcome, actions.OUTCOME_FIELDS))
+
+    def save(data):
+        values, version = _versioned(data)
+        values = {**values, "offence_type": values["offence_type"].strip(), "recorded_on": values["recorded_on"] or outcome.recorded_on}
+        actions.update_outcome(by=request.user, outcome=outcome, expected_version=version, **values)
+
+    page = {"heading": "Change an offence", "intro": "Correct the offence or record its outcome. Every figure, alert and export follows at once.", "submit": "Save offence"}
+    return _record_page(request, service, person, form, save=save, page=page, success="Offence changed")
+
+
+@require("record")
+@require_http_methods(["GET", "POST"])
+def edit_assessment(request, service, person_id, assessment_id):
+    person = person_in(service, person_id)
+    assessment = get_object_or_404(Assessment, person=person, pk=assessment_id)
+    form = EditAssessmentForm(request.POST or None, today=timezone.localdate(), initial=_initial(assessment, actions.ASSESSMENT_FIELDS))
+
+    def save(data):
+        values, version = _versioned(data)
+        actions.update_assessment(by=request.user, assessment=assessment, expected_version=version, **values)
+
+    page = {"heading": "Change an assessment", "intro": "Correct what was recorded from the assessment.", "submit": "Save assessment"}
+    return _record_page(request, service, person, form, save=save, page=page, success="Assessment changed")
+
+
+@require("record")
+@require_http_methods(["GET", "POST"])
+def edit_action(request, service, person_id, action_id):
+    person = person_in(service, person_id)
+    action = get_object_or_404(ReviewAction.objects.select_related("owner", "raised_by"), pk=action_id, person=person)
+    if not can_change_action(request.user, action):
+        raise PermissionDenied
+    form = EditActionForm(request.POST or None, today=timezone.localdate(), owners=queries.case_staff(service), initial=_initial(action, actions.ACTION_FIELDS))
+
+    def save(data):
+        values, version = _versioned(data)
+        actions.update_review_action(by=request.user, review_action=action, expected_version=version, **values)
+
+    page = {"heading": "Change a review action", "intro": "Correct the action: what triggered it, what is to be done, by whom and by when.", "submit": "Save action"}
+    return _record_page(request, service, person, form, save=save, page=page, success="Action changed")
+
+
+def _delete_page(request, service, person, record, *, delete, words: str, shown: list[tuple[str, str]]):
+    form = DeleteForm(request.POST or None, initial={"version": record.version})
+
+    def save(data):
+        delete(reason=data["reason"], expected_version=data["version"])
+
+    page = {
+        "heading": f"Delete {words}",
+        "intro": f"Delete {words} only if it was entered in error: it stops counting at once. The audit log keeps what it was, and your reason.",
+        "submit": f"Delete {words}",
+        "shown": shown,
+    }
+    return _record_page(request, service, person, form, save=save, page=page, success=f"{words[:1].upper()}{words[1:]} deleted", template="tracker/person/delete.html")
+
+
+@require("record")
+@require_http_methods(["GET", "POST"])
+def delete_offence(request, service, person_id, outcome_id):
+    person = person_in(service, person_id)
+    outcome = get_object_or_404(Outcome, person=person, pk=outcome_id)
+    shown = [
+        ("Outcome", outcome.outcome_type_label),
+        ("Offence date", f"{outcome.offence_date:%-d %B %Y}"),
+        ("Outcome date", f"{outcome.outcome_date:%-d %B %Y}" if outcome.outcome_date else "Not yet proven"),
+        ("Offence type", outcome.offence_type or "Not recorded"),
+    ]
+
+    def delete(**kwargs):
+        actions.delete_outcome(by=request.user, outcome=outcome, **kwargs)
+
+    return _delete_page(request, service, person, outcome, delete=delete, words="this offence", shown=shown)
+
+
+@require("record")
+@require_http_methods(["GET", "POST"])
+def delete_assessment(request, service, person_id, assessment_id):
+    person = person_in(service, person_id)
+    assessment = get_object_or_404(Assessment, person=person, pk=assessment_id)
+    shown = [
+        ("Assessment", assessment.get_tool_display()),
+        ("Date", f"{assessment.assessment_date:%-d %B %Y}"),
+        ("Likelihood of reoffending", assessment.get_likelihood_band_display()),
+        ("Intervention level", assessment.get_intervention_level_display()),
+    ]
+
+    def delete(**kwargs):
+        actions.delete_assessment(by=request.user, assessment=assessment, **kwargs)
+
+    return _delete_page(request, service, person, assessment, delete=delete, words="this assessment", shown=shown)

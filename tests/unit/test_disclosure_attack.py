@@ -148,6 +148,9 @@ def performance_attack(attack: Attack, frames) -> None:
     )
     _period_rows(attack, report.live.to_dicts(), "live")
     _period_rows(attack, report.trend.to_dicts(), "trend")
+    # the pages say which withheld counts are "fewer than 5" (the others are "withheld")
+    for label, column in report.small:
+        attack.linear({f"{dict(cohort_size='C', reoffenders='R', reoffences='O')[column]}[{label}]": 1}, 1, SUPPRESS_BELOW - 1)
     summary = board_summary(report)
     _period_rows(attack, [{**row, "cohort": row["quarter"]} for row in summary.final + summary.provisional], "summary")
     charts = performance_charts(report)

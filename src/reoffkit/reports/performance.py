@@ -30,7 +30,7 @@ import numpy as np
 import polars as pl
 
 from reoffkit import reference as ref
-from reoffkit.disclosure import COUNTS, protect, protect_beside_official, protect_periods
+from reoffkit.disclosure import COUNTS, is_small, protect, protect_beside_official, protect_periods
 from reoffkit.engine import CountingRules, Period, entry_table, wilson_interval
 from reoffkit.engine.performance import (
     FollowUpCurve,
@@ -95,8 +95,10 @@ class PerformanceReport:
     findings: dict[str, str] = field(default_factory=dict)
     #: the national figures for quarterly cohorts: each quarter's own where published, else the newest
     national_quarters: tuple = ()
-    #: the (cohort, count) cells withheld from people who may not see children's records
+    #: the (cohort, count) cells withheld from people who may not see children's records, and of
+    #: those the ones withheld because they are small ("fewer than 5"; the others would give one away)
     withheld: frozenset = frozenset()
+    small: frozenset = frozenset()
 
     @property
     def area_label(self) -> str:
@@ -457,7 +459,10 @@ def suppressed_report(report: PerformanceReport, threshold: int) -> PerformanceR
     months = in_follow_up["children_in_follow_up"]
     if months.len() and (months[-1] is None or (months.len() >= 13 and months[-13] is None)):
         found["in_follow_up"] = withheld
-    return replace(report, live=live, trend=trend, official=official, in_follow_up=in_follow_up, findings=found, withheld=frozenset(cells))
+    small = frozenset(
+        (row["cohort"], c) for table in (report.live, report.trend) for row in table.iter_rows(named=True) for c in COUNTS if is_small(row[c], threshold)
+    )
+    return replace(report, live=live, trend=trend, official=official, in_follow_up=in_follow_up, findings=found, withheld=frozenset(cells), small=small)
 
 
 #: Final quarters the summary for boards shows (the newest).

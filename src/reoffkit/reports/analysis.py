@@ -332,14 +332,15 @@ def _assessment(entries, rules) -> Section:
         ],
         how="vertical_relaxed",
     ).select("by", "group", "likelihood_band", *[c for c in ("cohort_size", "reoffenders", "reoffences", "binary_rate", "binary_ci_low", "binary_ci_high", "frequency_rate")])
-    auc = stats.discrimination(entries)
-    auc_by = pl.concat([stats.discrimination(entries, "ethnicity").with_columns(by=pl.lit("ethnicity")), stats.discrimination(entries, "sex").with_columns(by=pl.lit("sex"))])
+    tools = pl.col("tool").replace(TOOL_WORDS)
+    auc = stats.discrimination(entries).with_columns(tools)
+    auc_by = pl.concat([stats.discrimination(entries, "ethnicity").with_columns(by=pl.lit("ethnicity")), stats.discrimination(entries, "sex").with_columns(by=pl.lit("sex"))]).with_columns(tools)
     calibration = stats.calibration(entries)
-    few = stats.critical_few(entries, prolific_threshold=rules.prolific_threshold)
+    few = stats.critical_few(entries, prolific_threshold=rules.prolific_threshold).with_columns(pl.col("index_disposal").replace(GROUP_WORDS["index_disposal"]))
     scored = auc.filter(pl.col("auc").is_not_null()).sort("children", descending=True)
     if scored.height:
         best = scored.row(0, named=True)
-        tool = "AssetPlus" if best["tool"] == "assetplus" else "Asset"
+        tool = best["tool"]
         finding = (
             f"{tool} scores ranked reoffenders above non-reoffenders with an AUC of {best['auc']:.2f} "
             f"({best['auc_ci_low']:.2f}–{best['auc_ci_high']:.2f}; 0.5 is chance); {few.height} critical-few case"
@@ -503,7 +504,7 @@ def _board_cells(report: AnalysisReport) -> tuple[dict, list, set]:
         for row in auc.iter_rows(named=True):
             for c, column in (("cohort_size", "children"), ("reoffenders", "reoffenders")):
                 cells[("Tool", row["tool"], c)] = row[column]
-                bands = [k for k in cells if k[0] == "Score band" and k[2] == c and str(k[1]).startswith("Asset " if row["tool"] == "asset" else "YOGRS")]
+                bands = [k for k in cells if k[0] == "Score band" and k[2] == c and str(k[1]).startswith("Asset " if row["tool"] == TOOL_WORDS["asset"] else "YOGRS")]
                 relations.append([*bands, ("Tool", row["tool"], c)])
     return cells, relations, fixed
 

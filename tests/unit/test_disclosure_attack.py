@@ -161,6 +161,16 @@ def performance_attack(attack: Attack, frames) -> None:
     for row in charts["live"].table.to_dicts():
         attack.count(f"C[{row['Cohort']}]", _na(row["Cohort size"]))
         attack.count(f"R[{row['Cohort']}]", _na(row["Reoffenders so far"]))
+    # The follow-up curve's shares times the completed quarters' reoffenders and further offences (the
+    # trend's final quarters, added up) give the children first reoffending, and the offences, in each step.
+    completed = report.trend.filter(pl.col("status") == "final").tail(8)
+    totals = {"Share of 12-month reoffenders": completed["reoffenders"].sum(), "Share of 12-month further offences": completed["reoffences"].sum()}
+    assert (totals["Share of 12-month reoffenders"], totals["Share of 12-month further offences"]) == (report.curve.reoffenders, report.curve.reoffences)
+    curve = charts["curve"].table
+    for column, total in totals.items():
+        shares = curve[column].to_list()
+        for month, before, after in zip(curve["Months of follow-up"].to_list()[1:], shares, shares[1:]):
+            attack.small_shown(f"the follow-up curve by month {month} ({column})", (after - before) * total)
     for row in charts["in-follow-up"].table.to_dicts():
         value = _na(row["Children in follow-up"])
         if value is not None:

@@ -576,7 +576,7 @@ def for_board(report: AnalysisReport, threshold: int) -> AnalysisReport:
             elif chart.name in ("time-to-first", "resettlement"):
                 curve = tables.get("curve")
                 if curve is not None and curve.height > 1:
-                    charts.append(analysis_charts.survival_chart(curve, finding, name=chart.name))
+                    charts.append(analysis_charts.survival_chart(curve, finding, name=chart.name, subtitle=analysis_charts.COARSE_SUBTITLE))
             elif chart.name == "distribution":
                 charts.append(ch.bars_chart("distribution", tables["distribution"], category="further_offences", value="children",
                                             title=f"Children by number of further offences ({report.cohort['cohort_size']} in the cohort)", axis_title="Children"))

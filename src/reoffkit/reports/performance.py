@@ -99,6 +99,11 @@ class PerformanceReport:
     #: those the ones withheld because they are small ("fewer than 5"; the others would give one away)
     withheld: frozenset = frozenset()
     small: frozenset = frozenset()
+    #: the follow-up curve as shown (coarsened for people who may not see children's records)
+    shown_curve: pl.DataFrame | None = None
+
+    def curve_table(self) -> pl.DataFrame:
+        return self.curve.table() if self.shown_curve is None else self.shown_curve
 
     @property
     def area_label(self) -> str:
@@ -113,7 +118,7 @@ class PerformanceReport:
             "reference_series": self.reference_series,
             "official": self.official,
             "in_follow_up": self.in_follow_up,
-            "curve": self.curve.table(),
+            "curve": self.curve_table(),
         }
 
 
@@ -462,7 +467,40 @@ def suppressed_report(report: PerformanceReport, threshold: int) -> PerformanceR
     small = frozenset(
         (row["cohort"], c) for table in (report.live, report.trend) for row in table.iter_rows(named=True) for c in COUNTS if is_small(row[c], threshold)
     )
-    return replace(report, live=live, trend=trend, official=official, in_follow_up=in_follow_up, findings=found, withheld=frozenset(cells), small=small)
+    curve = coarse_curve(report.curve, threshold)
+    if report.curve.modelled_from_data and 3 not in curve["month"].to_list():
+        found["curve"] = withheld
+    return replace(
+        report, live=live, trend=trend, official=official, in_follow_up=in_follow_up, findings=found, withheld=frozenset(cells), small=small,
+        shown_curve=curve,
+    )
+
+
+def coarse_curve(curve: FollowUpCurve, threshold: int) -> pl.DataFrame:
+    """The follow-up curve's monthly table with only the months at which at least ``threshold``
+    more reoffenders and further offences have been reached since the month before it shown (the
+    last such month joined with the rest of the year), so that no month's few children can be worked
+    out from the shares and the completed cohorts' counts. A straight-line assumption is shown whole."""
+    table = curve.table()
+    if not curve.modelled_from_data:
+        return table
+    rows = table.to_dicts()
+    kept, last = [rows[0]], rows[0]
+
+    def enough(row, before) -> bool:
+        return (round((row["binary_share"] - before["binary_share"]) * curve.reoffenders) >= threshold
+                and round((row["frequency_share"] - before["frequency_share"]) * curve.reoffences) >= threshold)
+
+    for row in rows[1:]:
+        if enough(row, last):
+            kept.append(row)
+            last = row
+    if kept[-1]["month"] != rows[-1]["month"]:
+        if len(kept) > 1:
+            kept[-1] = rows[-1]
+        else:
+            kept.append(rows[-1])
+    return pl.DataFrame(kept, schema=table.schema)
 
 
 #: Final quarters the summary for boards shows (the newest).

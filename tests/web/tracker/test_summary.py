@@ -96,12 +96,18 @@ def test_final_quarters_come_with_the_national_figure_named_and_provisional_ones
     # the newest four final quarters (a quarter is final 18 months after it ends)
     done = [k for k in range(current - 12, current - 5) if Period(k).follow_up_complete_on(CountingRules()) <= TODAY]
     assert final == [quarter_label(k) for k in done[-4:]]
+    from reoffkit.reference import national
+    from reoffkit.web.performance.queries import reference_figures
+
+    figure = national(reference_figures(), "quarter", "binary_rate")  # the newest loaded (no quarter of its own here)
     for label in final:
         row = quarter_row(final_part, label)
         assert ">Final<" in row
-        # the national figure, with its area, period and publication
-        assert "England and Wales" in row and "(UK Parliament" in row or "(Ministry of Justice" in row
-        assert re.search(r"\((Jan|Apr|Jul|Oct) \d{4}–(Mar|Jun|Sep|Dec) \d{4}\)", row), row
+        # the national figure for quarterly cohorts, with its period (and a mark: not the same quarter)
+        assert f"{100 * figure.binary_rate:.1f}%" in row and f"{figure.period_label}*" in row, row
+    # ... and its area, period and publication named beneath the table
+    note = f"{figure.area}, children in the quarterly cohort of {figure.period_label}, binary rate {100 * figure.binary_rate:.1f}%"
+    assert note in final_part and f"— {figure.source}." in final_part
     provisional = [quarter_label(k) for k in range(current - 12, current + 1) if f">{quarter_label(k)}<br>" in provisional_part]
     assert provisional and all("Provisional — " in quarter_row(provisional_part, label) for label in provisional)
     assert quarter_label(quarter_of(days_ago(30))) in provisional

@@ -184,5 +184,6 @@ def service_summary(request, service):
             "threshold": SUPPRESS_BELOW,
             "rules": rules,
             "official_rules": not (rules.include_unproven or rules.include_breaches),
+            "national_figures": list({(q.national["area"], q.national["period"], q.national["source"]): q.national for q in final if q.national}.values()),
         },
     )

@@ -136,7 +136,11 @@ def rates_chart(name: str, table: pl.DataFrame, title: str, *, label: str = "lab
         layers.append(alt.Chart(values(pl.DataFrame({"national": [national]}))).mark_rule(color=NATIONAL, strokeDash=[6, 4], size=2).encode(x="national:Q"))
         subtitle += f" Dashed line: {national_label or 'national'} {100 * national:.1f}%."
     lines = sum(text.count("\n") + 1 for text in drawn["group"].to_list())
-    spec = titled(alt.layer(*layers), title, subtitle).properties(height=max(60, 16 * lines + 14 * drawn.height))
+    # Room to the left of the labels in case the reader's browser draws them in a wider font than the server measured.
+    longest = max((len(line) for text in drawn["group"].to_list() for line in text.split("\n")), default=0)
+    spec = titled(alt.layer(*layers), title, subtitle).properties(
+        height=max(60, 16 * lines + 14 * drawn.height), padding={"left": 5 + round(1.6 * longest), "top": 5, "right": 5, "bottom": 5}
+    )
     out = data.select(
         pl.col("label").alias("Group"), pl.col("children").alias("Children"), pl.col("value").alias("Binary rate"),
         pl.col("low").alias("95% interval low"), pl.col("high").alias("95% interval high"),

@@ -127,6 +127,14 @@ def test_a_quarter_withheld_for_the_board_cannot_be_worked_back_from_the_four_qu
     assert ">fewer than 5<" in quarter_row(page, quarter_label(current - 3))
 
 
+def test_with_breaches_counted_no_national_comparison_is_made(world):
+    add_quarter(world, quarter_of(TODAY) - 9, size=6, reoffending=0, prefix="F")
+    actions.update_service_settings(by=world.users["mandy"], service=world.northmoor, include_breaches=True)
+    final_part = summary_page(world, "bea").split('id="provisional"')[0]
+    assert ">not compared<" in final_part and "Not compared with national figures" in final_part
+    assert "England and Wales" not in final_part
+
+
 def test_unproven_settings_are_flagged_as_not_comparable(world):
     actions.update_service_settings(by=world.users["mandy"], service=world.northmoor, include_unproven=True)
     assert "not comparable with the official proven reoffending measure" in summary_page(world, "bea")

@@ -92,30 +92,59 @@ def write_png(chart: Chart, path) -> None:
         handle.write(chart.png())
 
 
-def rates_chart(name: str, table: pl.DataFrame, title: str, *, label: str = "label", national: float | None = None, national_label: str = "") -> Chart:
+#: Colour of groups too small to compare (greyed, never named in a finding).
+SMALL = "#b1b4b6"
+#: Characters per line of a wrapped axis label.
+LABEL_WIDTH = 34
+
+
+def wrap_label(text: str, width: int = LABEL_WIDTH) -> str:
+    """A label broken into lines of at most ``width`` characters (joined by newlines): charts draw
+    each line, so no label is cut short."""
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def rates_chart(name: str, table: pl.DataFrame, title: str, *, label: str = "label", national: float | None = None, national_label: str = "", small_below: int = 10) -> Chart:
     """Binary rate by group as horizontal points with 95% intervals, each labelled with its size;
-    ``table`` has ``label``, ``cohort_size``, ``binary_rate``, ``binary_ci_low``, ``binary_ci_high``."""
+    ``table`` has ``label``, ``cohort_size``, ``binary_rate``, ``binary_ci_low``, ``binary_ci_high``,
+    and ``small`` (groups under ``small_below`` children: greyed, and said to be too few to compare).
+    Long labels wrap onto several lines."""
+    small = pl.col("small") if "small" in table.columns else pl.col("cohort_size").fill_null(0) < small_below
     data = table.select(
         label=pl.col(label).cast(pl.String),
         children=pl.col("cohort_size"),
         value=pl.col("binary_rate"),
         low=pl.col("binary_ci_low"),
         high=pl.col("binary_ci_high"),
-    ).with_columns(group=pl.col("label") + pl.lit(" (") + pl.col("children").cast(pl.String).fill_null("fewer than 5") + pl.lit(")"))
-    y = alt.Y("group:N", title=None, sort=None)
-    base = alt.Chart(values(data)).encode(y=y)
+        small=small.fill_null(True),
+    ).with_columns(
+        group=pl.col("label") + pl.lit(" (") + pl.col("children").cast(pl.String).fill_null("withheld")
+        + pl.when(pl.col("children") == 1).then(pl.lit(" child")).otherwise(pl.lit(" children"))
+        + pl.when(pl.col("small")).then(pl.lit(", too few to compare)")).otherwise(pl.lit(")")),
+        compared=pl.when(pl.col("small")).then(pl.lit(f"under {small_below} children: too few to compare")).otherwise(pl.lit("compared")),
+    ).with_columns(group=pl.col("group").map_elements(wrap_label, return_dtype=pl.String))
+    y = alt.Y("group:N", title=None, sort=None, axis=alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=0))
+    colour = alt.Color("compared:N", title="Groups", scale=alt.Scale(domain=["compared", f"under {small_below} children: too few to compare"], range=[LOCAL, SMALL]), legend=alt.Legend(labelLimit=0))
+    drawn = data.filter(pl.col("value").is_not_null())  # a withheld rate has no point (its table row says so)
+    base = alt.Chart(values(drawn)).encode(y=y)
     layers = [
-        base.mark_rule(color=LOCAL).encode(x=alt.X("low:Q", title="Binary rate (95% interval)", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])), x2="high:Q"),
-        base.mark_point(filled=True, size=70, color=LOCAL).encode(x="value:Q", tooltip=["group:N", alt.Tooltip("value:Q", format=".1%")]),
+        base.mark_rule().encode(x=alt.X("low:Q", title="Binary rate (95% interval)", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])), x2="high:Q", color=colour),
+        base.mark_point(filled=True, size=70).encode(x="value:Q", color=colour, tooltip=["group:N", alt.Tooltip("value:Q", format=".1%")]),
     ]
-    subtitle = "Each group with its number of children; bars are 95% intervals — wide bars mean few children."
+    subtitle = f"Each group with its number of children; bars are 95% intervals — wide bars mean few children. Grey: under {small_below} children, too few to compare."
     if national is not None:
         layers.append(alt.Chart(values(pl.DataFrame({"national": [national]}))).mark_rule(color=NATIONAL, strokeDash=[6, 4], size=2).encode(x="national:Q"))
         subtitle += f" Dashed line: {national_label or 'national'} {100 * national:.1f}%."
-    spec = titled(alt.layer(*layers), title, subtitle).properties(height=max(60, 22 * data.height))
+    lines = sum(text.count("\n") + 1 for text in drawn["group"].to_list())
+    # Room to the left of the labels in case the reader's browser draws them in a wider font than the server measured.
+    longest = max((len(line) for text in drawn["group"].to_list() for line in text.split("\n")), default=0)
+    spec = titled(alt.layer(*layers), title, subtitle).properties(
+        height=max(60, 16 * lines + 14 * drawn.height), padding={"left": 5 + round(1.6 * longest), "top": 5, "right": 5, "bottom": 5}
+    )
     out = data.select(
         pl.col("label").alias("Group"), pl.col("children").alias("Children"), pl.col("value").alias("Binary rate"),
         pl.col("low").alias("95% interval low"), pl.col("high").alias("95% interval high"),
+        pl.col("small").alias(f"Under {small_below} children (too few to compare)"),
     )
     return Chart(name, title, spec, out)
 

@@ -29,7 +29,13 @@ def pareto_chart(table: pl.DataFrame, title: str) -> Chart:
     return Chart("pareto", title, spec, out)
 
 
-def survival_chart(curve: pl.DataFrame, title: str, name: str = "time-to-first") -> Chart:
+COARSE_SUBTITLE = (
+    "Shown outside the service in monthly steps of at least 5 children: each step is the share who had reoffended by the end "
+    "of a month of follow-up, never a child's day."
+)
+
+
+def survival_chart(curve: pl.DataFrame, title: str, name: str = "time-to-first", subtitle: str | None = None) -> Chart:
     """Kaplan–Meier: share of children who had reoffended by each day of follow-up, per group."""
     spec = titled(
         alt.Chart(values(curve)).mark_line(interpolate="step-after").encode(
@@ -39,7 +45,7 @@ def survival_chart(curve: pl.DataFrame, title: str, name: str = "time-to-first")
             strokeDash=alt.StrokeDash("group:N", title="Group"),
         ),
         title,
-        "Each step is a day on which a child first reoffended; children still in follow-up count until their follow-up so far.",
+        subtitle or "Each step is a day on which a child first reoffended; children still in follow-up count until their follow-up so far.",
     )
     out = curve.select(pl.col("group").alias("Group"), pl.col("day").alias("Day"), pl.col("reoffended_share").alias("Share who had reoffended"), pl.col("children").alias("Children in group"))
     return Chart(name, title, spec, out)

@@ -152,7 +152,7 @@ def performance_charts(report) -> dict[str, Chart]:
         trend_binary_chart(report.trend, report.reference_series, found["trend_binary"]),
         trend_per_reoffender_chart(report.trend, report.reference_series, found["trend_per_reoffender"]),
         in_follow_up_chart(report.in_follow_up, found.get("in_follow_up", "Children in follow-up")),
-        curve_chart(report.curve.table(), report.curve.basis, found["curve"]),
+        curve_chart(report.curve_table(), report.curve.basis, found["curve"]),
     ]
     return {chart.name: chart for chart in charts}
 

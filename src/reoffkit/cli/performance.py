@@ -35,8 +35,7 @@ def run(arguments: argparse.Namespace) -> int:
     from reoffkit import reference
     from reoffkit.casefile import CaseFileError, format_problems
     from reoffkit.charts.performance import performance_charts
-    from reoffkit.disclosure import suppress_small
-    from reoffkit.reports.performance import MODELLED, performance_report
+    from reoffkit.reports.performance import MODELLED, performance_report, suppressed_report
 
     figures = reference.default_reference()
     for path in arguments.reference:
@@ -55,9 +54,7 @@ def run(arguments: argparse.Namespace) -> int:
         people, case_file.outcomes, case_file.assessments, areas=areas, as_at=as_at, rules=counting_rules(arguments), figures=figures
     )
     if arguments.suppress_below:
-        from dataclasses import replace
-
-        report = replace(report, live=suppress_small(report.live, arguments.suppress_below), trend=suppress_small(report.trend, arguments.suppress_below))
+        report = suppressed_report(report, arguments.suppress_below)
     out = arguments.out
     charts = performance_charts(report)
     write_outputs(out, report.tables(), charts.values())

@@ -18,7 +18,8 @@ from reoffkit.engine import CountingRules, Period, entry_table, further_offences
 from reoffkit.engine import analysis as stats
 from reoffkit.engine import codes
 from reoffkit.engine.performance import two_proportion_test
-from reoffkit.disclosure import suppress_small
+from reoffkit.disclosure import coarsen_curve, is_small, protect, withheld_cells
+from reoffkit.disclosure import blank as blank_cells
 
 SIGNIFICANCE = 0.05
 #: RAG thresholds for the share of children who turned 18 in follow-up whose adult offending was
@@ -50,6 +51,10 @@ class Section:
     charts: list[ch.Chart] = field(default_factory=list)
     #: the counts the finding quotes: it is withheld from board viewers if any is small
     counts: tuple[int, ...] = ()
+    #: the cells of the tables the finding quotes, as (breakdown, group): withheld with them
+    cells: tuple[tuple[str, str], ...] = ()
+    #: a page of reoffkit the next step points to, as (URL name, words)
+    see_also: tuple[str, str] | None = None
 
     @property
     def enquiry_title(self) -> str:
@@ -90,7 +95,17 @@ def _interval(row: dict) -> str:
 GROUP_WORDS: dict[str, dict[str, str]] = {
     "tier": codes.TIER_LABELS,
     "index_disposal": {code: t.label for code, t in codes.outcome_type_table().items()},
+    "yot_caseload": {"true": "yes", "false": "no"},
+    "likelihood_band": {"not assessed": "not assessed"},
 }
+TOOL_WORDS = {"asset": "Asset", "assetplus": "AssetPlus"}
+
+
+def plain(by: str, value) -> str | None:
+    """The words for a code of breakdown ``by`` (a code without words is shown as it is)."""
+    if value is None:
+        return None
+    return GROUP_WORDS.get(by, {}).get(str(value), str(value))
 
 
 #: Groups with a natural order are shown in it (others alphabetically).
@@ -109,32 +124,39 @@ def _labelled(entries: pl.DataFrame, breakdowns: dict[str, str]) -> pl.DataFrame
         if by in GROUP_ORDER:
             rank = {group: position for position, group in enumerate(GROUP_ORDER[by])}
             table = table.sort(pl.col("group").replace_strict(rank, default=len(rank), return_dtype=pl.Int32), "group")
-        parts.append(
-            table.with_columns(breakdown=pl.lit(words), label=pl.lit(f"{words}: ") + pl.col("group").replace(GROUP_WORDS.get(by, {})))
-        )
+        table = table.with_columns(pl.col("group").replace(GROUP_WORDS.get(by, {})).fill_null("not recorded"))
+        parts.append(table.with_columns(breakdown=pl.lit(words), label=pl.lit(f"{words}: ") + pl.col("group")))
     return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
 
 
-def _standout(entries: pl.DataFrame, table: pl.DataFrame, overall: float | None, what: str) -> tuple[str, tuple[int, ...]]:
-    """The group (of at least SMALL_GROUP children) with the highest binary rate, tested against
-    the rest of the cohort."""
-    candidates = table.filter(~pl.col("small") & pl.col("binary_rate").is_not_null()).sort("binary_rate", descending=True)
+def _standout(table: pl.DataFrame, cohort: dict, what: str) -> tuple[str, tuple[int, ...], tuple[tuple[str, str], ...]]:
+    """The groups (of at least SMALL_GROUP children, rate shown) with the highest and the lowest
+    binary rate in ``table`` — the same table the chart is drawn from — the highest tested against
+    the rest of the cohort. Smaller groups are greyed on the chart and never named here."""
+    size, reoffenders = cohort["cohort_size"], cohort["reoffenders"]
+    overall = reoffenders / size if size else None
+    candidates = table.filter(~pl.col("small") & pl.col("binary_rate").is_not_null()).sort("binary_rate", descending=True, maintain_order=True)
+    small = table.filter(pl.col("small")).height
     if candidates.is_empty() or overall is None:
-        return f"No {what} has {stats.SMALL_GROUP} or more children, so no group can be compared reliably", ()
-    top = candidates.row(0, named=True)
-    rest_size = entries.height - top["cohort_size"]
-    rest_reoffenders = int((entries["further_offences"] > 0).sum()) - top["reoffenders"]
-    p_value = two_proportion_test(top["reoffenders"], top["cohort_size"], rest_reoffenders, rest_size)
+        return f"No {what} has {stats.SMALL_GROUP} or more children, so no group can be compared reliably", (), ()
+    top, bottom = candidates.row(0, named=True), candidates.row(candidates.height - 1, named=True)
+    p_value = two_proportion_test(top["reoffenders"], top["cohort_size"], reoffenders - top["reoffenders"], size - top["cohort_size"])
     verdict = (
         "too few to test against the rest"
         if p_value is None
         else ("a significant difference" if p_value < SIGNIFICANCE else "not a significant difference")
         + f" (p = {p_value:.2f})"
     )
-    return (
+    finding = (
         f"{top['label']} had the highest binary rate: {_percent(top['binary_rate'])} ({_interval(top)}, {top['cohort_size']} children) "
         f"against {_percent(overall)} for the whole cohort — {verdict}"
-    ), (top["cohort_size"], top["reoffenders"])
+    )
+    if candidates.height > 1:
+        finding += f"; the lowest was {bottom['label']} ({_percent(bottom['binary_rate'])}, {bottom['cohort_size']} children)"
+    if small:
+        finding += f" ({small} group{' is' if small == 1 else 's are'} under {stats.SMALL_GROUP} children: greyed, not compared)"
+    quoted = tuple((row["breakdown"], row["group"]) for row in (top, bottom))
+    return finding, (top["cohort_size"], top["reoffenders"]), quoted
 
 
 DATA_QUALITY_STEP = (
@@ -185,23 +207,29 @@ def analysis_report(
     )
 
 
+def _cohort_of(entries: pl.DataFrame) -> dict:
+    return {"cohort_size": entries.height, "reoffenders": int((entries["further_offences"] > 0).sum())}
+
+
 def _profile_section(key, title, enquiry, entries, breakdowns, overall, what, next_step, comparator=None) -> Section:
     table = _labelled(entries, breakdowns)
-    finding, counts = _standout(entries, table, overall, what)
+    finding, counts, cells = _standout(table, _cohort_of(entries), what)
     chart = ch.rates_chart(key, table, finding, national=comparator and comparator["rate"], national_label=comparator and comparator["label"])
-    return Section(key, title, enquiry, finding, next_step, {key: table}, [chart], counts)
+    return Section(key, title, enquiry, finding, next_step, {key: table}, [chart], counts, cells)
 
 
 def _demographics(entries, overall, comparator=None) -> Section:
-    return _profile_section(
+    section = _profile_section(
         "profile", "Who reoffended: age, sex, ethnicity and looked-after children", 2, entries,
         {"age_group": "Age", "sex": "Sex", "ethnicity": "Ethnicity", "looked_after": "Looked after"},
         overall, "group",
         "Where a group reoffends significantly more, review what the service offers that group — programmes, "
-        "allocation of case workers, and what the children themselves say — and use the disproportionality "
-        "analysis to compare with the local population.",
+        "allocation of case workers, and what the children themselves say — and compare each ethnic group with "
+        "the local population of 10–17 year olds in the ethnic disproportionality analysis.",
         comparator,
     )
+    section.see_also = ("disproportionality", "Ethnic disproportionality at every stage")
+    return section
 
 
 def _hotspots(entries, overall, comparator=None) -> Section:
@@ -211,9 +239,6 @@ def _hotspots(entries, overall, comparator=None) -> Section:
         "consider moving resources or spreading practice from districts doing better.",
         comparator,
     )
-    small = section.tables["districts"].filter(pl.col("small")).height
-    if small:
-        section.finding += f". {small} district{' has' if small == 1 else 's have'} fewer than {stats.SMALL_GROUP} children: their rates swing widely"
     return section
 
 
@@ -239,7 +264,7 @@ def _caseload(entries) -> Section:
         "caseload", "Children in the cohort but not on the YOT caseload", 8, finding,
         "Agree with partners (youth support, voluntary sector) who offers support to children likely to "
         "reoffend who are not, or no longer, on the caseload — and track them in the live tracker.",
-        {"caseload": table}, [chart], (off.children, off.reoffences),
+        {"caseload": table}, [chart], (off.children, off.reoffences), (("On the YOT caseload", "no"),),
     )
 
 
@@ -307,14 +332,15 @@ def _assessment(entries, rules) -> Section:
         ],
         how="vertical_relaxed",
     ).select("by", "group", "likelihood_band", *[c for c in ("cohort_size", "reoffenders", "reoffences", "binary_rate", "binary_ci_low", "binary_ci_high", "frequency_rate")])
-    auc = stats.discrimination(entries)
-    auc_by = pl.concat([stats.discrimination(entries, "ethnicity").with_columns(by=pl.lit("ethnicity")), stats.discrimination(entries, "sex").with_columns(by=pl.lit("sex"))])
+    tools = pl.col("tool").replace(TOOL_WORDS)
+    auc = stats.discrimination(entries).with_columns(tools)
+    auc_by = pl.concat([stats.discrimination(entries, "ethnicity").with_columns(by=pl.lit("ethnicity")), stats.discrimination(entries, "sex").with_columns(by=pl.lit("sex"))]).with_columns(tools)
     calibration = stats.calibration(entries)
-    few = stats.critical_few(entries, prolific_threshold=rules.prolific_threshold)
+    few = stats.critical_few(entries, prolific_threshold=rules.prolific_threshold).with_columns(pl.col("index_disposal").replace(GROUP_WORDS["index_disposal"]))
     scored = auc.filter(pl.col("auc").is_not_null()).sort("children", descending=True)
     if scored.height:
         best = scored.row(0, named=True)
-        tool = "AssetPlus" if best["tool"] == "assetplus" else "Asset"
+        tool = best["tool"]
         finding = (
             f"{tool} scores ranked reoffenders above non-reoffenders with an AUC of {best['auc']:.2f} "
             f"({best['auc_ci_low']:.2f}–{best['auc_ci_high']:.2f}; 0.5 is chance); {few.height} critical-few case"
@@ -370,7 +396,7 @@ def _resettlement(entries, overall, resettlement: pl.DataFrame | None = None) ->
         f"{reoffended} of {custody.height} children released from custody reoffended ({_percent(reoffended / custody.height)}, "
         f"against {_percent(overall)} for the whole cohort)" + (f"; half had by day {median}" if median else "")
     )
-    tables = {"custody": stats.profile(custody, "index_disposal"), "curve": curve}
+    tables = {"custody": stats.profile(custody, "index_disposal").with_columns(pl.col("group").replace(GROUP_WORDS["index_disposal"])), "curve": curve}
     charts = [analysis_charts.survival_chart(curve, finding, name="resettlement")]
     if resettlement is not None:
         records = resettlement.select("person_id", pl.col("release_date").alias("index_date"), *FACTOR_WORDS)
@@ -387,6 +413,7 @@ def _resettlement(entries, overall, resettlement: pl.DataFrame | None = None) ->
             charts.append(ch.rates_chart("arrangements", factors, "Reoffending after release by resettlement arrangement"))
     return Section(
         "resettlement", "Resettlement after custody", 7, finding, RESETTLEMENT_STEP, tables, charts, (reoffended, custody.height),
+        (("Tier", codes.TIER_LABELS["custody"]),),
     )
 
 
@@ -436,38 +463,138 @@ def _data_quality(entries: pl.DataFrame, people: pl.DataFrame, police_check: tup
     return table, finding
 
 
+#: Bands of further offences per child in the distribution shown outside the service.
+BOARD_BANDS = ((0, 0, "0"), (1, 1, "1"), (2, 4, "2–4"), (5, 9, "5–9"), (10, None, "10 or more"))
+#: Tables and charts never shown outside the service: a row or bar per child, groups within
+#: groups, or figures (exact days, months) that would single a child out.
+NOT_FOR_BOARD = ("pareto", "critical_few", "curve_by_group", "time-by-group", "by_band_and_group", "auc_by_group", "calibration", "within_months")
+_COUNTS = ("cohort_size", "reoffenders", "reoffences")
+
+
+def _board_cells(report: AnalysisReport) -> tuple[dict, list, set]:
+    """Every count of the breakdown tables, keyed ``(breakdown, group, count)``, how they add up
+    (each breakdown to the cohort; disposals to their tier; resettlement arrangements and custody
+    disposals to the custody tier; tools to their score bands), and the cohort's totals (shown)."""
+    cells: dict = {}
+    relations: list = []
+    fixed = {("cohort", "cohort", c) for c in _COUNTS}
+    for c in _COUNTS:
+        cells[("cohort", "cohort", c)] = report.cohort[c]
+    tier_of = {t.label: codes.TIER_LABELS[t.tier] for t in codes.outcome_type_table().values()}
+    for section in report.sections:
+        for name, table in section.tables.items():
+            if "breakdown" not in table.columns or name in NOT_FOR_BOARD:
+                continue
+            whole = ("cohort", "cohort") if name != "by_arrangement" else ("Tier", codes.TIER_LABELS["custody"])
+            for breakdown, rows in table.group_by("breakdown", maintain_order=True):
+                for c in _COUNTS:
+                    parts = []
+                    for row in rows.iter_rows(named=True):
+                        cells[(breakdown[0], row["group"], c)] = row[c]
+                        parts.append((breakdown[0], row["group"], c))
+                    relations.append([*parts, (*whole, c)])
+    for c in _COUNTS:
+        tiers: dict = {}
+        for (breakdown, group, count) in list(cells):
+            if breakdown == "Disposal" and count == c and group in tier_of:
+                tiers.setdefault(tier_of[group], []).append((breakdown, group, c))
+        relations += [[*parts, ("Tier", tier, c)] for tier, parts in tiers.items()]
+    auc = next((s.tables["auc"] for s in report.sections if "auc" in s.tables), None)
+    if auc is not None:
+        for row in auc.iter_rows(named=True):
+            for c, column in (("cohort_size", "children"), ("reoffenders", "reoffenders")):
+                cells[("Tool", row["tool"], c)] = row[column]
+                bands = [k for k in cells if k[0] == "Score band" and k[2] == c and str(k[1]).startswith("Asset " if row["tool"] == TOOL_WORDS["asset"] else "YOGRS")]
+                relations.append([*bands, ("Tool", row["tool"], c)])
+    return cells, relations, fixed
+
+
+def _band_distribution(table: pl.DataFrame, size: int) -> pl.DataFrame:
+    rows = []
+    for low, high, label in BOARD_BANDS:
+        chosen = table.filter(pl.col("further_offences") >= low, True if high is None else pl.col("further_offences") <= high)
+        children = int(chosen["children"].sum())
+        rows.append({"further_offences": label, "children": children, "share_of_children": children / size if size else None})
+    return pl.DataFrame(rows, schema={"further_offences": pl.String, "children": pl.Int64, "share_of_children": pl.Float64})
+
+
 def for_board(report: AnalysisReport, threshold: int) -> AnalysisReport:
-    """Aggregates only, for people who may not see children's records: no list of children, no
-    chart with a bar per child or per small group, counts under ``threshold`` and the rates made
-    from them blanked, and findings quoting such a count withheld."""
-
-    def small(value) -> bool:
-        return isinstance(value, int) and 0 < value < threshold
-
-    withheld = f"Not shown: it would rest on a count under {threshold}"
+    """Aggregates only, for people who may not see children's records, through
+    :mod:`reoffkit.disclosure`: no list of children, no chart with a bar per child or a curve by
+    the day; every count under ``threshold``, every cell that would give one away (each breakdown
+    adds up to the cohort, disposals to their tier, four bands of offences to the whole), and every
+    rate or share made from them withheld, the same cell in every table; curves in monthly steps of
+    at least ``threshold`` children; findings from the tables as shown, or withheld when they would
+    quote a withheld count."""
+    cells, relations, fixed = _board_cells(report)
+    hidden = withheld_cells(cells, relations, threshold, fixed=fixed)
+    message = f"Not shown: it would rest on a count under {threshold}"
+    national = report.cohort.get("national") or {}
     sections = []
     for section in report.sections:
         tables = {}
         for name, table in section.tables.items():
-            if name in ("pareto", "critical_few", "curve_by_group"):
+            if name in NOT_FOR_BOARD:
                 continue
-            renamed = "children" in table.columns and "cohort_size" not in table.columns
-            shown = suppress_small(table.rename({"children": "cohort_size"}) if renamed else table, threshold)
-            tables[name] = shown.rename({"cohort_size": "children"}) if renamed else shown
-        finding = withheld if any(small(count) for count in section.counts) else section.finding
+            if name == "custody":
+                table = table.with_columns(breakdown=pl.lit("Disposal"))
+            if "breakdown" in table.columns and all(c in table.columns for c in _COUNTS):
+                marked = [(i, c) for i, row in enumerate(table.iter_rows(named=True)) for c in _COUNTS if (row["breakdown"], row["group"], c) in hidden]
+                shown = blank_cells(table, marked)
+                tables[name] = shown.drop("breakdown") if name == "custody" else shown
+            elif name == "auc":
+                marked = [(i, column) for i, row in enumerate(table.iter_rows(named=True)) for c, column in (("cohort_size", "children"), ("reoffenders", "reoffenders"))
+                          if ("Tool", row["tool"], c) in hidden]
+                tables[name] = blank_cells(table, marked, derived={"auc": ("children", "reoffenders"), "auc_ci_low": ("children", "reoffenders"), "auc_ci_high": ("children", "reoffenders")})
+            elif name == "distribution":
+                tables[name] = protect(_band_distribution(table, report.cohort["cohort_size"]), counts=["children"], within=True, threshold=threshold)
+            elif name == "seriousness":
+                tables[name] = protect(table, counts=["reoffenders"], derived={"share": ("reoffenders",)}, within=True, threshold=threshold)
+            elif name == "gravity":
+                tables[name] = protect(table, counts=["index_offences", "further_offences"], within=True, threshold=threshold)
+            elif name == "curve":
+                tables[name] = coarsen_curve(table, threshold=threshold)
+            else:
+                tables[name] = table
+        quoted = [key for key in section.cells]
+        finding = section.finding
+        if any(is_small(count, threshold) for count in section.counts) or any((*key, c) in hidden for key in quoted for c in _COUNTS):
+            finding = message
+        if section.key in ("profile", "districts", "disposals"):
+            finding, _, _ = _standout(tables[section.key], report.cohort, {"profile": "group", "districts": "district", "disposals": "disposal"}[section.key])
+        if section.key == "spread":
+            bands = tables["distribution"]
+            if any(v is None for v in bands.filter(pl.col("further_offences").is_in(["5–9", "10 or more"]))["children"].to_list()):
+                finding = message
         charts = []
         for chart in section.charts:
-            if chart.name in ("pareto", "time-by-group"):
+            if chart.name in NOT_FOR_BOARD:
                 continue
             source = tables.get(chart.name)
             if source is not None and "label" in source.columns:
-                national = report.cohort.get("national") or {}
                 charts.append(ch.rates_chart(chart.name, source, finding, national=national.get("rate"), national_label=national.get("label", "")))
-            elif not any(small(v) for column in ("Children", "Reoffenders", "Children in group") if column in chart.table.columns for v in chart.table[column].to_list()):
-                charts.append(chart)
+            elif chart.name in ("time-to-first", "resettlement"):
+                curve = tables.get("curve")
+                if curve is not None and curve.height > 1:
+                    charts.append(analysis_charts.survival_chart(curve, finding, name=chart.name, subtitle=analysis_charts.COARSE_SUBTITLE))
+            elif chart.name == "distribution":
+                charts.append(ch.bars_chart("distribution", tables["distribution"], category="further_offences", value="children",
+                                            title=f"Children by number of further offences ({report.cohort['cohort_size']} in the cohort)", axis_title="Children"))
+            elif chart.name == "seriousness":
+                charts.append(ch.bars_chart("seriousness", tables["seriousness"], category="comparison", value="reoffenders", title=finding, axis_title="Reoffenders",
+                                            subtitle="Most serious further offence (YJB gravity 1–8) against the index offence."))
         sections.append(replace(section, tables=tables, charts=charts, finding=finding))
-    quality = report.data_quality.with_columns(
-        children=pl.when((pl.col("children") > 0) & (pl.col("children") < threshold)).then(None).otherwise(pl.col("children")),
-        done=pl.when((pl.col("done") > 0) & (pl.col("done") < threshold)).then(None).otherwise(pl.col("done")),
-    )
-    return replace(report, sections=sections, data_quality=quality)
+    quality = report.data_quality
+    same = {"Ethnicity not known": ("Ethnicity", "Not known"), "District missing": ("District", "not recorded"), "No assessment at entry": ("Likelihood", "not assessed")}
+    marked = []
+    for i, row in enumerate(quality.iter_rows(named=True)):
+        key = same.get(row["check"])
+        if is_small(row["children"], threshold) or (key and (*key, "cohort_size") in hidden):
+            marked.append((i, "children"))
+        if row["done"] is not None and (is_small(row["done"], threshold) or is_small((row["children"] or 0) - row["done"], threshold)):
+            marked.append((i, "done"))
+    quality = blank_cells(quality, marked, derived={"share": ("children", "done"), "rating": ("children", "done")}).drop("suppressed")
+    quality_finding = report.data_quality_finding
+    if quality["done"][0] is None and report.data_quality["done"][0] is not None:
+        quality_finding = message
+    return replace(report, sections=sections, data_quality=quality, data_quality_finding=quality_finding)

@@ -30,7 +30,7 @@ import numpy as np
 import polars as pl
 
 from reoffkit import reference as ref
-from reoffkit.disclosure import suppress_small
+from reoffkit.disclosure import COUNTS, is_small, protect, protect_beside_official, protect_periods
 from reoffkit.engine import CountingRules, Period, entry_table, wilson_interval
 from reoffkit.engine.performance import (
     FollowUpCurve,
@@ -93,6 +93,17 @@ class PerformanceReport:
     official: pl.DataFrame
     in_follow_up: pl.DataFrame
     findings: dict[str, str] = field(default_factory=dict)
+    #: the national figures for quarterly cohorts: each quarter's own where published, else the newest
+    national_quarters: tuple = ()
+    #: the (cohort, count) cells withheld from people who may not see children's records, and of
+    #: those the ones withheld because they are small ("fewer than 5"; the others would give one away)
+    withheld: frozenset = frozenset()
+    small: frozenset = frozenset()
+    #: the follow-up curve as shown (coarsened for people who may not see children's records)
+    shown_curve: pl.DataFrame | None = None
+
+    def curve_table(self) -> pl.DataFrame:
+        return self.curve.table() if self.shown_curve is None else self.shown_curve
 
     @property
     def area_label(self) -> str:
@@ -107,7 +118,7 @@ class PerformanceReport:
             "reference_series": self.reference_series,
             "official": self.official,
             "in_follow_up": self.in_follow_up,
-            "curve": self.curve.table(),
+            "curve": self.curve_table(),
         }
 
 
@@ -252,7 +263,10 @@ def performance_report(
     )
     official = _official(people, outcomes, assessments, areas=areas, figures=figures, rules=rules, as_at=as_at)
     in_follow_up = _in_follow_up(entries, as_at)
-    report = PerformanceReport(tuple(areas), as_at, rules, curve, live, trend, reference_series, official, in_follow_up)
+    national_quarters = tuple(
+        f for f in figures if f.area_type == "country" and f.area in ref.NATIONAL_AREAS and f.cohort_basis == "quarter" and f.binary_rate is not None
+    )
+    report = PerformanceReport(tuple(areas), as_at, rules, curve, live, trend, reference_series, official, in_follow_up, national_quarters=national_quarters)
     report.findings.update(findings(report, entries))
     return report
 
@@ -387,12 +401,49 @@ def findings(report: PerformanceReport, entries: pl.DataFrame) -> dict[str, str]
     return found
 
 
+def _quarter_labels(start: dt.date, end: dt.date) -> list[str]:
+    first, last = quarter_of(start), quarter_of(end)
+    return [Period(key).label for key in range(first, last + 1)]
+
+
+def withheld_periods(report: PerformanceReport, threshold: int) -> set[tuple[str, str]]:
+    """The ``(cohort, count)`` cells to withhold from every table of the report (and the summary for
+    boards, :func:`board_summary`): small counts, and whatever would give one away across quarters
+    and the aggregates made of them (:func:`reoffkit.disclosure.protect_periods`)."""
+    periods: dict[str, dict] = {}
+    aggregates: dict[str, list[str]] = {}
+    for table in (report.trend, report.live):
+        for row in table.iter_rows(named=True):
+            periods[row["cohort"]] = {c: row[c] for c in COUNTS}
+            quarters = _quarter_labels(row["period_start"], row["period_end"])
+            if len(quarters) > 1:
+                aggregates[row["cohort"]] = quarters
+    for row in report.official.iter_rows(named=True):
+        if row["cohort_basis"] == "aggregated_quarters" or row["cohort_basis"] == "quarter":
+            label = _official_label(row)
+            periods[label] = {c: row[f"local_{c}"] for c in COUNTS}
+            aggregates[label] = _quarter_labels(row["period_start"], row["period_end"])
+    # a quarter with no entries is a published zero
+    for quarters in aggregates.values():
+        for quarter in quarters:
+            periods.setdefault(quarter, dict.fromkeys(COUNTS, 0))
+    return protect_periods(periods, aggregates, threshold)
+
+
+def _official_label(row: dict) -> str:
+    labels = _quarter_labels(row["period_start"], row["period_end"])
+    return labels[0] if len(labels) == 1 else f"{labels[0]}–{labels[-1]}"
+
+
 def suppressed_report(report: PerformanceReport, threshold: int) -> PerformanceReport:
-    """The report as shown to people who may not see children's records: small counts and the
-    rates made from them blanked, and any finding that quotes a blanked row withheld."""
+    """The report as shown to people who may not see children's records: small counts, the cells
+    that would give them away across quarters and aggregates, and every rate made from them blanked
+    (the same cells in every table); any finding that quotes a blanked row withheld."""
     from dataclasses import replace
 
-    live, trend = suppress_small(report.live, threshold), suppress_small(report.trend, threshold)
+    cells = withheld_periods(report, threshold)
+    live = protect(report.live, key="cohort", also=cells, threshold=threshold)
+    trend = protect(report.trend, key="cohort", also=cells, threshold=threshold)
     withheld = f"Not shown: it would rest on a count under {threshold}"
     found = dict(report.findings)
     if live.height and live["suppressed"][-1]:
@@ -405,9 +456,83 @@ def suppressed_report(report: PerformanceReport, threshold: int) -> PerformanceR
             found["trend_binary"] = found["trend_per_reoffender"] = withheld
     official = report.official
     if official.height:
-        small = pl.any_horizontal(
-            [(pl.col(c) > 0) & (pl.col(c) < threshold) for c in ("local_cohort_size", "local_reoffenders", "local_reoffences")]
-        )
-        local = [c for c in official.columns if c.startswith("local_") and c != "local_status"] + ["binary_difference", "cohort_size_difference"]
-        official = official.with_columns(**{c: pl.when(small).then(None).otherwise(pl.col(c)) for c in local})
-    return replace(report, live=live, trend=trend, official=official, findings=found)
+        official = protect_beside_official(
+            official.with_columns(official_label=pl.Series([_official_label(r) for r in official.iter_rows(named=True)], dtype=pl.String)),
+            cells, label="official_label",
+        ).drop("official_label", "suppressed")
+    in_follow_up = protect(report.in_follow_up, counts=["children_in_follow_up"], threshold=threshold).drop("suppressed")
+    months = in_follow_up["children_in_follow_up"]
+    if months.len() and (months[-1] is None or (months.len() >= 13 and months[-13] is None)):
+        found["in_follow_up"] = withheld
+    small = frozenset(
+        (row["cohort"], c) for table in (report.live, report.trend) for row in table.iter_rows(named=True) for c in COUNTS if is_small(row[c], threshold)
+    )
+    curve = coarse_curve(report.curve, threshold)
+    if report.curve.modelled_from_data and 3 not in curve["month"].to_list():
+        found["curve"] = withheld
+    return replace(
+        report, live=live, trend=trend, official=official, in_follow_up=in_follow_up, findings=found, withheld=frozenset(cells), small=small,
+        shown_curve=curve,
+    )
+
+
+def coarse_curve(curve: FollowUpCurve, threshold: int) -> pl.DataFrame:
+    """The follow-up curve's monthly table with only the months at which at least ``threshold``
+    more reoffenders and further offences have been reached since the month before it shown (the
+    last such month joined with the rest of the year), so that no month's few children can be worked
+    out from the shares and the completed cohorts' counts. A straight-line assumption is shown whole."""
+    table = curve.table()
+    if not curve.modelled_from_data:
+        return table
+    rows = table.to_dicts()
+    kept, last = [rows[0]], rows[0]
+
+    def enough(row, before) -> bool:
+        return (round((row["binary_share"] - before["binary_share"]) * curve.reoffenders) >= threshold
+                and round((row["frequency_share"] - before["frequency_share"]) * curve.reoffences) >= threshold)
+
+    for row in rows[1:]:
+        if enough(row, last):
+            kept.append(row)
+            last = row
+    if kept[-1]["month"] != rows[-1]["month"]:
+        if len(kept) > 1:
+            kept[-1] = rows[-1]
+        else:
+            kept.append(rows[-1])
+    return pl.DataFrame(kept, schema=table.schema)
+
+
+#: Final quarters the summary for boards shows (the newest).
+SUMMARY_FINAL_QUARTERS = 4
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    """The summary of quarterly cohorts for boards: the newest final quarters, each beside the
+    national figure for quarterly cohorts (its period and publication named), and the provisional
+    quarters, said to be provisional. Rows are the trend's (so suppressed as the report is)."""
+
+    final: list[dict]
+    provisional: list[dict]
+
+
+def board_summary(report: PerformanceReport, final_quarters: int = SUMMARY_FINAL_QUARTERS) -> BoardSummary:
+    national = sorted(report.national_quarters, key=lambda f: f.period_end)
+    newest = national[-1] if national else None
+    rows = [{**row, "quarter": row["cohort"]} for row in report.trend.iter_rows(named=True)]
+    final = [row for row in rows if row["status"] == "final"][-final_quarters:]
+    for row in final:
+        same = [f for f in national if f.period_start == row["period_start"]]
+        figure = same[-1] if same else newest
+        row["national"] = None if figure is None else {
+            "binary_rate": figure.binary_rate,
+            "reoffences_per_reoffender": figure.reoffences_per_reoffender,
+            "frequency_rate": figure.frequency_rate,
+            "area": figure.area,
+            "period": figure.period_label,
+            "source": figure.source,
+            "same_quarter": bool(same),
+        }
+    provisional = [row for row in rows if row["status"] == "provisional"]
+    return BoardSummary(final, provisional)

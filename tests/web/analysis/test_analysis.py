@@ -79,3 +79,15 @@ def Period_start(key: int) -> dt.date:
     from reoffkit.engine.rules import quarter_start
 
     return quarter_start(key) + dt.timedelta(days=10)
+
+
+def test_the_frequency_rate_is_per_100_children_codes_are_words_and_the_next_step_links_the_disproportionality_page(world):
+    key = completed_quarter(world)
+    query = f"?period={quarter_label(key)}&quarters=1"
+    text = page(world, "percy", query)
+    assert "Further offences per 100 children" in text and "50.0 per 100 children" in text  # 6 offences among 12 children
+    assert ">youth_caution<" not in text and ">pre_court<" not in text and "Youth caution" in text and "Pre-court" in text
+    link = reverse("disproportionality", args=[world.northmoor.pk])
+    assert f'href="{link}"' in text and "ethnic disproportionality analysis" in text
+    # a practitioner may not open the disproportionality page: no link to it
+    assert f'href="{link}"' not in page(world, "pat", query)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 from django.urls import reverse
 from web_helpers import TODAY, add_quarter, days_ago
 
-from reoffkit.engine import CohortMeasures, Period
+from reoffkit.engine import CohortMeasures, CountingRules, Period
 from reoffkit.engine.rules import quarter_label, quarter_of
 from reoffkit.web.tracker import actions, queries
 from reoffkit.web.tracker.views.summary import quarter_figures
@@ -85,14 +86,53 @@ def test_the_numbers_are_the_engines_for_each_quarter(world):
     assert "Reoffences per cohort member" in page and "Reoffences per reoffender" in page and "Wilson" in page
 
 
-def test_only_the_last_six_quarters_with_entries_are_shown(world):
+def test_final_quarters_come_with_the_national_figure_named_and_provisional_ones_say_so(world):
     current = quarter_of(TODAY)
     for step, key in enumerate(range(current - 12, current - 5)):
-        add_quarter(world, key, size=1, reoffending=0, prefix=f"Q{step}")
-    page = summary_page(world, "mandy")
-    shown = [quarter_label(k) for k in range(current - 12, current + 1) if f">{quarter_label(k)}<br>" in page]
-    assert len(shown) == 6 and shown[-1] == quarter_label(quarter_of(days_ago(30)))  # the latest quarter with an entry
-    assert f">{quarter_label(current - 12)}<br>" not in page
+        add_quarter(world, key, size=6, reoffending=0, prefix=f"Q{step}")
+    page = summary_page(world, "bea")
+    final_part, provisional_part = page.split('id="provisional"')
+    final = [quarter_label(k) for k in range(current - 12, current + 1) if f">{quarter_label(k)}<br>" in final_part]
+    # the newest four final quarters (a quarter is final 18 months after it ends)
+    done = [k for k in range(current - 12, current - 5) if Period(k).follow_up_complete_on(CountingRules()) <= TODAY]
+    assert final == [quarter_label(k) for k in done[-4:]]
+    from reoffkit.reference import national
+    from reoffkit.web.performance.queries import reference_figures
+
+    figure = national(reference_figures(), "quarter", "binary_rate")  # the newest loaded (no quarter of its own here)
+    for label in final:
+        row = quarter_row(final_part, label)
+        assert ">Final<" in row
+        # the national figure for quarterly cohorts, with its period (and a mark: not the same quarter)
+        assert f"{100 * figure.binary_rate:.1f}%" in row and f"{figure.period_label}*" in row, row
+    # ... and its area, period and publication named beneath the table
+    note = f"{figure.area}, children in the quarterly cohort of {figure.period_label}, binary rate {100 * figure.binary_rate:.1f}%"
+    assert note in final_part and f"— {figure.source}." in final_part
+    provisional = [quarter_label(k) for k in range(current - 12, current + 1) if f">{quarter_label(k)}<br>" in provisional_part]
+    assert provisional and all("Provisional — " in quarter_row(provisional_part, label) for label in provisional)
+    assert quarter_label(quarter_of(days_ago(30))) in provisional
+    assert "Final<" not in provisional_part.split("What the measures mean")[0]
+
+
+def test_a_quarter_withheld_for_the_board_cannot_be_worked_back_from_the_four_quarters_added_together(world):
+    """The performance page shows the latest four complete quarters added together; the summary shows
+    each quarter. A quarter of 2 reoffenders withheld alone would be the aggregate minus the others."""
+    current = quarter_of(TODAY)
+    for step, (key, reoffending) in enumerate([(current - 4, 6), (current - 3, 2), (current - 2, 7)]):
+        add_quarter(world, key, size=12, reoffending=reoffending, prefix=f"W{step}")
+    page = summary_page(world, "bea")
+    hidden = [k for k in range(current - 4, current) if f">{quarter_label(k)}<br>" in page
+              and re.search(r">(fewer than 5|withheld)<", quarter_row(page, quarter_label(k)).split("</td>")[1] + "</td>")]
+    assert current - 3 in hidden and len(hidden) >= 2, hidden
+    assert ">fewer than 5<" in quarter_row(page, quarter_label(current - 3))
+
+
+def test_with_breaches_counted_no_national_comparison_is_made(world):
+    add_quarter(world, quarter_of(TODAY) - 9, size=6, reoffending=0, prefix="F")
+    actions.update_service_settings(by=world.users["mandy"], service=world.northmoor, include_breaches=True)
+    final_part = summary_page(world, "bea").split('id="provisional"')[0]
+    assert ">not compared<" in final_part and "Not compared with national figures" in final_part
+    assert "England and Wales" not in final_part
 
 
 def test_unproven_settings_are_flagged_as_not_comparable(world):

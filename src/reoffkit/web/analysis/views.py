@@ -24,6 +24,24 @@ from reoffkit.web.tracker.report_pages import FORMATS, chart_context, chart_down
 GROUPS = {"tier": "Disposal tier", "sex": "Sex", "age_group": "Age group", "ethnicity": "Ethnicity", "yot_caseload": "On the YOT caseload",
           "intervention_level": "Intervention level", "district": "District"}
 PERCENT_WORDS = ("rate", "share", "ci_", "predicted", "observed", "_low", "_high")
+#: Rates per child shown per 100 children, as the official statistics do — never as a percentage.
+PER_100 = ("frequency_rate", "frequency_ci_low", "frequency_ci_high")
+#: Plain names for the tables' columns.
+COLUMN_WORDS = {
+    "group": "Group", "cohort_size": "Children", "reoffenders": "Reoffenders", "reoffences": "Further offences",
+    "binary_rate": "Binary rate", "binary_ci_low": "Binary rate 95% interval low", "binary_ci_high": "Binary rate 95% interval high",
+    "frequency_rate": "Further offences per 100 children", "frequency_ci_low": "Per 100 children 95% interval low",
+    "frequency_ci_high": "Per 100 children 95% interval high", "reoffences_per_reoffender": "Further offences per reoffender",
+    "share_of_cohort": "Share of the cohort", "share_of_reoffences": "Share of all further offences",
+    "small": "Under 10 children (too few to compare)", "further_offences": "Further offences", "children": "Children",
+    "share_of_children": "Share of the children", "within_months": "Within months", "share_of_reoffenders": "Share of reoffenders",
+    "reoffended_share": "Share who had reoffended", "day": "Day", "month": "Month of follow-up", "comparison": "Most serious further offence",
+    "share": "Share", "gravity": "Gravity (YJB 1–8)", "index_offences": "Index offences", "tool": "Assessment tool",
+    "auc": "AUC", "auc_ci_low": "AUC 95% interval low", "auc_ci_high": "AUC 95% interval high", "score_band": "Score band",
+    "predicted": "Predicted", "observed": "Observed binary rate", "observed_ci_low": "Observed 95% interval low",
+    "observed_ci_high": "Observed 95% interval high", "likelihood_band": "Likelihood band", "by": "By", "check": "Check",
+    "done": "Done", "rating": "Rating",
+}
 
 
 def _choice(request, service, today):
@@ -54,6 +72,8 @@ def _cell(column: str, value) -> str:
         return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, float) and column in PER_100:
+        return f"{100 * value:.1f} per 100 children"
     if isinstance(value, float):
         return f"{100 * value:.1f}%" if any(word in column for word in PERCENT_WORDS) and "auc" not in column else f"{value:.2f}"
     if isinstance(value, dt.date):
@@ -65,7 +85,7 @@ def _table(name: str, table) -> dict:
     columns = [c for c in table.columns if c not in ("breakdown", "suppressed", "label")]
     return {
         "name": name.replace("_", " ").capitalize(),
-        "columns": [c.replace("_", " ").replace("ci low", "95% interval low").replace("ci high", "95% interval high").capitalize() for c in columns],
+        "columns": [COLUMN_WORDS.get(c, c.replace("_", " ").capitalize()) for c in columns],
         "rows": [[_cell(c, row[c]) for c in columns] for row in table.iter_rows(named=True)],
     }
 
@@ -94,6 +114,8 @@ def analysis(request, service):
                     "charts": [chart_context(c.name, c, service_id=service.pk, download="analysis-chart", query=query) for c in section.charts],
                     "tables": [_table(name, table) for name, table in section.tables.items() if name != "critical_few"],
                     "critical_few": _critical_few(service, few) if few is not None and records else None,
+                    "see_also": reverse(section.see_also[0], args=[service.pk]) if section.see_also and has_permission(request.user, "view_disproportionality") else None,
+                    "see_also_words": section.see_also[1] if section.see_also else "",
                 }
             )
     named = [row["person"].pk for found in sections for row in (found["critical_few"] or []) if row["person"]]

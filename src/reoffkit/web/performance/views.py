@@ -41,8 +41,11 @@ def number(value, places: int = 2) -> str:
     return "–" if value is None else f"{value:.{places}f}"
 
 
-def count(value) -> str:
-    return f"fewer than {SUPPRESS_BELOW}" if value is None else f"{value:,}"
+def count(value, small: bool = True) -> str:
+    """A count; a withheld one is "fewer than 5" if small, else "withheld" (it would give one away)."""
+    if value is None:
+        return f"fewer than {SUPPRESS_BELOW}" if small else "withheld"
+    return f"{value:,}"
 
 
 def interval(low, high, words=percent) -> str:
@@ -52,6 +55,7 @@ def interval(low, high, words=percent) -> str:
 def _live_rows(report) -> list[dict]:
     rows = []
     for row in report.live.iter_rows(named=True):
+        small = {c: (row["cohort"], c) in report.small or not report.withheld for c in ("cohort_size", "reoffenders", "reoffences")}
         rows.append(
             {
                 "cohort": "Latest four quarters " + row["cohort"] if row["cohort_basis"] == "aggregated_quarters" else row["cohort"],
@@ -59,9 +63,9 @@ def _live_rows(report) -> list[dict]:
                 "months": row["months_elapsed"],
                 "waiting": row["months_elapsed"] >= report.rules.follow_up_months,
                 "final_on": row["final_on"],
-                "cohort_size": count(row["cohort_size"]),
-                "reoffenders": count(row["reoffenders"]),
-                "reoffences": count(row["reoffences"]),
+                "cohort_size": count(row["cohort_size"], small["cohort_size"]),
+                "reoffenders": count(row["reoffenders"], small["reoffenders"]),
+                "reoffences": count(row["reoffences"], small["reoffences"]),
                 "binary": percent(row["binary_rate"]),
                 "binary_interval": interval(row["binary_ci_low"], row["binary_ci_high"]),
                 "national_binary": percent(row["national_binary_now"]),

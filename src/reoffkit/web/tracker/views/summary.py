@@ -1,8 +1,15 @@
-"""A service's reoffending by quarterly cohort: aggregates only, never a child's name, id or link.
+"""A service's reoffending by quarterly cohort for boards: aggregates only, never a child's name,
+id or link.
 
-The numbers are the engine's (``queries.summary_quarters`` → ``CohortMeasures``); this module only
-words them and, for anyone who may not see children's records (board viewers), suppresses counts
-under 5 and every rate calculated from a suppressed count (docs/rules.md §11).
+The numbers are the performance report's (:func:`reoffkit.reports.performance.board_summary`, the
+same rows as the performance page's trend): the newest final quarters, each beside the national
+figure for quarterly cohorts with its period and publication, then the provisional quarters, said
+to be provisional. For anyone who may not see children's records (board viewers) the report is
+suppressed as the performance page's is (:func:`reoffkit.reports.performance.suppressed_report`):
+the same quarter cells are withheld on both pages, so that no quarter can be worked back from
+one page's aggregate and the other's quarters (docs/rules.md §11).
+
+:func:`quarter_figures` words one quarter's engine measures the same way for the tracker workbook.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ from reoffkit.engine import CohortMeasures
 from reoffkit.web.tracker import queries
 from reoffkit.web.tracker.permissions import has_permission, require
 
+#: How many quarters the tracker workbook's measures sheet shows.
 QUARTERS_SHOWN = 6
+WITHHELD = "withheld"
 
 
 @dataclass(frozen=True)
@@ -37,10 +46,17 @@ class QuarterFigures:
     status: str
     status_detail: str
     suppressed: bool
+    national: dict | None = None
 
 
 def _percent(value: float) -> str:
     return f"{100 * value:.1f}%"
+
+
+def _status(provisional: bool, months: int, final_on: dt.date, follow_up_months: int) -> tuple[str, str]:
+    if provisional:
+        return f"Provisional — {months} of {follow_up_months} months of follow-up", f"final on {final_on:%-d %b %Y}"
+    return "Final", f"follow-up and waiting period complete on {final_on:%-d %b %Y}"
 
 
 def quarter_figures(measures: CohortMeasures, *, suppress: bool, follow_up_months: int = 12) -> QuarterFigures:
@@ -59,11 +75,7 @@ def quarter_figures(measures: CohortMeasures, *, suppress: bool, follow_up_month
     interval = ""
     if binary not in (SUPPRESSED, "–") and measures.binary_ci_low is not None:
         interval = f"{_percent(measures.binary_ci_low)} to {_percent(measures.binary_ci_high)}"
-    if measures.provisional:
-        status = f"Provisional — {measures.follow_up_months_elapsed} of {follow_up_months} months of follow-up"
-        status_detail = f"final on {measures.follow_up_complete_on:%-d %b %Y}"
-    else:
-        status, status_detail = "Final", f"follow-up and waiting period complete on {measures.follow_up_complete_on:%-d %b %Y}"
+    status, status_detail = _status(measures.provisional, measures.follow_up_months_elapsed, measures.follow_up_complete_on, follow_up_months)
     start, end = measures.period_start, measures.period_end
     return QuarterFigures(
         quarter=f"{start.year}Q{(start.month - 1) // 3 + 1}",
@@ -82,15 +94,82 @@ def quarter_figures(measures: CohortMeasures, *, suppress: bool, follow_up_month
     )
 
 
+def row_figures(row: dict, *, small: frozenset, follow_up_months: int) -> QuarterFigures:
+    """One quarter of :func:`reoffkit.reports.performance.board_summary` as words: a withheld count
+    is "fewer than 5" when it is small and "withheld" when it would give a small one away; a rate
+    made from a withheld count is "suppressed"."""
+
+    def count(name: str) -> str:
+        value = row[name]
+        if value is None:
+            return FEWER if (row["cohort"], name) in small else WITHHELD
+        return str(value)
+
+    def rate(name: str, words, none: str, sources: tuple[str, ...]) -> str:
+        if any(row[s] is None for s in sources):
+            return SUPPRESSED
+        return none if row[name] is None else words(row[name])
+
+    binary = rate("binary_rate", _percent, "–", ("cohort_size", "reoffenders"))
+    interval = f"{_percent(row['binary_ci_low'])} to {_percent(row['binary_ci_high'])}" if binary not in (SUPPRESSED, "–") and row["binary_ci_low"] is not None else ""
+    provisional = row["status"] == "provisional"
+    status, status_detail = _status(provisional, row["months_elapsed"], row["final_on"], follow_up_months)
+    national = row.get("national")
+    if national is not None:
+        national = {
+            **national,
+            "binary": "–" if national["binary_rate"] is None else _percent(national["binary_rate"]),
+            "per_reoffender": "–" if national["reoffences_per_reoffender"] is None else f"{national['reoffences_per_reoffender']:.2f}",
+            "frequency": "–" if national["frequency_rate"] is None else f"{national['frequency_rate']:.2f}",
+        }
+    start, end = row["period_start"], row["period_end"]
+    return QuarterFigures(
+        quarter=row["cohort"],
+        months=f"{start:%b}–{end:%b %Y}",
+        cohort_size=count("cohort_size"),
+        reoffenders=count("reoffenders"),
+        reoffences=count("reoffences"),
+        binary_rate=binary,
+        binary_interval=interval,
+        frequency_rate=rate("frequency_rate", lambda v: f"{v:.2f}", "–", ("cohort_size", "reoffences")),
+        reoffences_per_reoffender=rate("reoffences_per_reoffender", lambda v: f"{v:.2f}", "no reoffenders", ("reoffenders", "reoffences")),
+        provisional=provisional,
+        status=status,
+        status_detail=status_detail,
+        suppressed=bool(row.get("suppressed")),
+        national=national,
+    )
+
+
+def summary_report(service, *, as_at: dt.date, suppress: bool):
+    """The service's performance report (suppressed for people who may not see records), cached
+    until the next write to the service."""
+    from reoffkit.reference import COLUMNS, ReferenceFigure as Figure
+    from reoffkit.reports.performance import performance_report, suppressed_report
+    from reoffkit.web.tracker.models import ReferenceFigure
+
+    def build():
+        frames = queries.service_frames([service])
+        figures = [Figure(**row) for row in ReferenceFigure.objects.values(*COLUMNS)]
+        report = performance_report(
+            frames.people, frames.outcomes, frames.assessments, areas=[service.name], as_at=as_at, rules=service.counting_rules(), figures=figures
+        )
+        return suppressed_report(report, SUPPRESS_BELOW) if suppress else report
+
+    return queries.cached(queries.cache_key("summary", [service], as_at, suppress), build)
+
+
 @require("view_aggregates")
 def service_summary(request, service):
+    from reoffkit.reports.performance import board_summary
+
     today = dt.date.today()
     suppress = not has_permission(request.user, "view_records")
     rules = service.counting_rules()
-    quarters = [
-        quarter_figures(m, suppress=suppress, follow_up_months=rules.follow_up_months)
-        for m in queries.summary_quarters(service, as_at=today, count=QUARTERS_SHOWN)
-    ]
+    report = summary_report(service, as_at=today, suppress=suppress)
+    summary = board_summary(report)
+    final = [row_figures(row, small=report.small, follow_up_months=rules.follow_up_months) for row in summary.final]
+    provisional = [row_figures(row, small=report.small, follow_up_months=rules.follow_up_months) for row in summary.provisional]
     return render(
         request,
         "tracker/summary/summary.html",
@@ -98,11 +177,13 @@ def service_summary(request, service):
             "service": service,
             "section": "summary",
             "today": today,
-            "quarters": quarters,
+            "final": final,
+            "provisional": provisional,
             "suppress": suppress,
-            "any_suppressed": any(q.suppressed for q in quarters),
+            "any_suppressed": any(q.suppressed for q in final + provisional),
             "threshold": SUPPRESS_BELOW,
-            "quarters_shown": QUARTERS_SHOWN,
             "rules": rules,
+            "official_rules": not (rules.include_unproven or rules.include_breaches),
+            "national_figures": list({(q.national["area"], q.national["period"], q.national["source"]): q.national for q in final if q.national}.values()),
         },
     )

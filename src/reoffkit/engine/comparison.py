@@ -31,7 +31,7 @@ import polars as pl
 
 #: Two-sided control limits: 95% (about 2 standard deviations) and 99.8% (about 3).
 LEVELS: tuple[float, ...] = (0.95, 0.998)
-RANK_DRAWS = 2000
+RANK_DRAWS = 1000
 RANK_SEED = 20171001
 #: Strata of the expected rate, in the order they are matched (more are used when both sides have them).
 STRATA: tuple[str, ...] = ("age_at_index", "sex", "tier")
@@ -50,15 +50,16 @@ def _z(level: float) -> float:
     return float(norm.ppf(1 - (1 - level) / 2))
 
 
-def _binomial_limit(n: int, p0: float, probability: float) -> float:
+def _binomial_limits(n: np.ndarray, p0: float, probability: float) -> np.ndarray:
     """Spiegelhalter's interpolated binomial quantile ÷ n: r is the smallest count with
     P(R ≤ r) ≥ probability; α = (P(R ≤ r) − probability) ÷ P(R = r); the limit is (r − α) ÷ n."""
     from scipy.stats import binom
 
-    r = float(binom.ppf(probability, n, p0))
-    at_r, below_r = float(binom.cdf(r, n, p0)), float(binom.cdf(r - 1, n, p0))
-    alpha = (at_r - probability) / (at_r - below_r) if at_r > below_r else 0.0
-    return min(1.0, max(0.0, (r - alpha) / n))
+    r = binom.ppf(probability, n, p0)
+    at_r, below_r = binom.cdf(r, n, p0), binom.cdf(r - 1, n, p0)
+    step = at_r - below_r
+    alpha = np.divide(at_r - probability, step, out=np.zeros_like(step), where=step > 0)
+    return np.clip((r - alpha) / n, 0.0, 1.0)
 
 
 def binary_funnel(national_rate: float, sizes: Sequence[int], levels: Sequence[float] = LEVELS) -> pl.DataFrame:
@@ -66,16 +67,13 @@ def binary_funnel(national_rate: float, sizes: Sequence[int], levels: Sequence[f
     ``cohort_size``, then ``low_95``, ``high_95``, ``low_998``, ``high_998`` (for the default levels)."""
     if not 0.0 < national_rate < 1.0:
         raise ValueError(f"the national rate must be between 0 and 1, not {national_rate}")
-    rows = []
-    for n in sorted({int(s) for s in sizes if s and s > 0}):
-        row: dict[str, float] = {"cohort_size": n}
-        for level in levels:
-            tail = (1 - level) / 2
-            label = _label(level)
-            row[f"low_{label}"] = _binomial_limit(n, national_rate, tail)
-            row[f"high_{label}"] = _binomial_limit(n, national_rate, 1 - tail)
-        rows.append(row)
-    return pl.DataFrame(rows, schema={"cohort_size": pl.Int64, **{f"{side}_{_label(level)}": pl.Float64 for level in levels for side in ("low", "high")}})
+    n = np.array(sorted({int(s) for s in sizes if s and s > 0}), dtype=float)
+    columns: dict[str, object] = {"cohort_size": pl.Series(n.astype(np.int64), dtype=pl.Int64)}
+    for level in levels:
+        tail = (1 - level) / 2
+        columns[f"low_{_label(level)}"] = pl.Series(_binomial_limits(n, national_rate, tail), dtype=pl.Float64)
+        columns[f"high_{_label(level)}"] = pl.Series(_binomial_limits(n, national_rate, 1 - tail), dtype=pl.Float64)
+    return pl.DataFrame(columns)
 
 
 def frequency_funnel(national_rate: float, sizes: Sequence[int], levels: Sequence[float] = LEVELS) -> pl.DataFrame:

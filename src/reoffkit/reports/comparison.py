@@ -306,6 +306,7 @@ def comparison_report(
     rag_key = rag_against or next((c.key for c in chosen if c.kind == "country"), chosen[0].key if chosen else "focus")
     rag_rates = {(r["period_start"], r["period_end"]): r["binary_rate"] for r in long.filter(pl.col("key") == rag_key).iter_rows(named=True)}
     rank_tables = {p: _period_ranks(figures, area.area_type, p) for p in shown}
+    own_periods = set(zip(own["period_start"].to_list(), own["period_end"].to_list())) if own is not None else set()
     rows = []
     for key in ["focus", *(c.key for c in chosen)]:
         series = long.filter(pl.col("key") == key).sort("period_start")
@@ -333,6 +334,7 @@ def comparison_report(
                 "rank": rank.get("rank"), "rank_low": rank.get("rank_low"), "rank_high": rank.get("rank_high"), "of": rank.get("of"),
                 "quartile": rank.get("quartile"),
                 "rag": None if key == rag_key else rag(row["binary_ci_low"], row["binary_ci_high"], rag_rates.get(period)),
+                "own_records": key == "focus" and period in own_periods,
             })
     cohorts_table = pl.DataFrame(rows, schema=_COHORT_SCHEMA)
 
@@ -364,6 +366,7 @@ _COHORT_SCHEMA = {
     "frequency_rate": pl.Float64, "frequency_ci_low": pl.Float64, "frequency_ci_high": pl.Float64,
     "change_from_previous": pl.Float64, "change_p": pl.Float64, "change_from_baseline": pl.Float64, "baseline_p": pl.Float64,
     "rank": pl.Int64, "rank_low": pl.Int64, "rank_high": pl.Int64, "of": pl.Int64, "quartile": pl.Int64, "rag": pl.String,
+    "own_records": pl.Boolean,
 }
 
 

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "reoffkit.web.performance",
     "reoffkit.web.analysis",
     "reoffkit.web.disproportionality",
+    "reoffkit.web.compare",
 ]
 
 MIDDLEWARE = [

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("reoffkit.web.analysis.urls")),
     path("", include("reoffkit.web.jobs.urls")),
     path("", include("reoffkit.web.disproportionality.urls")),
+    path("", include("reoffkit.web.compare.urls")),
 ]

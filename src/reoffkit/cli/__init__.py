@@ -10,13 +10,13 @@ import argparse
 import sys
 from typing import Sequence
 
-from reoffkit.cli import analyse, audit, compare, demo, disproportionality, importing, measures, performance, serve, worker
+from reoffkit.cli import analyse, audit, compare, demo, disproportionality, importing, measures, performance, reference, serve, worker
 from reoffkit.cli.common import EXIT_BAD_INPUT
 
 __all__ = ["EXIT_BAD_INPUT", "build_parser", "main"]
 
 #: In the order ``reoffkit --help`` lists them.
-COMMANDS = (measures, performance, analyse, disproportionality, compare, importing, audit, demo, serve, worker)
+COMMANDS = (measures, performance, analyse, disproportionality, compare, reference, importing, audit, demo, serve, worker)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -114,3 +114,22 @@ def test_loading_figures_is_all_or_nothing_and_revisions_are_kept(world):
     assert AreaFigureRecord.objects.filter(area_code="E06000016", period_start=dt.date(2016, 10, 1)).count() == 2
     assert AuditEvent.objects.filter(object_type="area figures", verb="import").count() == 1
     assert upload(client, "no-title.csv", HEAD, title="").status_code == BAD
+
+
+def test_reference_load_command_keeps_each_load_with_its_source_and_refuses_bad_files(world, tmp_path, capsys):
+    from reoffkit.cli import main
+
+    loads = FigureLoad.objects.count()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEAD + "E06000016,Leicester,youth_justice_service,quarter,2016-10-01,2016-12-31,65,29,105,0.9,,,,,T\n", encoding="utf-8")
+    assert main(["reference", "load", str(bad), "--title", "Bad"]) == 2
+    assert "column binary_rate: '0.9' — expected reoffenders ÷ cohort_size = 0.446" in capsys.readouterr().err
+    assert FigureLoad.objects.count() == loads
+    good = tmp_path / "good.csv"
+    good.write_text(HEAD + "E06000016,Leicester,youth_justice_service,quarter,2016-10-01,2016-12-31,65,30,105,,,,,,Revised (Test; 2025)\n", encoding="utf-8")
+    assert main(["reference", "load", str(good), "--title", "Revised", "--publisher", "Test", "--published", "2025-01-02", "--address", "https://example.org"]) == 0
+    out = capsys.readouterr().out
+    assert "Loaded good.csv" in out and "2 figure value(s) revise earlier loads" in out  # reoffenders and the rate made from them
+    load = FigureLoad.objects.latest("id")
+    assert (load.title, load.published) == ("Revised", dt.date(2025, 1, 2))
+    assert AreaFigureRecord.objects.filter(area_code="E06000016", period_start=dt.date(2016, 10, 1)).count() == 2

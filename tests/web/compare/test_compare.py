@@ -133,3 +133,13 @@ def test_reference_load_command_keeps_each_load_with_its_source_and_refuses_bad_
     load = FigureLoad.objects.latest("id")
     assert (load.title, load.published) == ("Revised", dt.date(2025, 1, 2))
     assert AreaFigureRecord.objects.filter(area_code="E06000016", period_start=dt.date(2016, 10, 1)).count() == 2
+
+
+def test_the_board_report_reads_a_shared_summary(synthetic):
+    from reoffkit.web.compare.queries import comparison_summary
+
+    summary = comparison_summary(synthetic.northmoor)
+    assert summary.columns[:3] == ("Area", "Cohort", "Children") and len(summary.rows) == 12  # focus, family, region, England and Wales × 3 cohorts
+    assert summary.rows[0][0] == "Northmoor Youth Justice Service"
+    assert any("SYNTHETIC" in f for f in summary.findings) and all("SYNTHETIC" in s for s in summary.sources)
+    assert comparison_summary(synthetic.eastfield) is None

@@ -141,3 +141,8 @@ def test_cli_with_the_demo_case_file_counts_its_own_cohorts_and_the_expected_rat
     assert summary["expected_rate"]["expected_reoffenders"] > 0
     assert (out / "tables" / "expected.csv").exists() and (out / "tables" / "districts.csv").exists()
     assert any("Modelled, not an official statistic" in f for f in summary["findings"])
+    cohorts = pl.read_csv(out / "tables" / "cohorts.csv").filter(pl.col("key") == "focus")
+    latest = cohorts.row(-1, named=True)
+    assert latest["own_records"]
+    funnel = pl.read_csv(out / "tables" / "funnel_binary.csv").filter(pl.col("role") == "focus").row(0, named=True)
+    assert (funnel["cohort_size"], funnel["reoffenders"]) == (latest["cohort_size"], latest["reoffenders"])

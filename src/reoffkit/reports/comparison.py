@@ -303,6 +303,15 @@ def comparison_report(
     frames = [focus_frame] + [_grouped(figures, c.label, c.key, c.codes) for c in chosen]
     long = _with_intervals(pl.concat(frames, how="vertical_relaxed").sort("key", "period_start"))
 
+    if own is not None and own.height:
+        # The funnel plot and the ranks place the focus by the figures shown for it: its own records where they replace the published ones.
+        own_as_figures = own.with_columns(
+            area_code=pl.lit(area.area_code), area_name=pl.lit(area.area_name), area_type=pl.lit(area.area_type), cohort_basis=pl.lit(basis),
+            first_time_entrants=pl.lit(None, pl.Int64), custodial_sentences=pl.lit(None, pl.Int64), population_10_17=pl.lit(None, pl.Int64),
+            source=pl.lit("the service's own records, counted by reoffkit"),
+        ).select(figures.columns)
+        replaced = pl.struct("period_start", "period_end").is_in(own.select(pl.struct("period_start", "period_end")).to_series().implode())
+        figures = pl.concat([figures.filter(~((pl.col("area_code") == area.area_code) & replaced)), own_as_figures], how="vertical_relaxed")
     rag_key = rag_against or next((c.key for c in chosen if c.kind == "country"), chosen[0].key if chosen else "focus")
     rag_rates = {(r["period_start"], r["period_end"]): r["binary_rate"] for r in long.filter(pl.col("key") == rag_key).iter_rows(named=True)}
     rank_tables = {p: _period_ranks(figures, area.area_type, p) for p in shown}

@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from reoffkit.casefile import CaseFileError
 from reoffkit.disclosure import SUPPRESS_BELOW
+from reoffkit.reference.areas import AREA_TYPES
 from reoffkit.reports.comparison import COMPARATOR_KINDS, MODELLED, RAG_LABELS, SYNTHETIC_NOTE, period_label
 from reoffkit.web.compare import actions
 from reoffkit.web.compare.models import FigureLoad, ServiceComparison
@@ -227,7 +228,8 @@ def compare(request, service):
                            for r in report.tables["districts"].iter_rows(named=True)] if "districts" in report.tables else [],
                 downloads={name: {fmt: reverse("compare-download", args=[service.pk, name, fmt]) + f"?{query}" for fmt in ("csv", "xlsx")} for name in TABLES if name in report.tables},
                 workbook=reverse("compare-download", args=[service.pk, "all", "xlsx"]) + f"?{query}",
-                rag_label=GROUP_LABELS.get(report.rag_against.split(":")[0], None) or report.rag_against,
+                rag_label=next((c.label for c in report.comparators if c.key == report.rag_against), GROUP_LABELS.get(report.rag_against, report.rag_against)),
+                area_type_label=AREA_TYPES.get(report.focus.area_type, report.focus.area_type),
                 any_small=any(r["small"] for r in _cohort_rows(report)) and not shared,
             )
     return render(request, "compare/compare.html", context, status=400 if problems else 200)

@@ -139,6 +139,7 @@ def run_demo(*, out: Path, data_dir: Path, as_at: dt.date, host: str, port: int,
         f"     reoffkit disproportionality {workbook} --period {quarter_label(quarter_of(add_months(as_at, -30)))} --quarters 4 "
         f"--area '{DEMO_POPULATION_AREA}' --out {out / 'disproportionality'}"
     )
+    print(f"     reoffkit compare --case-file {workbook} --out {out / 'compare'}   # against the SYNTHETIC national table")
 
     logins = load_web_demo(data_dir=data_dir, case_file=case_file)
     print(f"\nLive tracker: http://{host}:{port}/  (demo database: {data_dir})")

@@ -146,3 +146,15 @@ def test_cli_with_the_demo_case_file_counts_its_own_cohorts_and_the_expected_rat
     assert latest["own_records"]
     funnel = pl.read_csv(out / "tables" / "funnel_binary.csv").filter(pl.col("role") == "focus").row(0, named=True)
     assert (funnel["cohort_size"], funnel["reoffenders"]) == (latest["cohort_size"], latest["reoffenders"])
+
+
+def test_the_shipped_published_figures_compare_leicester_leaving_out_what_it_has_not(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["compare", "--published", "--area", "Leicester", "--basis", "quarter", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert not summary["synthetic"] and summary["periods"] == ["Oct 2015–Dec 2015", "Oct 2016–Dec 2016"]
+    assert "Not shown: Leicester has no family of similar services in the areas loaded." in summary["findings"]
+    assert any("Leicester City Youth Justice Plan" in source for source in summary["sources"])
+    # A comparator asked for by name is not left out silently.
+    assert main(["compare", "--published", "--area", "Leicester", "--comparator", "family", "--out", str(tmp_path / "again")]) == 2
+    assert "no family" in capsys.readouterr().err

@@ -103,6 +103,7 @@ def run(arguments: argparse.Namespace) -> int:
         report = comparison_report(
             data, focus, comparators=arguments.comparator or DEFAULT_COMPARATORS, rag_against=arguments.rag_against,
             basis=arguments.basis, cohorts=arguments.cohorts, own=own, expected=expected, districts=districts,
+            strict=bool(arguments.comparator),  # the defaults are left out where the area has none; a comparator asked for is not
         )
     except ValueError as error:
         print(f"{error}\nNothing was written.", file=sys.stderr)

@@ -97,6 +97,7 @@ class ComparisonReport:
     shared: bool = False
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     findings: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()  # comparators asked for that could not be made (when not strict)
 
     @property
     def latest(self) -> tuple[dt.date, dt.date] | None:
@@ -273,6 +274,7 @@ def comparison_report(
     own: pl.DataFrame | None = None,
     expected: Expected | None = None,
     districts: pl.DataFrame | None = None,
+    strict: bool = True,
 ) -> ComparisonReport:
     """The comparison of ``focus`` (an area's code or name) on ``basis`` over its last ``cohorts``
     periods. ``own`` (from :func:`own_cohorts`) replaces the focus's published counts with its own
@@ -283,7 +285,7 @@ def comparison_report(
         names = ", ".join(a.area_name for a in data.areas if a.area_type == "youth_justice_service") or "none"
         raise ValueError(f"no area {focus!r} in the figures loaded (services: {names})")
     chosen, problems = resolve_comparators(data, area, comparators)
-    if problems:
+    if problems and strict:
         raise ValueError("; ".join(problems))
     all_figures = data.figures_frame()
     figures = all_figures.filter(pl.col("cohort_basis") == basis)
@@ -364,6 +366,7 @@ def comparison_report(
         focus=area, basis=basis, periods=shown, baseline=base, comparators=tuple(chosen), rag_against=rag_key, synthetic=data.synthetic,
         sources=sources, expected=expected, own_figures=own is not None and bool(own.height), tables=tables,
     )
+    report.notes = tuple(f"Not shown: {problem}." for problem in problems)
     report.findings = findings(report)
     return report
 
@@ -476,6 +479,7 @@ def findings(report: ComparisonReport) -> list[str]:
     out: list[str] = []
     if report.synthetic:
         out.append(SYNTHETIC_NOTE)
+    out.extend(report.notes)
     cohorts = report.tables["cohorts"]
     focus = cohorts.filter(pl.col("key") == "focus")
     if focus.is_empty():

@@ -116,7 +116,7 @@ def _report(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_agai
         rag_key = rag_against if rag_against in keys else None
         report = comparison_report(
             data, focus_code, comparators=keys, rag_against=rag_key, basis=chosen["basis"], cohorts=chosen["cohorts"],
-            own=own if own.height else None, expected=expected, districts=districts,
+            own=own if own.height else None, expected=expected, districts=districts, strict=False,
         )
         return for_sharing(report) if shared else report
 

@@ -18,7 +18,7 @@ def comparison_summary(service, *, synthetic: bool | None = None) -> ComparisonS
 
     request = RequestFactory().get("/", {} if synthetic is None else {"figures": "synthetic" if synthetic else "published"})
     chosen_set = views._figure_set(request, service)
-    data = views._data(chosen_set)
+    data = views._areas(chosen_set)
     focus = views._focus(data, service)
     if focus is None:
         return None

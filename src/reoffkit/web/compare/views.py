@@ -67,6 +67,16 @@ def _data(synthetic: bool):
     return cached(f"compare:data:{synthetic}:{signature}", lambda: actions.all_data(synthetic=synthetic))
 
 
+def _areas(synthetic: bool):
+    """The areas of the set alone (no figures): what the page needs before its cached report."""
+    import hashlib
+
+    from reoffkit.reference.areas import AreaData
+
+    signature = hashlib.sha256(actions.loads_signature().encode()).hexdigest()[:32]
+    return cached(f"compare:areas:{synthetic}:{signature}", lambda: AreaData((), _data(synthetic).areas))
+
+
 def _focus(data, service) -> str | None:
     setting = ServiceComparison.objects.filter(service=service).first()
     for wanted in ([setting.area_code] if setting else []) + [service.name]:
@@ -130,7 +140,12 @@ def _report(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_agai
 def _charts(report, key: str):
     from reoffkit.charts.comparison import CHARTS
 
-    return [cached(f"{key}:chart:{name}", lambda draw=draw: draw(report)) for name, draw in CHARTS.items()]
+    def drawn(draw):
+        chart = draw(report)
+        chart.svg()  # drawn once, cached with the chart
+        return chart
+
+    return [cached(f"{key}:chart:{name}", lambda draw=draw: drawn(draw)) for name, draw in CHARTS.items()]
 
 
 def _pct(value) -> str:
@@ -182,7 +197,7 @@ def _indicator_rows(report) -> list[dict]:
 @require("view_aggregates")
 def compare(request, service):
     synthetic = _figure_set(request, service)
-    data = _data(synthetic)
+    data = _areas(synthetic)
     focus_code = _focus(data, service)
     shared = role_of(request.user) == Role.BOARD
     setting = ServiceComparison.objects.filter(service=service).first()
@@ -220,7 +235,7 @@ def compare(request, service):
             context.update(
                 chosen=chosen, report=report, focus=report.focus, findings=report.findings,
                 charts=[chart_context(c.name, c, service_id=service.pk, download="compare-download", query=query) for c in charts],
-                cohorts=_cohort_rows(report), indicators=_indicator_rows(report),
+                cohorts=(context_rows := _cohort_rows(report)), indicators=_indicator_rows(report),
                 periods=[period_label(p) for p in report.periods],
                 expected=report.expected,
                 expected_rows=report.tables["expected"].iter_rows(named=True) if "expected" in report.tables else [],
@@ -230,7 +245,7 @@ def compare(request, service):
                 workbook=reverse("compare-download", args=[service.pk, "all", "xlsx"]) + f"?{query}",
                 rag_label=next((c.label for c in report.comparators if c.key == report.rag_against), GROUP_LABELS.get(report.rag_against, report.rag_against)),
                 area_type_label=AREA_TYPES.get(report.focus.area_type, report.focus.area_type),
-                any_small=any(r["small"] for r in _cohort_rows(report)) and not shared,
+                any_small=any(r["small"] for r in context_rows) and not shared,
             )
     return render(request, "compare/compare.html", context, status=400 if problems else 200)
 
@@ -244,7 +259,7 @@ def compare_download(request, service, name: str, fmt: str):
     from reoffkit.reports.comparison import labelled
 
     synthetic = _figure_set(request, service)
-    data = _data(synthetic)
+    data = _areas(synthetic)
     focus_code = _focus(data, service)
     if focus_code is None:
         raise Http404

@@ -111,7 +111,7 @@ def cohorts_chart(report: ComparisonReport) -> Chart:
     table = report.tables["cohorts"].select("row", "period", "cohort_size", "binary_rate", "binary_ci_low", "binary_ci_high")
     title = _mark(report, cohorts_title(report))
     order = list(dict.fromkeys(table["row"].to_list()))
-    y = alt.Y("row:N", title=None, sort=order)
+    y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=220))
     base = alt.Chart(values(table)).encode(y=y)
     colour = alt.Color("period:N", title="Cohort", scale=alt.Scale(range=[OTHER, FAMILY, LOCAL, COMPARATORS[0]]))
     spec = titled(
@@ -143,7 +143,7 @@ def ranks_chart(report: ComparisonReport) -> Chart:
     named = {report.focus.area_code: "focus", **{c.codes[0]: "comparator" for c in report.comparators if c.kind == "area"}}
     data = table.with_columns(role=pl.col("area_code").replace_strict(named, default="other", return_dtype=pl.String))
     colour = alt.Color("role:N", title=None, scale=alt.Scale(domain=["focus", "comparator", "other"], range=[LOCAL, COMPARATORS[0], OTHER]))
-    x = alt.X("rank:Q", title="Rank (1 = lowest binary rate)")
+    x = alt.X("rank:Q", title="Rank (1 = lowest binary rate) with 95% interval")
     y = alt.Y("area_name:N", title=None, sort=alt.EncodingSortField("rank"), axis=alt.Axis(labels=False, ticks=False))
     base = alt.Chart(values(data)).encode(y=y)
     spec = titled(

@@ -238,6 +238,7 @@ def compare(request, service):
                 cohorts=(context_rows := _cohort_rows(report)), indicators=_indicator_rows(report),
                 periods=[period_label(p) for p in report.periods],
                 expected=report.expected,
+                strata_label=", ".join({"age_at_index": "age at the index offence", "sex": "sex", "tier": "disposal tier"}.get(s, s) for s in (report.expected.strata if report.expected else ())),
                 expected_rows=report.tables["expected"].iter_rows(named=True) if "expected" in report.tables else [],
                 districts=[{**r, "binary": _pct(r["binary_rate"]), "interval": f"{_pct(r['binary_ci_low'])} to {_pct(r['binary_ci_high'])}" if r["binary_ci_low"] is not None else "–"}
                            for r in report.tables["districts"].iter_rows(named=True)] if "districts" in report.tables else [],

@@ -507,7 +507,7 @@ def findings(report: ComparisonReport) -> list[str]:
                        "cannot be told apart from the national one, so it is neither better nor worse.")
         else:
             out.append(f"On the funnel plot {name} is {POSITIONS[position]} around the national rate"
-                       + (" — unlikely to be chance alone (about 1 in 500 areas would be there by chance)." if position.endswith("998") else " — worth a look, though 1 in 20 areas would be there by chance."))
+                       + (" — unlikely to be chance alone (about 1 area in 500 would be outside these limits by chance)." if position.endswith("998") else " — worth a look, though about 1 area in 20 would be outside these limits by chance."))
     if latest["rank"] is not None:
         out.append(
             f"Ranked {_ordinal(latest['rank'])} of {latest['of']} (1st = lowest rate; quartile {latest['quartile']}), but the 95% interval on the rank runs "

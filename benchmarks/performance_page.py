@@ -3,7 +3,8 @@
 What it measures: the response time of ``/services/<id>/performance/`` (one service), of
 ``/services/<id>/performance/?with=…`` (the comparison: a partnership of 4 services) and of
 ``/services/<id>/analysis/?by=ethnicity`` (the analysis page by ethnicity: the nearest page to a
-disproportionality page, which the application does not have yet), as seen by a load generator in
+disproportionality page, which the application does not have yet) and of ``/services/<id>/compare/``
+(the national comparison on the SYNTHETIC national table of about 155 areas), as seen by a load generator in
 this process talking HTTP to ``--servers`` (default 2) ``reoffkit serve`` processes (waitress, 8
 threads each) on 127.0.0.1, each user keeping to one of them as a load balancer with sticky sessions
 would — so the server time plus loopback and the wait for a free waitress thread. The database is
@@ -171,6 +172,14 @@ def setup_database(data_dir: Path, frames, loader: str, database_url: str | None
             load_case_frames(by=manager, service=service, frames=mine, name_for=demo_name, owner_for=lambda owner: manager)
         else:
             bulk_load(manager, service, mine)
+    # The national comparison page's data: the demo's SYNTHETIC national table (about 155 areas ×
+    # 12 quarterly cohorts and 3 years), the first service placed as its first fictional service.
+    from reoffkit.reference.synthetic_national import synthetic_national
+    from reoffkit.web.compare.actions import load_figures, set_service_comparison
+
+    national = synthetic_national(as_at=dt.date.today())
+    load_figures(by="benchmark", data=national, title="SYNTHETIC national table (benchmark)", publisher="reoffkit")
+    set_service_comparison(by=manager, service=services[0], area_code=national.areas[0].area_code, rag_against="country:England and Wales")
     return password, [s.pk for s in services], time.perf_counter() - started
 
 
@@ -564,6 +573,7 @@ def main() -> None:
                 [b"Partnership of"] + [name.encode() for name in NAMES],
             ),
             "analysis by ethnicity": (f"/services/{service_ids[0]}/analysis/?by=ethnicity", [b"What drove reoffending in a completed cohort", b"Ethnicity"]),
+            "national comparison": (f"/services/{service_ids[0]}/compare/?figures=synthetic", [b"National comparison", b"funnel_binary", b"SYNTHETIC"]),
         }
         for extra in arguments.page:  # NAME=PATH, {id} for the first service, {others} for with=… of the other three
             name, path = extra.split("=", 1)

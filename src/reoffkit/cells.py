@@ -97,3 +97,24 @@ def xlsx_cell(sheet, value):
 def xlsx_row(sheet, values) -> list:
     """A row of :func:`xlsx_cell` for ``sheet.append`` (an empty value stays an empty cell)."""
     return [None if value is None else xlsx_cell(sheet, value) for value in values]
+
+
+def workbook_bytes(tables, notes=()) -> bytes:
+    """An .xlsx workbook of ``tables`` (name → Polars frame), one sheet each, after an ``About``
+    sheet holding ``notes``; every cell written by :func:`xlsx_cell`."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    about = book.create_sheet("About")
+    for note in notes:
+        about.append(xlsx_row(about, [note]))
+    for name, table in tables.items():
+        sheet = book.create_sheet(name[:31])
+        sheet.append(xlsx_row(sheet, table.columns))
+        for row in table.iter_rows():
+            sheet.append(xlsx_row(sheet, [v.isoformat() if hasattr(v, "isoformat") else v for v in row]))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -43,6 +43,8 @@ MATRIX = {
     "analysis": ("service", {"pat": OK, "mandy": OK, "percy": OK, "bea": OK, "ada": FORBIDDEN, "olly": NOT_FOUND}),
     "reference": ("none", {"pat": FORBIDDEN, "mandy": FORBIDDEN, "percy": OK, "bea": FORBIDDEN, "ada": FORBIDDEN, "olly": FORBIDDEN}),
     "audit": ("none", {"pat": FORBIDDEN, "mandy": OK, "percy": FORBIDDEN, "bea": FORBIDDEN, "ada": OK, "olly": FORBIDDEN}),
+    "compare": ("service", {"pat": OK, "mandy": OK, "percy": OK, "bea": OK, "ada": FORBIDDEN, "olly": NOT_FOUND}),
+    "national-figures": ("none", {"pat": FORBIDDEN, "mandy": FORBIDDEN, "percy": OK, "bea": FORBIDDEN, "ada": OK, "olly": FORBIDDEN}),
 }
 ADMIN_ONLY = {"pat": FORBIDDEN, "mandy": FORBIDDEN, "percy": FORBIDDEN, "bea": FORBIDDEN, "ada": OK, "olly": FORBIDDEN}
 for name in ("users", "add-user", "services", "add-service"):

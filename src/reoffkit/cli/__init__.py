@@ -15,14 +15,14 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from reoffkit.cli import analyse, audit, board_report, demo, disproportionality, importing, measures, performance, serve, service, user, worker
+from reoffkit.cli import analyse, audit, board_report, compare, demo, disproportionality, importing, measures, performance, reference, serve, service, user, worker
 from reoffkit.cli.common import EXIT_BAD_INPUT
 from reoffkit.cli.errors import explain
 
 __all__ = ["EXIT_BAD_INPUT", "build_parser", "main"]
 
 #: In the order ``reoffkit --help`` lists them.
-COMMANDS = (measures, performance, analyse, disproportionality, board_report, importing, audit, demo, serve, worker, service, user)
+COMMANDS = (measures, performance, analyse, disproportionality, compare, board_report, reference, importing, audit, demo, serve, worker, service, user)
 #: The exit code of a command whose output's reader went away (``reoffkit … | head -1``), as a
 #: shell reports a program stopped by SIGPIPE.
 EXIT_BROKEN_PIPE = 141

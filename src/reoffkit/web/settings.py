@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "reoffkit.web.analysis",
     "reoffkit.web.disproportionality",
     "reoffkit.web.board",
+    "reoffkit.web.compare",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("reoffkit.web.jobs.urls")),
     path("", include("reoffkit.web.disproportionality.urls")),
     path("", include("reoffkit.web.board.urls")),
+    path("", include("reoffkit.web.compare.urls")),
 ]

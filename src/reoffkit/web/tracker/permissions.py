@@ -42,6 +42,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_disproportionality": frozenset({Role.MANAGER, Role.PERFORMANCE, Role.BOARD}),
     "load_population": frozenset({Role.PERFORMANCE, Role.ADMINISTRATOR}),
     "view_aggregates": CASE_ROLES | {Role.BOARD},
+    # published area figures for the national comparison (no children's records)
+    "load_national_figures": frozenset({Role.PERFORMANCE, Role.ADMINISTRATOR}),
     "view_audit": frozenset({Role.MANAGER, Role.ADMINISTRATOR}),
     "manage_users": frozenset({Role.ADMINISTRATOR}),
 }

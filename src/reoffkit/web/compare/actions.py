@@ -1,0 +1,83 @@
+"""The only writes of the comparison tool: loading area figures (all or nothing, kept beside earlier
+loads) and a service's place among the areas. Each is one transaction and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from reoffkit.reference.areas import AreaData, AreaFigure, AreaInfo, combine
+from reoffkit.web.compare.models import AreaFigureRecord, AreaRecord, FigureLoad, ServiceComparison
+from reoffkit.web.tracker.actions import audit
+from reoffkit.web.tracker.models import AuditEvent, Service
+
+FIGURE_FIELDS = ("cohort_size", "reoffenders", "reoffences", "binary_rate", "frequency_rate", "first_time_entrants", "custodial_sentences", "population_10_17")
+
+
+@transaction.atomic
+def load_figures(
+    *, by, data: AreaData, title: str, publisher: str = "", published: dt.date | None = None, address: str = "", file_name: str = "",
+    shipped: bool = False,
+) -> FigureLoad:
+    """Save figures and areas read (and checked whole) by :mod:`reoffkit.reference.areas` as a new
+    load with its source; earlier loads stay. All or nothing; audited."""
+    load = FigureLoad.objects.create(
+        title=title[:300], publisher=publisher[:200], published=published, address=address[:500], file_name=file_name[:200],
+        shipped=shipped, synthetic=data.synthetic, loaded_by=getattr(by, "get_username", lambda: str(by))(),
+    )
+    AreaRecord.objects.bulk_create(
+        [AreaRecord(load=load, area_code=a.area_code, area_name=a.area_name, area_type=a.area_type, region=a.region or "",
+                    pcc_area=a.pcc_area or "", family=list(a.family), lower_tier=list(a.lower_tier)) for a in data.areas],
+        batch_size=1000,
+    )
+    AreaFigureRecord.objects.bulk_create(
+        [AreaFigureRecord(load=load, area_code=f.area_code, area_name=f.area_name, area_type=f.area_type, cohort_basis=f.cohort_basis,
+                          period_start=f.period_start, period_end=f.period_end, source=f.source[:500],
+                          **{name: getattr(f, name) for name in FIGURE_FIELDS}) for f in data.figures],
+        batch_size=1000,
+    )
+    audit(
+        by=by, verb=AuditEvent.Verb.IMPORT, object_type="area figures", object_ids=[load.pk],
+        summary=f"Loaded area figures {load.pk} ({'SYNTHETIC, ' if data.synthetic else ''}{title[:120]}): {len(data.figures)} figures, {len(data.areas)} areas",
+    )
+    return load
+
+
+def data_of(load: FigureLoad) -> AreaData:
+    figures = tuple(
+        AreaFigure(r["area_code"], r["area_name"], r["area_type"], r["cohort_basis"], r["period_start"], r["period_end"],
+                   **{name: r[name] for name in FIGURE_FIELDS}, source=r["source"])
+        for r in load.figures.values("area_code", "area_name", "area_type", "cohort_basis", "period_start", "period_end", "source", *FIGURE_FIELDS)
+    )
+    areas = tuple(
+        AreaInfo(a.area_code, a.area_name, a.area_type, a.region or None, a.pcc_area or None, tuple(a.family), tuple(a.lower_tier))
+        for a in load.areas.all()
+    )
+    return AreaData(figures, areas)
+
+
+def all_data(*, synthetic: bool) -> AreaData:
+    """The real loads, or the SYNTHETIC ones — never the two together — combined in the order
+    loaded: a later figure is shown and the earlier kept as a revision."""
+    return combine(*(data_of(load) for load in FigureLoad.objects.filter(synthetic=synthetic)))
+
+
+def loads_signature() -> str:
+    """Changes whenever a load is added or removed (part of the page's cache key)."""
+    return ",".join(str(pk) for pk in FigureLoad.objects.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def set_service_comparison(*, by, service: Service, area_code: str, rag_against: str) -> ServiceComparison:
+    current = ServiceComparison.objects.filter(service=service).first()
+    before = {"area_code": current.area_code, "rag_against": current.rag_against} if current else {}
+    current = current or ServiceComparison(service=service)
+    current.area_code, current.rag_against = area_code[:40], rag_against[:80]
+    current.save()
+    audit(
+        by=by, verb=AuditEvent.Verb.UPDATE, service=service, object_type="service comparison", object_ids=[current.pk],
+        summary=f"Set service {service.pk}'s area in the national figures and its RAG comparator",
+        changes={"area_code": [before.get("area_code"), area_code], "rag_against": [before.get("rag_against"), rag_against]},
+    )
+    return current

@@ -1,0 +1,366 @@
+"""The national comparison for every role that may see aggregates: the service against comparators
+of the user's choosing, funnel plots with their table twins, ranks with intervals, the expected
+rate (modelled, not an official statistic) and the data summary indicators; and the page on which
+performance officers and administrators load published area figures (all or nothing).
+
+The numbers are :mod:`reoffkit.reports.comparison`'s (the same as ``reoffkit compare``). Board
+viewers get the report made fit to leave the service; so does every download, which is audited as
+an export. Real and SYNTHETIC figures are never shown together; synthetic ones say so everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from reoffkit.casefile import CaseFileError
+from reoffkit.disclosure import SUPPRESS_BELOW
+from reoffkit.reference.areas import AREA_TYPES
+from reoffkit.reports.comparison import COMPARATOR_KINDS, MODELLED, RAG_LABELS, SYNTHETIC_NOTE, period_label
+from reoffkit.web.compare import actions
+from reoffkit.web.compare.models import FigureLoad, ServiceComparison
+from reoffkit.web.tracker.actions import record_export
+from reoffkit.web.tracker.models import Role
+from reoffkit.web.tracker.permissions import has_permission, require, role_of
+from reoffkit.web.tracker.queries import cache_key, cached, service_frames
+from reoffkit.web.tracker.report_pages import FORMATS, chart_context, chart_download, file_stem
+
+TABLES = ("cohorts", "funnel_binary", "funnel_frequency", "ranks", "indicators", "expected", "districts")
+GROUPS = ("family", "region", "pcc", "country:England and Wales", "country:England", "country:Wales")
+GROUP_LABELS = {
+    "family": "Its family of similar services", "region": "Its region", "pcc": "Its police and crime commissioner area",
+    "country:England and Wales": "England and Wales", "country:England": "England", "country:Wales": "Wales",
+}
+DEFAULT = ("family", "region", "country:England and Wales")
+MAX_UPLOAD_BYTES = 20_000_000
+
+
+# ---- Choosing what to show ---------------------------------------------------------------------------
+
+
+def _figure_set(request, service) -> bool:
+    """Whether the page shows the SYNTHETIC figures: as asked (``?figures=synthetic|published``),
+    else the set the service is an area of (the published one first)."""
+    asked = request.GET.get("figures")
+    if asked in ("synthetic", "published"):
+        return asked == "synthetic"
+    setting = ServiceComparison.objects.filter(service=service).first()
+    for synthetic in (False, True):
+        codes = actions.AreaRecord.objects.filter(load__synthetic=synthetic)
+        if setting and codes.filter(area_code=setting.area_code).exists():
+            return synthetic
+        if codes.filter(area_name__iexact=service.name).exists():
+            return synthetic
+    return FigureLoad.objects.filter(synthetic=True).exists()
+
+
+def _data(synthetic: bool):
+    import hashlib
+
+    signature = hashlib.sha256(actions.loads_signature().encode()).hexdigest()[:32]
+    return cached(f"compare:data:{synthetic}:{signature}", lambda: actions.all_data(synthetic=synthetic))
+
+
+def _areas(synthetic: bool):
+    """The areas of the set alone (no figures): what the page needs before its cached report."""
+    import hashlib
+
+    from reoffkit.reference.areas import AreaData
+
+    signature = hashlib.sha256(actions.loads_signature().encode()).hexdigest()[:32]
+    return cached(f"compare:areas:{synthetic}:{signature}", lambda: AreaData((), _data(synthetic).areas))
+
+
+def _focus(data, service) -> str | None:
+    setting = ServiceComparison.objects.filter(service=service).first()
+    for wanted in ([setting.area_code] if setting else []) + [service.name]:
+        area = data.area(wanted)
+        if area is not None:
+            return area.area_code
+    return None
+
+
+def _choices(request, data, focus_code: str) -> dict:
+    groups = [g for g in request.GET.getlist("group") if g in GROUPS] if "shown" in request.GET else list(DEFAULT)
+    named = [code for code in request.GET.getlist("area") if data.area(code) is not None and code != focus_code][:8]
+    basis = request.GET.get("basis") if request.GET.get("basis") in ("aggregated_quarters", "quarter") else "aggregated_quarters"
+    try:
+        cohorts = min(12, max(3, int(request.GET.get("cohorts", "3"))))
+    except ValueError:
+        cohorts = 3
+    return {"groups": groups, "areas": named, "basis": basis, "cohorts": cohorts}
+
+
+def _query(chosen: dict, synthetic: bool) -> str:
+    from urllib.parse import urlencode
+
+    pairs = [("shown", "1"), ("figures", "synthetic" if synthetic else "published"), ("basis", chosen["basis"]), ("cohorts", chosen["cohorts"])]
+    pairs += [("group", g) for g in chosen["groups"]] + [("area", a) for a in chosen["areas"]]
+    return urlencode(pairs)
+
+
+def _report(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_against: str | None, shared: bool):
+    """The report (shared or not), cached until the next write to the service or the next load."""
+    from reoffkit.reports.comparison import cohort_periods, comparison_report, for_sharing, service_inputs
+
+    def compute():
+        data = _data(synthetic)
+        frames = service_frames([service])
+        strata = None
+        if synthetic:
+            from reoffkit.reference.synthetic_national import synthetic_stratum_rates
+
+            strata = synthetic_stratum_rates()
+        own, expected, districts = service_inputs(
+            frames.people, frames.outcomes, frames.assessments, periods=cohort_periods(data, focus_code, chosen["basis"]),
+            as_at=dt.date.today(), rules=service.counting_rules(), strata=strata,
+        )
+        comparators = [*chosen["groups"], *(f"area:{code}" for code in chosen["areas"])]
+        keys = [c for c in comparators]
+        rag_key = rag_against if rag_against in keys else None
+        report = comparison_report(
+            data, focus_code, comparators=keys, rag_against=rag_key, basis=chosen["basis"], cohorts=chosen["cohorts"],
+            own=own if own.height else None, expected=expected, districts=districts, strict=False,
+        )
+        return for_sharing(report) if shared else report
+
+    import hashlib
+
+    choice = hashlib.sha256(f"{synthetic}|{focus_code}|{rag_against}|{shared}|{_query(chosen, synthetic)}|{actions.loads_signature()}".encode()).hexdigest()[:32]
+    key = cache_key("compare", [service], choice)
+    return cached(key, compute), key
+
+
+def _charts(report, key: str):
+    from reoffkit.charts.comparison import CHARTS
+
+    def drawn(draw):
+        chart = draw(report)
+        chart.svg()  # drawn once, cached with the chart
+        return chart
+
+    return [cached(f"{key}:chart:{name}", lambda draw=draw: drawn(draw)) for name, draw in CHARTS.items()]
+
+
+def _pct(value) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _num(value, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _ordinal(number) -> str:
+    if number is None:
+        return "–"
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _cohort_rows(report) -> list[dict]:
+    rows = []
+    for r in report.tables["cohorts"].iter_rows(named=True):
+        rows.append({
+            **r,
+            "binary": _pct(r["binary_rate"]),
+            "binary_interval": f"{_pct(r['binary_ci_low'])} to {_pct(r['binary_ci_high'])}" if r["binary_ci_low"] is not None else "–",
+            "frequency": _num(r["frequency_rate"]),
+            "frequency_interval": f"{_num(r['frequency_ci_low'])} to {_num(r['frequency_ci_high'])}" if r["frequency_ci_low"] is not None else "–",
+            "change": "–" if r["change_from_previous"] is None else f"{100 * r['change_from_previous']:+.1f} pts" + (f" (p = {r['change_p']:.2f})" if r["change_p"] is not None else ""),
+            "baseline": "–" if r["change_from_baseline"] is None else f"{100 * r['change_from_baseline']:+.1f} pts" + (f" (p = {r['baseline_p']:.2f})" if r["baseline_p"] is not None else ""),
+            "rank_text": "–" if r["rank"] is None else f"{_ordinal(r['rank'])} of {r['of']}",
+            "rank_interval": "–" if r["rank"] is None else f"{_ordinal(r['rank_low'])} to {_ordinal(r['rank_high'])}",
+            "small": r["reoffenders"] is not None and 0 < r["reoffenders"] < SUPPRESS_BELOW,
+        })
+    return rows
+
+
+def _indicator_rows(report) -> list[dict]:
+    table = report.tables["indicators"]
+    return [
+        {**r, "rate_text": _num(r["rate"], 1 if "100,000" in r["indicator"] else 2),
+         "change_text": "–" if r["change_from_year_before"] is None else f"{r['change_from_year_before']:+.2f}",
+         "rank_text": "–" if r["rank"] is None else f"{_ordinal(r['rank'])} of {r['of']}"}
+        for r in table.iter_rows(named=True)
+    ]
+
+
+# ---- Pages -------------------------------------------------------------------------------------------
+
+
+@require("view_aggregates")
+def compare(request, service):
+    synthetic = _figure_set(request, service)
+    data = _areas(synthetic)
+    focus_code = _focus(data, service)
+    shared = role_of(request.user) == Role.BOARD
+    setting = ServiceComparison.objects.filter(service=service).first()
+    can_set = has_permission(request.user, "change_settings") or has_permission(request.user, "reference_figures")
+    problems: list[str] = []
+    if request.method == "POST" and can_set:
+        code = (request.POST.get("area_code") or "").strip()
+        rag_against = (request.POST.get("rag_against") or "").strip()
+        if data.area(code) is None:
+            problems.append(f"Choose the area in the {'synthetic' if synthetic else 'published'} figures that is {service.name}")
+        elif rag_against not in [*GROUPS, *(f"area:{a.area_code}" for a in data.areas)]:
+            problems.append("Choose the comparator the red/amber/green rating is set against")
+        else:
+            actions.set_service_comparison(by=request.user, service=service, area_code=data.area(code).area_code, rag_against=rag_against)
+            messages.success(request, f"{service.name} is now {data.area(code).area_name} in the national figures; RAG against {GROUP_LABELS.get(rag_against, rag_against)}.")
+            return redirect(reverse("compare", args=[service.pk]) + f"?figures={'synthetic' if synthetic else 'published'}")
+    services = [a for a in data.areas if a.area_type != "country"]
+    context = {
+        "service": service, "section": "compare", "synthetic": synthetic, "synthetic_note": SYNTHETIC_NOTE, "modelled": MODELLED,
+        "has_synthetic": FigureLoad.objects.filter(synthetic=True).exists(), "has_published": FigureLoad.objects.filter(synthetic=False).exists(),
+        "shared": shared, "threshold": SUPPRESS_BELOW, "can_set": can_set, "setting": setting, "problems": problems,
+        "areas": sorted(services, key=lambda a: a.area_name), "group_labels": GROUP_LABELS, "rag_labels": RAG_LABELS,
+        "focus_code": focus_code, "kinds": COMPARATOR_KINDS,
+    }
+    if focus_code is not None:
+        chosen = _choices(request, data, focus_code)
+        rag_against = setting.rag_against if setting else "country:England and Wales"
+        try:
+            report, key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared)
+        except ValueError as error:
+            context.update(chosen=chosen, error=str(error))
+        else:
+            query = _query(chosen, synthetic)
+            charts = _charts(report, key)
+            context.update(
+                chosen=chosen, report=report, focus=report.focus, findings=report.findings,
+                charts=[chart_context(c.name, c, service_id=service.pk, download="compare-download", query=query) for c in charts],
+                cohorts=(context_rows := _cohort_rows(report)), indicators=_indicator_rows(report),
+                periods=[period_label(p) for p in report.periods],
+                expected=report.expected,
+                strata_label=", ".join({"age_at_index": "age at the index offence", "sex": "sex", "tier": "disposal tier"}.get(s, s) for s in (report.expected.strata if report.expected else ())),
+                expected_rows=report.tables["expected"].iter_rows(named=True) if "expected" in report.tables else [],
+                districts=[{**r, "binary": _pct(r["binary_rate"]), "interval": f"{_pct(r['binary_ci_low'])} to {_pct(r['binary_ci_high'])}" if r["binary_ci_low"] is not None else "–"}
+                           for r in report.tables["districts"].iter_rows(named=True)] if "districts" in report.tables else [],
+                downloads={name: {fmt: reverse("compare-download", args=[service.pk, name, fmt]) + f"?{query}" for fmt in ("csv", "xlsx")} for name in TABLES if name in report.tables},
+                workbook=reverse("compare-download", args=[service.pk, "all", "xlsx"]) + f"?{query}",
+                rag_label=next((c.label for c in report.comparators if c.key == report.rag_against), GROUP_LABELS.get(report.rag_against, report.rag_against)),
+                area_type_label=AREA_TYPES.get(report.focus.area_type, report.focus.area_type),
+                any_small=any(r["small"] for r in context_rows) and not shared,
+            )
+    return render(request, "compare/compare.html", context, status=400 if problems else 200)
+
+
+@require("view_aggregates")
+def compare_download(request, service, name: str, fmt: str):
+    """A chart (SVG, PNG, its data as CSV) or a table (CSV, .xlsx; ``all.xlsx`` every table) —
+    always from the report made fit to leave the service, labelled SYNTHETIC where it is, and
+    audited as an export."""
+    from reoffkit.cells import workbook_bytes
+    from reoffkit.reports.comparison import labelled
+
+    synthetic = _figure_set(request, service)
+    data = _areas(synthetic)
+    focus_code = _focus(data, service)
+    if focus_code is None:
+        raise Http404
+    chosen = _choices(request, data, focus_code)
+    setting = ServiceComparison.objects.filter(service=service).first()
+    try:
+        report, key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code,
+                              rag_against=setting.rag_against if setting else "country:England and Wales", shared=True)
+    except ValueError:
+        raise Http404 from None
+    stem = file_stem([service], "comparison", "synthetic" if synthetic else "published", name)
+    notes = [f"National comparison: {report.focus.area_name}", *( [SYNTHETIC_NOTE] if synthetic else []),
+             f"Counts under {SUPPRESS_BELOW} and the rates made from them are withheld.", f"The expected rate is {MODELLED.lower()}.",
+             *(f"Source: {s}" for s in report.sources)]
+    if name == "all" and fmt == "xlsx":
+        body = workbook_bytes({n: labelled(t, report) for n, t in report.tables.items()}, notes)
+        response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{stem[:120]}.xlsx"'
+    elif name in TABLES and fmt in ("csv", "xlsx"):
+        if name not in report.tables:
+            raise Http404
+        table = labelled(report.tables[name], report)
+        if fmt == "csv":
+            from reoffkit.cells import write_csv
+
+            response = HttpResponse(write_csv(table), content_type=FORMATS["csv"])
+        else:
+            response = HttpResponse(workbook_bytes({name: table}, notes), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{stem[:120]}.{fmt}"'
+    else:
+        chart = next((c for c in _charts(report, key) if c.name == name), None)
+        if chart is not None and fmt == "csv":
+            from reoffkit.cells import write_csv
+
+            response = HttpResponse(write_csv(labelled(chart.table, report)), content_type=FORMATS["csv"])
+            response["Content-Disposition"] = f'attachment; filename="{stem[:120]}.csv"'
+        else:
+            response = chart_download(chart, fmt, stem=stem)
+    record_export(
+        by=request.user, service=service, purpose="national comparison, small counts withheld", object_type="comparison", object_ids=[],
+        summary=f"Downloaded comparison {name}.{fmt} ({'SYNTHETIC' if synthetic else 'published'} figures; aggregates, suppressed)",
+    )
+    return response
+
+
+@require("load_national_figures")
+def figure_loads(request):
+    """The loads of area figures with their sources and revisions, and a form to check and load
+    another file (all or nothing: any problem and nothing is saved)."""
+    from reoffkit.reference.areas import read_area_file
+
+    problems: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("figures")
+        title = (request.POST.get("title") or "").strip()
+        publisher = (request.POST.get("publisher") or "").strip()
+        address = (request.POST.get("address") or "").strip()
+        published = None
+        if request.POST.get("published"):
+            try:
+                published = dt.date.fromisoformat(request.POST["published"])
+            except ValueError:
+                problems.append("The publication date must be a date like 2025-04-24")
+        if not title:
+            problems.append("Give the title of the publication the figures come from")
+        if upload is None:
+            problems.append("Choose a CSV file or an .xlsx workbook of area figures to load")
+        elif upload.size > MAX_UPLOAD_BYTES:
+            problems.append(f"{upload.name} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB")
+        elif Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
+            problems.append(f"{upload.name} is not a CSV file or an .xlsx workbook")
+        if not problems:
+            known = actions.all_data(synthetic=False).areas
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"upload{Path(upload.name).suffix.lower()}"
+                path.write_bytes(upload.read())
+                try:
+                    data = read_area_file(path, known_areas=known)
+                except CaseFileError as error:
+                    problems = [str(p) for p in error.problems]
+            if not problems:
+                if data.synthetic:
+                    problems = ["This file's sources say SYNTHETIC: synthetic figures are loaded only by the demo"]
+                else:
+                    load = actions.load_figures(by=request.user, data=data, title=title, publisher=publisher, published=published, address=address, file_name=upload.name)
+                    messages.success(request, f"Loaded {upload.name}: {len(data.figures)} figures and {len(data.areas)} areas, kept beside the earlier loads.")
+                    return redirect(f"{request.path}#load-{load.pk}")
+    loads = []
+    for load in FigureLoad.objects.all():
+        loads.append({"load": load, "figures": load.figures.count(), "areas": load.areas.count()})
+    revisions = []
+    for synthetic in (False, True):
+        combined = actions.all_data(synthetic=synthetic)
+        revisions += [
+            {"area": r.key[0], "basis": r.key[1], "period": period_label((r.key[2], r.key[3])), "column": r.column, "before": r.before, "after": r.after,
+             "before_source": r.before_source, "after_source": r.after_source}
+            for r in combined.revisions
+        ]
+    return render(
+        request, "compare/figure_loads.html",
+        {"section": "national-figures", "loads": loads, "revisions": revisions, "problems": problems, "form": request.POST if problems else {}},
+        status=400 if problems else 200,
+    )

@@ -1,0 +1,145 @@
+"""The national comparison page: who may see it, the synthetic table labelled everywhere, funnel plot
+with its table twin, ranks with intervals, the expected rate labelled modelled, audited downloads
+made fit to share, the service's place among the areas, and loading figures (all or nothing, kept
+with their source, revisions kept)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reoffkit.reference.synthetic_national import synthetic_national
+from reoffkit.web.compare import actions
+from reoffkit.web.compare.models import AreaFigureRecord, FigureLoad, ServiceComparison
+from reoffkit.web.tracker.models import AuditEvent
+
+OK, BAD, FORBIDDEN, NOT_FOUND = 200, 400, 403, 404
+HEAD = "area_code,area_name,area_type,cohort_basis,period_start,period_end,cohort_size,reoffenders,reoffences,binary_rate,frequency_rate,first_time_entrants,custodial_sentences,population_10_17,source\n"
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def synthetic(world):
+    actions.load_figures(by="test", data=synthetic_national(as_at=dt.date(2026, 12, 1), services=40), title="SYNTHETIC national table", publisher="reoffkit")
+    actions.set_service_comparison(by=world.users["mandy"], service=world.northmoor, area_code="SYN001", rag_against="country:England and Wales")
+    return world
+
+
+def test_the_shipped_published_figures_are_loaded_with_their_sources(world):
+    loads = list(FigureLoad.objects.filter(shipped=True))
+    assert len(loads) == 2 and not any(load.synthetic for load in loads)
+    leicester = AreaFigureRecord.objects.get(area_name="Leicester", period_start=dt.date(2016, 10, 1))
+    assert (leicester.cohort_size, leicester.reoffenders) == (65, 29) and "Leicester City Youth Justice Plan" in leicester.source
+
+
+def test_a_service_not_among_the_areas_is_told_how_to_place_itself(world):
+    page = text(world.client("mandy").get(reverse("compare", args=[world.northmoor.pk])))
+    assert "Northmoor is not one of the areas in the published figures loaded" in page
+    assert 'name="area_code"' in page
+
+
+def test_the_synthetic_comparison_is_labelled_and_has_funnel_ranks_and_expected_rate(synthetic):
+    url = reverse("compare", args=[synthetic.northmoor.pk])
+    page = text(synthetic.client("mandy").get(url))
+    assert "SYNTHETIC figures" in page and page.count("SYNTHETIC") >= 5
+    assert 'id="chart-funnel_binary-title"' in page and 'id="chart-funnel_frequency-title"' in page
+    assert "The chart's data as a table" in page and "99.8% upper limit" in page
+    assert "Rank, 95% interval" in page and "not a league position" in page
+    assert "Modelled, not an official statistic" in page
+    assert "First-time entrants per 100,000 aged 10-17" in page
+    chosen = text(synthetic.client("mandy").get(url + "?shown=1&figures=synthetic&group=pcc&area=SYN002&cohorts=4"))
+    assert "PCC area" in chosen and "Eastvale Youth Justice Service" in chosen and "Family of Northmoor Youth Justice Service (" not in chosen
+
+
+def test_board_viewers_see_the_page_made_fit_to_share(synthetic):
+    page = text(synthetic.client("bea").get(reverse("compare", args=[synthetic.northmoor.pk])))
+    assert "Aggregates only, as they may be shared outside the service" in page
+    assert "This service among the areas" not in page
+
+
+def test_downloads_are_shared_labelled_synthetic_and_audited(synthetic):
+    client = synthetic.client("bea")
+    before = AuditEvent.objects.filter(verb="export", object_type="comparison").count()
+    csv = client.get(reverse("compare-download", args=[synthetic.northmoor.pk, "cohorts", "csv"]))
+    assert csv.status_code == OK and "SYNTHETIC" in csv.content.decode().splitlines()[1]
+    book = load_workbook(io.BytesIO(client.get(reverse("compare-download", args=[synthetic.northmoor.pk, "all", "xlsx"])).content), read_only=True)
+    assert "cohorts" in book.sheetnames and any("SYNTHETIC" in (row[0] or "") for row in book["About"].iter_rows(values_only=True))
+    png = client.get(reverse("compare-download", args=[synthetic.northmoor.pk, "funnel_binary", "png"]))
+    assert png.status_code == OK and png.content[:4] == b"\x89PNG" and "funnel" in png["Content-Disposition"]
+    assert client.get(reverse("compare-download", args=[synthetic.northmoor.pk, "nothing", "csv"])).status_code == NOT_FOUND
+    assert AuditEvent.objects.filter(verb="export", object_type="comparison").count() == before + 3
+
+
+def test_the_service_chooses_its_area_and_rag_comparator_audited(synthetic):
+    url = reverse("compare", args=[synthetic.northmoor.pk]) + "?figures=synthetic"
+    assert synthetic.client("mandy").post(url, {"area_code": "SYN002", "rag_against": "family"}).status_code == 302
+    setting = ServiceComparison.objects.get(service=synthetic.northmoor)
+    assert (setting.area_code, setting.rag_against) == ("SYN002", "family")
+    assert AuditEvent.objects.filter(object_type="service comparison").count() == 2
+    assert synthetic.client("mandy").post(url, {"area_code": "NOPE", "rag_against": "family"}).status_code == BAD
+    assert synthetic.client("bea").post(url, {"area_code": "SYN003", "rag_against": "family"}).status_code == OK
+    assert ServiceComparison.objects.get(service=synthetic.northmoor).area_code == "SYN002"
+
+
+def upload(client, name: str, body: str, **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"title": "Test publication", "publisher": "Test publisher", "published": "2025-04-24", "address": "https://example.org/t", **fields}
+    return client.post(reverse("national-figures"), {**data, "figures": SimpleUploadedFile(name, body.encode(), content_type="text/csv")})
+
+
+def test_loading_figures_is_all_or_nothing_and_revisions_are_kept(world):
+    client = world.client("ada")
+    loads = FigureLoad.objects.count()
+    bad = upload(client, "bad.csv", HEAD + "E06000016,Leicester,youth_justice_service,quarter,2016-10-01,2016-12-31,65,70,105,,,,,,T\n"
+                 "E06000016,Leicester,youth_justice_service,quarter,2017-01-01,2017-03-31,-5,2,2,,,,,,T\n")
+    assert bad.status_code == BAD and FigureLoad.objects.count() == loads
+    page = text(bad)
+    assert "area_figures row 2, column reoffenders: '70' — expected no more than cohort_size (65)" in page
+    assert "area_figures row 3, column cohort_size: '-5'" in page and "Nothing was saved" in page
+    good = upload(client, "revised.csv", HEAD + "E06000016,Leicester,youth_justice_service,quarter,2016-10-01,2016-12-31,66,29,105,,,,,,Revised table (Test; 2025)\n")
+    assert good.status_code == 302 and FigureLoad.objects.count() == loads + 1
+    load = FigureLoad.objects.latest("id")
+    assert (load.title, load.publisher, load.published, load.address) == ("Test publication", "Test publisher", dt.date(2025, 4, 24), "https://example.org/t")
+    page = text(client.get(reverse("national-figures")))
+    assert "Revisions" in page and "cohort_size" in page and "Revised table (Test; 2025)" in page
+    assert AreaFigureRecord.objects.filter(area_code="E06000016", period_start=dt.date(2016, 10, 1)).count() == 2
+    assert AuditEvent.objects.filter(object_type="area figures", verb="import").count() == 1
+    assert upload(client, "no-title.csv", HEAD, title="").status_code == BAD
+
+
+def test_reference_load_command_keeps_each_load_with_its_source_and_refuses_bad_files(world, tmp_path, capsys):
+    from reoffkit.cli import main
+
+    loads = FigureLoad.objects.count()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEAD + "E06000016,Leicester,youth_justice_service,quarter,2016-10-01,2016-12-31,65,29,105,0.9,,,,,T\n", encoding="utf-8")
+    assert main(["reference", "load", str(bad), "--title", "Bad"]) == 2
+    assert "column binary_rate: '0.9' — expected reoffenders ÷ cohort_size = 0.446" in capsys.readouterr().err
+    assert FigureLoad.objects.count() == loads
+    good = tmp_path / "good.csv"
+    good.write_text(HEAD + "E06000016,Leicester,youth_justice_service,quarter,2016-10-01,2016-12-31,65,30,105,,,,,,Revised (Test; 2025)\n", encoding="utf-8")
+    assert main(["reference", "load", str(good), "--title", "Revised", "--publisher", "Test", "--published", "2025-01-02", "--address", "https://example.org"]) == 0
+    out = capsys.readouterr().out
+    assert "Loaded good.csv" in out and "2 figure value(s) revise earlier loads" in out  # reoffenders and the rate made from them
+    load = FigureLoad.objects.latest("id")
+    assert (load.title, load.published) == ("Revised", dt.date(2025, 1, 2))
+    assert AreaFigureRecord.objects.filter(area_code="E06000016", period_start=dt.date(2016, 10, 1)).count() == 2
+
+
+def test_the_board_report_reads_a_shared_summary(synthetic):
+    from reoffkit.web.compare.queries import comparison_summary
+
+    summary = comparison_summary(synthetic.northmoor)
+    assert summary.columns[:3] == ("Area", "Cohort", "Children") and len(summary.rows) == 12  # focus, family, region, England and Wales × 3 cohorts
+    assert summary.rows[0][0] == "Northmoor Youth Justice Service"
+    assert any("SYNTHETIC" in f for f in summary.findings) and all("SYNTHETIC" in s for s in summary.sources)
+    assert comparison_summary(synthetic.eastfield) is None

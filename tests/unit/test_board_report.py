@@ -262,3 +262,21 @@ def test_a_workbook_without_the_columns_or_not_a_workbook_is_refused(tmp_path):
     text = tmp_path / "plan.xlsx"
     text.write_text("not a workbook")
     assert "not an Excel workbook" in str(read_plan(text, today=AS_AT)[1][0])
+
+
+def test_the_national_comparison_is_a_section_of_its_own_when_loaded(case):
+    from reoffkit.reports.comparison import ComparisonSummary
+
+    national = ComparisonSummary(
+        ("Area", "Cohort", "Rank (95% interval)"), (("Northmoor", "Apr 2024 to Mar 2025", "101st of 155 (80th–120th)"),),
+        ("Northmoor's rate is within the funnel's 95% limits.",), ("Area figures (Publisher, 1 January 2026)",),
+    )
+    with_national = board_report(case.people, case.outcomes, case.assessments, areas=[AREA], as_at=AS_AT, national=national)
+    section = with_national.section("national")
+    assert section.tables[0].rows == [["Northmoor", "Apr 2024 to Mar 2025", "101st of 155 (80th–120th)"]]
+    assert section.paragraphs == ["Northmoor's rate is within the funnel's 95% limits."]
+    assert "National comparison: Area figures (Publisher, 1 January 2026)" in with_national.sources
+    assert not any("National comparison figures not loaded" in m for m in with_national.section("summary").missing)
+    without = board_report(case.people, case.outcomes, case.assessments, areas=[AREA], as_at=AS_AT)
+    assert "national" not in [s.key for s in without.sections]
+    assert any("National comparison figures not loaded" in m for m in without.section("summary").missing)

@@ -230,6 +230,7 @@ def board_report(
     plan: list[PlanRow] | None = None,
     last_paper_on: dt.date | None = None,
     comparison: dict[str, ComparisonRow] | None = None,
+    national=None,
     synthetic: bool = False,
     sources: Iterable[str] = (),
     made_on: dt.date | None = None,
@@ -241,7 +242,9 @@ def board_report(
     ``figures`` are the published reference figures (default: the shipped ones; an empty list when
     none are loaded); ``population`` the 10–17 population for disproportionality (``None``:
     missing, ``population_missing`` says why); ``plan`` the action plan (``None``: not supplied);
-    ``comparison`` the national comparison tool's figures (``None``: not loaded).
+    ``comparison`` the national comparison tool's figures per measure, ``national`` its summary
+    table (a :class:`reoffkit.reports.comparison.ComparisonSummary`, made fit to share); ``None``:
+    not loaded.
     """
     from reoffkit.charts.performance import performance_charts
     from reoffkit.reports.analysis import analysis_report, for_board
@@ -275,7 +278,8 @@ def board_report(
         )
 
     sections = [
-        _data_summary(analysis, performance, figures, comparison, numbers),
+        _data_summary(analysis, performance, figures, comparison if comparison is not None or national is None else {}, numbers),
+        *([_national(national)] if national is not None else []),
         _live(performance, performance_charts(performance), numbers, bool(figures)),
         _analysis(analysis, period, as_at, rules, numbers),
         _disproportionality(dispro, period, population_missing, numbers),
@@ -288,6 +292,8 @@ def board_report(
     listed_sources = list(sources) + sorted({f"{f.area} {f.period_label}: {f.source}" for f in quoted if f is not None})
     if population is not None:
         listed_sources.append(f"Population aged 10–17: {population.label}")
+    if national is not None:
+        listed_sources.extend(f"National comparison: {source}" for source in national.sources)
     return BoardReport(
         title=f"Reoffending: board report for {area_words}",
         areas=tuple(areas),
@@ -418,6 +424,22 @@ def _data_summary(analysis, performance, figures, comparison, numbers: dict) -> 
             "No cohort has completed its follow-up: reoffending needs 12 months of follow-up and 6 more for the courts. "
             "Choose an earlier period, or wait until the first cohort completes."
         )
+    return section
+
+
+def _national(national) -> Section:
+    """The national comparison tool's summary, as it gives it for sharing: the service against its
+    comparators in the latest cohorts, with ranks and their intervals (docs/rules.md §17)."""
+    section = Section("national", "National comparison")
+    section.paragraphs.extend(national.findings)
+    section.tables.append(
+        Table(
+            "The service against its comparators",
+            list(national.columns),
+            [list(row) for row in national.rows],
+            "Rank: 1st is the lowest rate, with its 95% interval; RAG against the comparator the service chose (docs/rules.md §17).",
+        )
+    )
     return section
 
 

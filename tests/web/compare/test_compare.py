@@ -143,3 +143,16 @@ def test_the_board_report_reads_a_shared_summary(synthetic):
     assert summary.rows[0][0] == "Northmoor Youth Justice Service"
     assert any("SYNTHETIC" in f for f in summary.findings) and all("SYNTHETIC" in s for s in summary.sources)
     assert comparison_summary(synthetic.eastfield) is None
+
+
+def test_the_board_paper_carries_the_services_national_comparison(synthetic):
+    from reoffkit.web.board.queries import build_paper
+    from reoffkit.web.compare.queries import comparison_summary
+
+    paper = build_paper([synthetic.northmoor], period=None, as_at=dt.date.today())
+    summary = comparison_summary(synthetic.northmoor)
+    assert paper.section("national").tables[0].rows == [list(row) for row in summary.rows]
+    assert any("SYNTHETIC" in source for source in paper.sources)
+    # a service that is not among the areas loaded gets the summary's "not loaded" note instead
+    other = build_paper([synthetic.eastfield], period=None, as_at=dt.date.today())
+    assert "national" not in [s.key for s in other.sections]

@@ -92,10 +92,13 @@ def build_paper(services: list, *, period, as_at: dt.date, progress=None):
         progress.stage("Computing every section from the figures", 4)
         progress.advance(1)
     figures = reference_figures()
+    from reoffkit.web.compare.queries import comparison_summary
+
+    national = comparison_summary(services[0]) if len(services) == 1 else None
     report = board_report(
         frames.people, frames.outcomes, frames.assessments, areas=[s.name for s in services], as_at=as_at, period=period,
         rules=services[0].counting_rules(), figures=figures, resettlement=resettlement_frame(services), population=population,
-        population_missing=population_missing, plan=plan_rows(items), last_paper_on=last.made_at.date() if last else None,
+        population_missing=population_missing, plan=plan_rows(items), national=national, last_paper_on=last.made_at.date() if last else None,
         synthetic=synthetic(), sources=[f"Case records of {', '.join(s.name for s in services)} in reoffkit"],
         police_check=(services[0].police_check_green / 100, services[0].police_check_amber / 100),
     )

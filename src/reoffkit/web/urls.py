@@ -11,3 +11,6 @@ urlpatterns = [
     path("", include("reoffkit.web.jobs.urls")),
     path("", include("reoffkit.web.disproportionality.urls")),
 ]
+
+# A parameter that cannot be used: the 400 page says which and what was expected.
+handler400 = "reoffkit.web.tracker.views.errors.bad_request"

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from reoffkit import reference as ref
 from reoffkit.casefile import CaseFileError
 from reoffkit.disclosure import SUPPRESS_BELOW
-from reoffkit.reports.performance import MODELLED
+from reoffkit.reports.performance import MODELLED, is_official
 from reoffkit.web.performance import queries as performance_queries
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.permissions import has_permission, require, services_of
@@ -49,12 +49,17 @@ def interval(low, high, words=percent) -> str:
     return "" if low is None or high is None else f"{words(low)} to {words(high)}"
 
 
+def _national_from(period, source) -> str:
+    return "" if period is None else f"{period}, {source}"
+
+
 def _live_rows(report) -> list[dict]:
     rows = []
     for row in report.live.iter_rows(named=True):
         rows.append(
             {
-                "cohort": "Latest four quarters " + row["cohort"] if row["cohort_basis"] == "aggregated_quarters" else row["cohort"],
+                "cohort": f"Four quarters {row['months']} ({row['cohort']}) added together" if row["cohort_basis"] == "aggregated_quarters" else row["cohort"],
+                "months_named": row["months"],
                 "aggregate": row["cohort_basis"] == "aggregated_quarters",
                 "months": row["months_elapsed"],
                 "waiting": row["months_elapsed"] >= report.rules.follow_up_months,
@@ -65,6 +70,9 @@ def _live_rows(report) -> list[dict]:
                 "binary": percent(row["binary_rate"]),
                 "binary_interval": interval(row["binary_ci_low"], row["binary_ci_high"]),
                 "national_binary": percent(row["national_binary_now"]),
+                "national_binary_from": _national_from(row["national_binary_period"], row["national_binary_source"]),
+                "national_frequency_from": _national_from(row["national_frequency_period"], row["national_frequency_source"]),
+                "national_periods_differ": row["national_binary_period"] != row["national_frequency_period"],
                 "projected_binary": percent(row["projected_binary_12m"]),
                 "projected_binary_interval": interval(row["projected_binary_low"], row["projected_binary_high"]),
                 "national_binary_12m": percent(row["national_binary_12m"]),
@@ -117,6 +125,7 @@ def performance(request, service):
     services = partnership(request, service)
     report, charts, suppress = _page(request, services, today)
     rules = [s.counting_rules() for s in services]
+    live_rows = _live_rows(report)
     return render(
         request,
         "performance/performance.html",
@@ -129,7 +138,8 @@ def performance(request, service):
             "today": today,
             "report": report,
             "modelled": MODELLED,
-            "live_rows": _live_rows(report),
+            "live_rows": live_rows,
+            "periods_differ": any(row["national_periods_differ"] for row in live_rows),
             "official_rows": _official_rows(report),
             "charts": {
                 name.replace("-", "_"): chart_context(name, chart, service_id=service.pk, download="performance-chart", query=partnership_query(services))
@@ -139,8 +149,8 @@ def performance(request, service):
             "query": partnership_query(services),
             "suppress": suppress,
             "threshold": SUPPRESS_BELOW,
-            "rules_differ": len({(r.min_age, r.max_age, r.include_unproven, r.include_breaches) for r in rules}) > 1,
             "rules": rules[0],
+            "settings_apply": [s for s, r in zip(services, rules) if not is_official(r)],
             "can_load_reference": has_permission(request.user, "reference_figures"),
         },
     )

@@ -165,6 +165,11 @@ class Listing:
     sort: str
     direction: str
 
+    @property
+    def children(self) -> int:
+        """Children among the rows shown: alert counts are by child (the alerts page's count)."""
+        return len({row.person.pk for row in self.rows})
+
 
 def cohort_listing(service, params: QueryDict, *, today: dt.date) -> Listing:
     """The rows the cohort page shows for the filters and sort order in ``params``."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -151,7 +152,7 @@ def performance(request, service):
             "threshold": SUPPRESS_BELOW,
             "rules": rules[0],
             "settings_apply": [s for s, r in zip(services, rules) if not is_official(r)],
-            "can_load_reference": has_permission(request.user, "reference_figures"),
+            "can_load_reference": has_permission(request.user, "view_reference"),
         },
     )
 
@@ -164,10 +165,13 @@ def performance_chart(request, service, name: str, fmt: str):
     return chart_download(charts.get(name), fmt, stem=file_stem(services, name, f"{dt.date.today():%Y-%m-%d}"))
 
 
-@require("reference_figures")
+@require("view_reference")
 @require_http_methods(["GET", "POST"])
 def reference_figures(request):
     problems = []
+    can_load = has_permission(request.user, "reference_figures")
+    if request.method == "POST" and not can_load:
+        raise PermissionDenied
     if request.method == "POST":
         upload = request.FILES.get("figures")
         if upload is None:
@@ -206,6 +210,6 @@ def reference_figures(request):
     return render(
         request,
         "performance/reference.html",
-        {"section": "reference", "groups": groups, "problems": problems, "columns": ref.COLUMNS, "area_types": ref.AREA_TYPES, "bases": ref.BASES},
+        {"section": "reference", "can_load": can_load, "groups": groups, "problems": problems, "columns": ref.COLUMNS, "area_types": ref.AREA_TYPES, "bases": ref.BASES},
         status=400 if problems else 200,
     )

@@ -51,7 +51,8 @@ def interval(low, high, words=percent) -> str:
 
 
 def _national_from(period, source) -> str:
-    return "" if period is None else f"{period}, {source}"
+    """The cell's label: the period (the publication is listed once under the tables)."""
+    return "" if period is None else period
 
 
 def _live_rows(report) -> list[dict]:

@@ -129,7 +129,7 @@ def print_measures(case_file, as_at: dt.date) -> None:
     entries = entry_table(case_file.people, case_file.outcomes, case_file.assessments, period=aggregate, rules=rules, as_at=as_at)
     result = measures(entries, period=aggregate, rules=rules, as_at=as_at).as_dict()
     print()
-    print(f"Latest four completed quarters aggregated ({aggregate.label}):")
+    print(f"The four latest final quarters added together, {aggregate.dates} ({aggregate.label}):")
     print(render_table([measure_row(aggregate.label, result)], ["period", *MEASURE_HEADERS[1:]]))
 
 

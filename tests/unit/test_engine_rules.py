@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from engine_universe import FINAL, Universe, further_offences_of
-from reoffkit.engine import CountingRules, further_offences
+from reoffkit.engine import CountingRules, Period, further_offences
 
 D = dt.date
 BORN = D(2001, 6, 1)  # aged 15 throughout 2016Q4
@@ -380,3 +380,15 @@ def test_empty_cohort_has_no_rates(as_at):
     u.child("A", BORN)
     result = u.measures(as_at=as_at)
     assert result.cohort_size == 0 and result.binary_rate is None and result.reoffences_per_reoffender is None
+
+
+def test_periods_become_final_at_a_month_end_and_are_named_by_their_months():
+    """18 months after a quarter's last day is the end of a month: never 30 March or 30 December."""
+    rules = CountingRules()
+    assert Period.parse("2024Q1").follow_up_complete_on(rules) == D(2025, 9, 30)
+    assert Period.parse("2024Q2").follow_up_complete_on(rules) == D(2025, 12, 31)
+    assert Period.parse("2024Q3").follow_up_complete_on(rules) == D(2026, 3, 31)
+    assert Period.parse("2024Q4").follow_up_complete_on(rules) == D(2026, 6, 30)
+    assert Period.parse("2023Q3").follow_up_complete_on(rules) == D(2025, 3, 31)
+    assert Period.parse("2025Q3").dates == "Jul–Sep 2025"
+    assert Period.parse("2025Q3", quarters=4).dates == "Jul 2025–Jun 2026"

@@ -67,7 +67,12 @@ def test_national_at_the_same_point_is_the_newest_national_figure_scaled_by_the_
 def test_the_curve_comes_from_the_completed_quarters_and_says_so(demo_report):
     curve = demo_report.curve
     assert curve.modelled_from_data
-    assert "8 completed quarterly cohorts of Northmoor Youth Justice Service (2023Q2–2025Q1)" in curve.basis
+    # The last 8 completed quarters are 2023Q2–2025Q1, but the demo's first children entered in
+    # 2023Q4: the curve names the cohorts with children it came from, never the empty ones.
+    with_children = [q for q in ("2023Q2", "2023Q3", "2023Q4", "2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1")
+                     if demo_report.trend.filter(pl.col("cohort") == q).height]
+    assert with_children == ["2023Q4", "2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1"]
+    assert f"6 completed quarterly cohorts of Northmoor Youth Justice Service with children ({', '.join(with_children)})" in curve.basis
     table = curve.table()
     assert table["binary_share"].is_sorted() and table["frequency_share"].is_sorted()
     assert table["binary_share"][-1] == pytest.approx(1.0) and table["binary_share"][0] == 0.0
@@ -175,3 +180,24 @@ def test_every_chart_carries_its_finding_as_title_and_its_data(demo_report):
         assert chart.png()[:8] == b"\x89PNG\r\n\x1a\n"
     values = charts["live"].spec["data"]["values"]
     assert [v["cohort"] for v in values] == demo_report.live["cohort"].to_list()
+
+
+def test_each_national_figure_names_its_period_and_publication(demo_report):
+    """The newest national binary rate and the newest frequency come from different cohorts: each
+    row carries its own period and publication, and the finding names the binary one."""
+    row = demo_report.live.row(demo_report.live.height - 1, named=True)
+    figures = default_reference()
+    binary, frequency = national(figures, row["cohort_basis"], "binary_rate"), national(figures, row["cohort_basis"], "reoffences_per_reoffender")
+    assert row["national_binary_period"] == binary.period_label and row["national_binary_source"] == binary.source
+    assert row["national_frequency_period"] == frequency.period_label and row["national_frequency_source"] == frequency.source
+    assert binary.period_label in demo_report.findings["live"] and binary.source in demo_report.findings["live"]
+    assert row["cohort_basis"] == "aggregated_quarters" and row["months"] in demo_report.findings["live"]
+
+
+def test_figures_counted_by_a_services_own_choices_are_never_set_against_national_ones():
+    frames = demo_frames(AS_AT)
+    for rules in (CountingRules(include_breaches=True), CountingRules(include_unproven=True), CountingRules(min_age=12)):
+        report = performance_report(frames["people"], frames["outcomes"], frames["assessments"], areas=[SERVICE_NAME], as_at=AS_AT, rules=rules)
+        assert not report.comparable and "not the official rules" in report.counting
+        assert report.live["national_binary_now"].null_count() == report.live.height and report.official.is_empty()
+        assert "not set against national figures" in report.findings["live"]

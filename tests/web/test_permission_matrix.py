@@ -29,7 +29,7 @@ MATRIX = {
     ),
     "cohort-export": (
         "service",
-        {"pat": FORBIDDEN, "mandy": FORBIDDEN, "percy": OK, "bea": FORBIDDEN, "ada": FORBIDDEN, "olly": FORBIDDEN},
+        {"pat": FORBIDDEN, "mandy": OK, "percy": OK, "bea": FORBIDDEN, "ada": FORBIDDEN, "olly": FORBIDDEN},
     ),
     "settings": (
         "service",
@@ -41,7 +41,7 @@ MATRIX = {
     "import": ("service", {"pat": FORBIDDEN, "mandy": FORBIDDEN, "percy": OK, "bea": FORBIDDEN, "ada": FORBIDDEN, "olly": FORBIDDEN}),
     "import-template": ("service", {"pat": FORBIDDEN, "mandy": FORBIDDEN, "percy": OK, "bea": FORBIDDEN, "ada": FORBIDDEN, "olly": FORBIDDEN}),
     "analysis": ("service", {"pat": OK, "mandy": OK, "percy": OK, "bea": OK, "ada": FORBIDDEN, "olly": NOT_FOUND}),
-    "reference": ("none", {"pat": FORBIDDEN, "mandy": FORBIDDEN, "percy": OK, "bea": FORBIDDEN, "ada": FORBIDDEN, "olly": FORBIDDEN}),
+    "reference": ("none", {"pat": FORBIDDEN, "mandy": OK, "percy": OK, "bea": FORBIDDEN, "ada": FORBIDDEN, "olly": FORBIDDEN}),
     "audit": ("none", {"pat": FORBIDDEN, "mandy": OK, "percy": FORBIDDEN, "bea": FORBIDDEN, "ada": OK, "olly": FORBIDDEN}),
     "compare": ("service", {"pat": OK, "mandy": OK, "percy": OK, "bea": OK, "ada": FORBIDDEN, "olly": NOT_FOUND}),
     "national-figures": ("none", {"pat": FORBIDDEN, "mandy": FORBIDDEN, "percy": OK, "bea": FORBIDDEN, "ada": OK, "olly": FORBIDDEN}),
@@ -102,3 +102,13 @@ def test_no_write_is_possible_by_post_for_a_board_viewer(world):
         assert response.status_code == FORBIDDEN
     assert client.post(url_for(world, "add-member", "service"), {}).status_code == FORBIDDEN
     assert client.post(url_for(world, "settings", "service"), {"early_months": 1}).status_code == FORBIDDEN
+
+
+def test_a_manager_reads_the_reference_figures_but_only_a_performance_officer_loads_them(world):
+    url = reverse("reference")
+    page = world.client("mandy").get(url).content.decode()
+    assert "England and Wales" in page or "No reference figures are loaded." in page
+    assert 'type="file"' not in page and "Performance officers load newer figures." in page
+    upload = {"figures": ("figures.csv", b"area\n")}
+    assert world.client("mandy").post(url, upload).status_code == FORBIDDEN
+    assert 'type="file"' in world.client("percy").get(url).content.decode()

@@ -76,7 +76,7 @@ def values(frame: pl.DataFrame) -> alt.Data:
 def titled(chart, title: str, subtitle: str = ""):
     return chart.properties(
         title=alt.TitleParams(
-            textwrap.wrap(title, 90), subtitle=textwrap.wrap(subtitle, 110) if subtitle else alt.Undefined, anchor="start", fontSize=14
+            textwrap.wrap(title, 72), subtitle=textwrap.wrap(subtitle, 100) if subtitle else alt.Undefined, anchor="start", fontSize=14
         ),
         width=WIDTH,
         height=HEIGHT,

@@ -114,7 +114,7 @@ def status_line(m: dict) -> str:
 
 
 def render_measures(period: Period, overall: dict, arguments: argparse.Namespace, groups: list[dict] | None) -> str:
-    title = f"Cohort {period.label} ({period.start} to {period.end})"
+    title = f"Cohort {period.label}, {period.dates} ({period.start} to {period.end})"
     if period.method != "aggregated_quarters":
         title += f", {period.method}"
     if getattr(arguments, "service", None):
@@ -124,6 +124,7 @@ def render_measures(period: Period, overall: dict, arguments: argparse.Namespace
         rows.extend(measure_row(cell(g["group"]), g) for g in groups)
     counting = ["proven offences only" if not arguments.include_unproven else "charged/admitted offences included"]
     counting.append("breaches excluded" if not arguments.include_breaches else "breaches included")
+    counting.append("ages 10 to 17 at entry")
     headers = MEASURE_HEADERS[:]
     if groups:
         headers[0] = arguments.by

@@ -63,6 +63,8 @@ def run(arguments: argparse.Namespace) -> int:
         "as_at": as_at.isoformat(),
         "label": MODELLED,
         "curve_basis": report.curve.basis,
+        "counting": report.counting,
+        "compared_with_national": report.comparable,
         "curve_from_data": report.curve.modelled_from_data,
         "suppressed_below": arguments.suppress_below,
         "findings": report.findings,
@@ -71,6 +73,7 @@ def run(arguments: argparse.Namespace) -> int:
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=jsonable), encoding="utf-8")
     print(f"Performance of {report.area_label} as at {as_at:%-d %B %Y} ({MODELLED})")
+    print(f"Counted by the {report.counting}" + ("" if report.comparable else " — so nothing is set against national or official figures"))
     for sentence in report.findings.values():
         print(f"- {sentence}")
     print(f"Curve: {report.curve.basis}")

@@ -128,9 +128,18 @@ class Period:
             return quarter_label(self.first_quarter)
         return f"{quarter_label(self.first_quarter)}–{quarter_label(self.last_quarter)}"
 
+    @property
+    def dates(self) -> str:
+        """The period named by its months: "Jul–Sep 2025" for a quarter, "Jul 2025–Jun 2026" for more."""
+        if self.quarters == 1:
+            return f"{self.start:%b}–{self.end:%b %Y}"
+        return f"{self.start:%b %Y}–{self.end:%b %Y}"
+
     def follow_up_complete_on(self, rules: CountingRules) -> dt.date:
-        """The date the period's figures become final: its last day plus follow-up and waiting."""
-        return add_months(self.end, rules.follow_up_months + rules.waiting_months)
+        """The date the period's figures become final: its last day plus follow-up and waiting —
+        a month end, as the period's last day is (30 September 2024 → 31 March 2026)."""
+        next_month = add_months(self.end.replace(day=1), rules.follow_up_months + rules.waiting_months + 1)
+        return next_month - dt.timedelta(days=1)
 
     def follow_up_months_elapsed(self, as_at: dt.date, rules: CountingRules) -> int:
         """Whole months of follow-up that every entry has had by ``as_at`` (0 to the follow-up length).

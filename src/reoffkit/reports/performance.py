@@ -42,6 +42,8 @@ from reoffkit.engine.performance import (
 )
 from reoffkit.engine.rules import add_months, quarter_of
 
+#: The official counting rules: every comparison with national or official figures uses them.
+OFFICIAL_RULES = CountingRules()
 TREND_QUARTERS = 16
 CURVE_QUARTERS = 8
 MONTHS_IN_FOLLOW_UP_CHART = 24
@@ -54,6 +56,21 @@ FIGURE_COLUMNS = (
     "frequency_rate", "frequency_ci_low", "frequency_ci_high",
     "reoffences_per_reoffender", "per_reoffender_ci_low", "per_reoffender_ci_high",
 )
+
+
+def is_official(rules: CountingRules) -> bool:
+    """Whether ``rules`` count as the official measure does (ages, unproven offences, breaches,
+    follow-up and waiting): only then may figures be set beside national or official ones."""
+    keys = ("min_age", "max_age", "include_unproven", "include_breaches", "follow_up_months", "waiting_months")
+    return all(getattr(rules, key) == getattr(OFFICIAL_RULES, key) for key in keys)
+
+
+def counting_words(rules: CountingRules) -> str:
+    """The counting choices behind a figure, in words."""
+    unproven = "charged and admitted offences as well as proven ones" if rules.include_unproven else "proven offences only"
+    breaches = "breaches counted" if rules.include_breaches else "breaches not counted"
+    words = f"{unproven}; {breaches}; ages {rules.min_age} to {rules.max_age} at entry"
+    return ("official rules: " if is_official(rules) else "not the official rules: ") + words
 
 
 def cohort_figures(entries: pl.DataFrame) -> dict:
@@ -104,6 +121,9 @@ class PerformanceReport:
 
     def curve_table(self) -> pl.DataFrame:
         return self.curve.table() if self.shown_curve is None else self.shown_curve
+    #: Whether the report's rules are the official ones (else no national or official comparison).
+    comparable: bool = True
+    counting: str = ""
 
     @property
     def area_label(self) -> str:
@@ -122,10 +142,16 @@ class PerformanceReport:
         }
 
 
+def four_quarters(row: dict) -> str:
+    """The aggregate of the latest four complete quarters, named by its dates (one name everywhere)."""
+    return f"the four quarters {row['months']} ({row['cohort']}) added together"
+
+
 def _period_row(period: Period, basis: str, entries: pl.DataFrame, rules: CountingRules, as_at: dt.date) -> dict:
     complete_on = period.follow_up_complete_on(rules)
     return {
         "cohort": period.label,
+        "months": period.dates,
         "cohort_basis": basis,
         "period_start": period.start,
         "period_end": period.end,
@@ -154,9 +180,13 @@ def _national_columns(figures: list[ref.ReferenceFigure], basis: str, binary_sha
     return {
         "national_binary_12m": binary.binary_rate if binary else None,
         "national_binary_basis": f"{binary.area} {binary.period_label} ({binary.source})" if binary else None,
+        "national_binary_period": binary.period_label if binary else None,
+        "national_binary_source": binary.source if binary else None,
         "national_binary_now": binary_now,
         "national_frequency_12m": frequency_12m,
         "national_frequency_basis": f"{frequency.area} {frequency.period_label} ({frequency.source})" if frequency else None,
+        "national_frequency_period": frequency.period_label if frequency else None,
+        "national_frequency_source": frequency.source if frequency else None,
         "national_frequency_now": frequency_now,
         "national_per_reoffender_now": per_reoffender_now,
     }
@@ -196,14 +226,15 @@ def _frame(rows: list[dict], columns: list[str]) -> pl.DataFrame:
 
 
 LIVE_COLUMNS = [
-    "cohort", "cohort_basis", "period_start", "period_end", "status", "months_elapsed", "final_on", *FIGURE_COLUMNS,
+    "cohort", "months", "cohort_basis", "period_start", "period_end", "status", "months_elapsed", "final_on", *FIGURE_COLUMNS,
     "mean_follow_up_days", "binary_share_expected", "frequency_share_expected",
-    "national_binary_12m", "national_binary_basis", "national_binary_now",
-    "national_frequency_12m", "national_frequency_basis", "national_frequency_now", "national_per_reoffender_now",
+    "national_binary_12m", "national_binary_basis", "national_binary_period", "national_binary_source", "national_binary_now",
+    "national_frequency_12m", "national_frequency_basis", "national_frequency_period", "national_frequency_source",
+    "national_frequency_now", "national_per_reoffender_now",
     "projected_binary_12m", "projected_binary_low", "projected_binary_high",
     "projected_frequency_12m", "projected_frequency_low", "projected_frequency_high",
 ]
-TREND_COLUMNS = ["cohort", "cohort_basis", "period_start", "period_end", "status", "months_elapsed", "final_on", *FIGURE_COLUMNS]
+TREND_COLUMNS = ["cohort", "months", "cohort_basis", "period_start", "period_end", "status", "months_elapsed", "final_on", *FIGURE_COLUMNS]
 OFFICIAL_COLUMNS = [
     "area", "cohort_basis", "period_start", "period_end", "source",
     "official_cohort_size", "official_reoffenders", "official_reoffences", "official_binary_rate", "official_per_reoffender",
@@ -224,6 +255,10 @@ def performance_report(
 ) -> PerformanceReport:
     """Everything on the performance page for the services named ``areas`` (their frames joined)."""
     figures = ref.default_reference() if figures is None else figures
+    comparable = is_official(rules)
+    if not comparable:
+        # Set beside national or official figures only when counted as they are (docs/rules.md §13).
+        figures = []
     current = quarter_of(as_at)
     earliest = _earliest_quarter(outcomes)
     first = current - TREND_QUARTERS + 1 if earliest is None else max(earliest, current - TREND_QUARTERS + 1)
@@ -233,11 +268,14 @@ def performance_report(
 
     completed = [q for q in quarters if q.follow_up_complete_on(rules) <= as_at][-CURVE_QUARTERS:]
     area_words = areas[0] if len(areas) == 1 else f"{len(areas)} services"
-    if completed:
-        described = f"{len(completed)} completed quarterly cohort{'s' if len(completed) > 1 else ''} of {area_words} ({completed[0].label}–{completed[-1].label})"
+    # The cohorts the curve comes from, named: only those with children in them.
+    with_children = [q for q in completed if _in_quarters(entries, q).height]
+    if with_children:
+        names = ", ".join(q.label for q in with_children)
+        described = f"{len(with_children)} completed quarterly cohort{'s' if len(with_children) > 1 else ''} of {area_words} with children ({names})"
         completed_entries = _in_quarters(entries, Period(completed[0].first_quarter, len(completed)))
     else:
-        described, completed_entries = f"no completed quarterly cohorts of {area_words}", entries.clear()
+        described, completed_entries = f"no completed quarterly cohorts of {area_words} with children", entries.clear()
     curve = follow_up_curve(completed_entries, described_as=described)
 
     live_rows = [
@@ -266,7 +304,10 @@ def performance_report(
     national_quarters = tuple(
         f for f in figures if f.area_type == "country" and f.area in ref.NATIONAL_AREAS and f.cohort_basis == "quarter" and f.binary_rate is not None
     )
-    report = PerformanceReport(tuple(areas), as_at, rules, curve, live, trend, reference_series, official, in_follow_up, national_quarters=national_quarters)
+    report = PerformanceReport(
+        tuple(areas), as_at, rules, curve, live, trend, reference_series, official, in_follow_up, national_quarters=national_quarters,
+        comparable=comparable, counting=counting_words(rules),
+    )
     report.findings.update(findings(report, entries))
     return report
 
@@ -340,9 +381,10 @@ def findings(report: PerformanceReport, entries: pl.DataFrame) -> dict[str, str]
     found: dict[str, str] = {}
     if report.live.height:
         row = report.live.row(report.live.height - 1, named=True)
-        label = "the latest four quarters" if row["cohort_basis"] == "aggregated_quarters" else row["cohort"]
+        label = four_quarters(row) if row["cohort_basis"] == "aggregated_quarters" else f"the {row['cohort']} cohort ({row['months']})"
         if row["national_binary_now"] is None or row["binary_rate"] is None:
-            found["live"] = f"Binary rate so far for {label}: {_percent(row['binary_rate'])} ({MODELLED})"
+            unset = "" if report.comparable else f"; not set against national figures, as it is counted by {report.counting}"
+            found["live"] = f"Binary rate so far for {label}: {_percent(row['binary_rate'])} ({MODELLED}{unset})"
         else:
             low, high, national_now = row["binary_ci_low"], row["binary_ci_high"], row["national_binary_now"]
             if national_now < low:
@@ -353,7 +395,7 @@ def findings(report: PerformanceReport, entries: pl.DataFrame) -> dict[str, str]
                 comparison = "not significantly different from"
             found["live"] = (
                 f"Binary rate so far for {label} is {_percent(row['binary_rate'])}, {comparison} the projected "
-                f"national {_percent(national_now)} at the same point ({MODELLED})"
+                f"national {_percent(national_now)} at the same point (from {row['national_binary_basis']}; {MODELLED})"
             )
     final = report.trend.filter(pl.col("status") == "final")
     if final.height:
@@ -363,7 +405,7 @@ def findings(report: PerformanceReport, entries: pl.DataFrame) -> dict[str, str]
             before = year_before.row(0, named=True)
             p_binary = two_proportion_test(latest["reoffenders"], latest["cohort_size"], before["reoffenders"], before["cohort_size"])
             found["trend_binary"] = (
-                f"Binary rate {_percent(latest['binary_rate'])} for the {latest['cohort']} cohort against "
+                f"Binary rate {_percent(latest['binary_rate'])} for the {latest['cohort']} cohort ({latest['months']}, final) against "
                 f"{_percent(before['binary_rate'])} a year earlier: {_significance(p_binary)}"
             )
             counts = {

@@ -13,3 +13,6 @@ urlpatterns = [
     path("", include("reoffkit.web.board.urls")),
     path("", include("reoffkit.web.compare.urls")),
 ]
+
+# A parameter that cannot be used: the 400 page says which and what was expected.
+handler400 = "reoffkit.web.tracker.views.errors.bad_request"

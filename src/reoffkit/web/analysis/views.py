@@ -18,6 +18,7 @@ from reoffkit.engine.rules import Period, quarter_label
 from reoffkit.web.analysis import queries as analysis_queries
 from reoffkit.web.jobs.models import Job
 from reoffkit.web.jobs.runner import kept
+from reoffkit.web.tracker.params import BadParameter, parse_quarter
 from reoffkit.web.tracker.permissions import has_permission, require
 from reoffkit.web.tracker.report_pages import FORMATS, chart_context, chart_download, file_stem, partnership, partnership_query
 
@@ -49,13 +50,10 @@ def _choice(request, service, today):
     completed = analysis_queries.completed_quarters(service, as_at=today)
     quarters_text, first_text = request.GET.get("quarters", "4"), request.GET.get("period", "")
     if quarters_text not in ("1", "4"):
-        raise Http404
+        raise BadParameter("quarters", quarters_text, "1 or 4")
     quarters = int(quarters_text)
     if first_text:
-        try:
-            period = Period.parse(first_text, quarters)
-        except ValueError:
-            raise Http404 from None
+        period = parse_quarter(first_text, name="period", quarters=quarters)
     elif completed:
         last = completed[-1]
         period = Period(max(completed[0], last - quarters + 1), min(quarters, last - completed[0] + 1))
@@ -63,7 +61,7 @@ def _choice(request, service, today):
         period = None
     group_by = request.GET.get("by", "tier")
     if group_by not in GROUPS:
-        raise Http404
+        raise BadParameter("by", group_by, "one of " + ", ".join(GROUPS))
     return completed, period, group_by
 
 

@@ -26,6 +26,7 @@ from reoffkit.engine.disproportionality import NOT_KNOWN, STAGE_TABLE, Populatio
 from reoffkit.engine.rules import quarter_label
 from reoffkit.web.disproportionality import actions
 from reoffkit.web.disproportionality.models import PopulationTable, ServicePopulation
+from reoffkit.web.tracker.params import BadParameter, parse_quarter
 from reoffkit.web.tracker.actions import record_export
 from reoffkit.web.tracker.models import Role
 from reoffkit.web.tracker.permissions import has_permission, require, role_of
@@ -45,15 +46,12 @@ def _period(request, services, today: dt.date) -> tuple[Period | None, list[str]
     latest four quarters), and the quarters with cohort entries to choose from."""
     quarters_text = request.GET.get("quarters", "4")
     if quarters_text not in QUARTERS:
-        raise Http404
+        raise BadParameter("quarters", quarters_text, "one of " + ", ".join(QUARTERS))
     quarters = int(quarters_text)
     available = cohort_quarters(services[0], as_at=today, count=40)
     first_text = request.GET.get("period", "")
     if first_text:
-        try:
-            return Period.parse(first_text, quarters), available
-        except ValueError:
-            raise Http404 from None
+        return parse_quarter(first_text, name="period", quarters=quarters), available
     if not available:
         return None, available
     keys = sorted(Period.parse(label).first_quarter for label in available)
@@ -134,7 +132,7 @@ def _query(services, period: Period, scheme: str | None, pies: bool) -> str:
 def _options(request) -> tuple[str | None, bool]:
     scheme = request.GET.get("scheme") or None
     if scheme is not None and scheme not in ETHNICITY_SCHEMES:
-        raise Http404
+        raise BadParameter("scheme", scheme, "one of " + ", ".join(ETHNICITY_SCHEMES))
     return scheme, request.GET.get("pies") == "1"
 
 

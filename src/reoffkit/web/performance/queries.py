@@ -30,7 +30,7 @@ def performance_page(services: list[Service], *, as_at: dt.date, suppress_below:
 
 def performance_report(services: list[Service], *, as_at: dt.date):
     """The performance report of one service or a partnership (not cached: see ``performance_page``)."""
-    from reoffkit.reports.performance import performance_report as build
+    from reoffkit.reports.performance import OFFICIAL_RULES, performance_report as build
 
     services = sorted(services, key=lambda s: s.pk)
     frames = service_frames(services)
@@ -40,8 +40,9 @@ def performance_report(services: list[Service], *, as_at: dt.date):
         frames.assessments,
         areas=[s.name for s in services],
         as_at=as_at,
-        # A partnership counts by the first service's rules; the page says when they differ.
-        rules=services[0].counting_rules(),
+        # Every figure here is set against national or official ones, so it is counted by the
+        # official rules whatever the services' settings (docs/rules.md §13; the page says so).
+        rules=OFFICIAL_RULES,
         figures=reference_figures(),
     )
 

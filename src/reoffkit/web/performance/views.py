@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from reoffkit import reference as ref
 from reoffkit.casefile import CaseFileError
 from reoffkit.disclosure import SUPPRESS_BELOW
-from reoffkit.reports.performance import MODELLED
+from reoffkit.reports.performance import MODELLED, is_official
 from reoffkit.web.performance import queries as performance_queries
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.permissions import has_permission, require, services_of
@@ -52,13 +53,19 @@ def interval(low, high, words=percent) -> str:
     return "" if low is None or high is None else f"{words(low)} to {words(high)}"
 
 
+def _national_from(period, source) -> str:
+    """The cell's label: the period (the publication is listed once under the tables)."""
+    return "" if period is None else period
+
+
 def _live_rows(report) -> list[dict]:
     rows = []
     for row in report.live.iter_rows(named=True):
         small = {c: (row["cohort"], c) in report.small or not report.withheld for c in ("cohort_size", "reoffenders", "reoffences")}
         rows.append(
             {
-                "cohort": "Latest four quarters " + row["cohort"] if row["cohort_basis"] == "aggregated_quarters" else row["cohort"],
+                "cohort": f"Four quarters {row['months']} ({row['cohort']}) added together" if row["cohort_basis"] == "aggregated_quarters" else row["cohort"],
+                "months_named": row["months"],
                 "aggregate": row["cohort_basis"] == "aggregated_quarters",
                 "months": row["months_elapsed"],
                 "waiting": row["months_elapsed"] >= report.rules.follow_up_months,
@@ -69,6 +76,9 @@ def _live_rows(report) -> list[dict]:
                 "binary": percent(row["binary_rate"]),
                 "binary_interval": interval(row["binary_ci_low"], row["binary_ci_high"]),
                 "national_binary": percent(row["national_binary_now"]),
+                "national_binary_from": _national_from(row["national_binary_period"], row["national_binary_source"]),
+                "national_frequency_from": _national_from(row["national_frequency_period"], row["national_frequency_source"]),
+                "national_periods_differ": row["national_binary_period"] != row["national_frequency_period"],
                 "projected_binary": percent(row["projected_binary_12m"]),
                 "projected_binary_interval": interval(row["projected_binary_low"], row["projected_binary_high"]),
                 "national_binary_12m": percent(row["national_binary_12m"]),
@@ -121,6 +131,7 @@ def performance(request, service):
     services = partnership(request, service)
     report, charts, suppress = _page(request, services, today)
     rules = [s.counting_rules() for s in services]
+    live_rows = _live_rows(report)
     return render(
         request,
         "performance/performance.html",
@@ -133,7 +144,8 @@ def performance(request, service):
             "today": today,
             "report": report,
             "modelled": MODELLED,
-            "live_rows": _live_rows(report),
+            "live_rows": live_rows,
+            "periods_differ": any(row["national_periods_differ"] for row in live_rows),
             "official_rows": _official_rows(report),
             "charts": {
                 name.replace("-", "_"): chart_context(name, chart, service_id=service.pk, download="performance-chart", query=partnership_query(services))
@@ -143,9 +155,9 @@ def performance(request, service):
             "query": partnership_query(services),
             "suppress": suppress,
             "threshold": SUPPRESS_BELOW,
-            "rules_differ": len({(r.min_age, r.max_age, r.include_unproven, r.include_breaches) for r in rules}) > 1,
             "rules": rules[0],
-            "can_load_reference": has_permission(request.user, "reference_figures"),
+            "settings_apply": [s for s, r in zip(services, rules) if not is_official(r)],
+            "can_load_reference": has_permission(request.user, "view_reference"),
         },
     )
 
@@ -158,10 +170,13 @@ def performance_chart(request, service, name: str, fmt: str):
     return chart_download(charts.get(name), fmt, stem=file_stem(services, name, f"{dt.date.today():%Y-%m-%d}"))
 
 
-@require("reference_figures")
+@require("view_reference")
 @require_http_methods(["GET", "POST"])
 def reference_figures(request):
     problems = []
+    can_load = has_permission(request.user, "reference_figures")
+    if request.method == "POST" and not can_load:
+        raise PermissionDenied
     if request.method == "POST":
         upload = request.FILES.get("figures")
         if upload is None:
@@ -200,6 +215,6 @@ def reference_figures(request):
     return render(
         request,
         "performance/reference.html",
-        {"section": "reference", "groups": groups, "problems": problems, "columns": ref.COLUMNS, "area_types": ref.AREA_TYPES, "bases": ref.BASES},
+        {"section": "reference", "can_load": can_load, "groups": groups, "problems": problems, "columns": ref.COLUMNS, "area_types": ref.AREA_TYPES, "bases": ref.BASES},
         status=400 if problems else 200,
     )

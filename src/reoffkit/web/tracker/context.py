@@ -1,6 +1,25 @@
-"""Navigation for the page header: the user's role and services, and what they may open."""
+"""Navigation for the page header: the user's role and services, and what they may open.
+
+The menu holds one set of links, for the service being looked at (``nav_service``: the page's
+own, else the user's first); a user of several services switches between them with the service
+switcher (``nav_switch``), which opens the same page for the other service where there is one.
+"""
+
+from django.urls import NoReverseMatch, reverse
 
 from reoffkit.web.tracker.permissions import PERMISSIONS, role_of, services_of
+
+
+def _same_page(request, service, role: str) -> str:
+    """The page being looked at, for ``service`` (pages of one child or one record: the service's start)."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and set(match.kwargs) == {"service_id"} and match.url_name:
+        try:
+            return reverse(match.url_name, kwargs={"service_id": service.pk})
+        except NoReverseMatch:
+            pass
+    start = "cohort" if role in PERMISSIONS["view_records"] else "summary"
+    return reverse(start, args=[service.pk])
 
 
 def navigation(request):
@@ -8,9 +27,15 @@ def navigation(request):
     role = role_of(user) if user is not None else None
     if role is None:
         return {"nav_role": None}
+    services = list(services_of(user)) if role in PERMISSIONS["view_aggregates"] else []
+    match = getattr(request, "resolver_match", None)
+    current_id = match.kwargs.get("service_id") if match is not None else None
+    current = next((s for s in services if s.pk == current_id), services[0] if services else None)
     return {
         "nav_role": role,
         "nav_role_label": user.profile.get_role_display(),
-        "nav_services": list(services_of(user)),
+        "nav_services": services,
+        "nav_service": current,
+        "nav_switch": [{"service": s, "url": _same_page(request, s, role), "current": s == current} for s in services] if len(services) > 1 else [],
         "nav_can": {name: role in roles for name, roles in PERMISSIONS.items()},
     }

@@ -6,7 +6,8 @@ role                   may
 practitioner           see the cohort and children's records of their services; record offences,
                        assessments and review actions; change actions they raised or own
 manager                as practitioner, plus change any action of their services, the service
-                       settings and the audit log of their services
+                       settings and the audit log of their services, exports and the reference
+                       figures (to read)
 performance officer    as practitioner, plus exports, imports, reference figures and population tables
 board viewer           aggregate pages of their services only — never a child's record
 administrator          users and services, population tables, and the whole audit log — no
@@ -34,8 +35,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "record": CASE_ROLES,
     "change_any_action": frozenset({Role.MANAGER}),
     "change_settings": frozenset({Role.MANAGER}),
-    "export": frozenset({Role.PERFORMANCE}),
+    "export": frozenset({Role.MANAGER, Role.PERFORMANCE}),
     "import": frozenset({Role.PERFORMANCE}),
+    # reading the reference figures every comparison uses; loading new ones
+    "view_reference": frozenset({Role.MANAGER, Role.PERFORMANCE}),
     "reference_figures": frozenset({Role.PERFORMANCE}),
     # ethnic disproportionality (aggregates; board viewers see them with small counts withheld),
     # and the population tables it is set against (published figures, not children's records)

@@ -28,6 +28,7 @@ from reoffkit.engine.rules import Period
 from reoffkit.web.spreadsheets import workbook
 from reoffkit.web.tracker import actions, queries
 from reoffkit.web.tracker.forms import DateField, GovukForm, add_errors_of
+from reoffkit.web.tracker.params import parse_quarter
 from reoffkit.web.tracker.models import ETHNICITY_CHOICES, SEX_CHOICES, YoungPerson
 from reoffkit.web.tracker.permissions import has_permission, require
 from reoffkit.web.tracker.queries import CohortRow
@@ -88,7 +89,7 @@ class CohortFilterForm(forms.Form):
     def __init__(self, *args, service, quarters: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         asked = (self.data.get("quarter") or "") if self.is_bound else ""
-        if QUARTER_LABEL.match(asked) and asked not in quarters:
+        if QUARTER_LABEL.match(asked) and parse_quarter(asked) and asked not in quarters:
             quarters = sorted([*quarters, asked], reverse=True)  # a bookmarked older quarter still works
         self.fields["quarter"].choices = [("", "Everyone in follow-up")] + [(q, q) for q in quarters]
         self.fields["age"].choices = ANY + [(str(age), str(age)) for age in range(service.min_age, service.max_age + 1)]
@@ -179,6 +180,11 @@ class Listing:
     sort: str
     direction: str
     page: object = None
+
+    @property
+    def children(self) -> int:
+        """Children among the rows shown: alert counts are by child (the alerts page's count)."""
+        return len({row.person.pk for row in self.rows})
 
 
 def cohort_listing(service, params: QueryDict, *, today: dt.date) -> Listing:

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from reoffkit.engine import ALERT_LABELS
 from reoffkit.web.tracker import actions, queries
 from reoffkit.web.tracker.forms import DateField, GovukForm, show_stale
+from reoffkit.web.tracker.params import FIRST_YEAR, in_range
 from reoffkit.web.tracker.permissions import has_permission, require
 from reoffkit.web.tracker.queries import CohortRow
 
@@ -33,8 +34,12 @@ FUTURE = "The date cannot be in the future."
 
 @dataclass
 class AlertItem:
+    """One child with one type of alert: the entries it fired on (newest first) and why, each reason once."""
+
     row: CohortRow
     alert: dict
+    rows: list[CohortRow] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -42,6 +47,10 @@ class AlertGroup:
     code: str
     label: str
     items: list[AlertItem] = field(default_factory=list)
+
+
+#: How every alert count is made, on every page that shows one (docs/rules.md §8).
+COUNTED_BY = "Alerts are counted by child: a child with the same alert on two cohort entries in follow-up counts once."
 
 
 def _by_name(row: CohortRow):
@@ -52,20 +61,31 @@ def group_alerts(rows: list[CohortRow], only: str = "") -> list[AlertGroup]:
     """The fired alerts of ``rows`` by alert type, in the engine's order of alert types (every
     type listed, empty ones too, so a meeting sees what did *not* fire); ``only`` keeps one type.
 
-    A child with two entries in follow-up (two quarters) can have the same alert for the same
-    reason on both (an overdue action belongs to the child): it is listed once, at the newer entry.
+    Counted by child (:data:`COUNTED_BY`): a child with two entries in follow-up (two quarters)
+    can have the same alert on both; they are one item, shown at the newer entry with both reasons.
     """
     groups = {code: AlertGroup(code, label) for code, label in ALERT_LABELS.items() if not only or code == only}
-    seen: set[tuple[int, str, str]] = set()
+    items: dict[tuple[int, str], AlertItem] = {}
     for row in sorted(rows, key=lambda r: r.entry["index_date"], reverse=True):
         for alert in row.alerts:
-            key = (row.person.pk, alert["alert"], alert["reason"])
-            if alert["alert"] in groups and key not in seen:
-                seen.add(key)
-                groups[alert["alert"]].items.append(AlertItem(row, alert))
+            if alert["alert"] not in groups:
+                continue
+            key = (row.person.pk, alert["alert"])
+            item = items.get(key)
+            if item is None:
+                item = items[key] = AlertItem(row, alert)
+                groups[alert["alert"]].items.append(item)
+            item.rows.append(row)
+            if alert["reason"] not in item.reasons:
+                item.reasons.append(alert["reason"])
     for group in groups.values():
         group.items.sort(key=lambda item: _by_name(item.row))
     return list(groups.values())
+
+
+def children_alerted(rows: list[CohortRow]) -> int:
+    """Children with at least one alert (each once, whatever their entries)."""
+    return len({row.person.pk for row in rows if row.alerts})
 
 
 @dataclass
@@ -114,7 +134,8 @@ def alert_list(request, service):
     today = dt.date.today()
     form = AlertFilterForm(request.GET or None)
     only = form.cleaned_data["alert"] if form.is_valid() else ""
-    groups = group_alerts(queries.cohort_rows(service, as_at=today), only)
+    rows = queries.cohort_rows(service, as_at=today)
+    groups = group_alerts(rows, only)
     actions.record_list_view(
         by=request.user, service=service, object_ids=[item.row.person.pk for group in groups for item in group.items], summary="Viewed the alert list"
     )
@@ -128,6 +149,8 @@ def alert_list(request, service):
             "groups": groups,
             "only": only,
             "fired": [g for g in groups if g.items],
+            "children_alerted": children_alerted(rows),
+            "counted_by": COUNTED_BY,
             "today": today,
         },
     )
@@ -168,7 +191,7 @@ class SinceForm(GovukForm):
         return [(str(self.fields[name].label), dict(self.fields[name].choices)[data[name]]) for name in ("caseworker", "alert", "rag") if data.get(name)]
 
     def clean_since(self):
-        since = self.cleaned_data.get("since")
+        since = in_range(self.cleaned_data.get("since"), name="since", typed=self.data.get("since"))
         if since and since > self.today:
             raise ValidationError(FUTURE)
         return since
@@ -185,6 +208,8 @@ class MeetingDateForm(GovukForm):
         held_on = self.cleaned_data["held_on"]
         if held_on > self.today:
             raise ValidationError(FUTURE)
+        if held_on.year < FIRST_YEAR:
+            raise ValidationError(f"Enter a date after {FIRST_YEAR}.")
         return held_on
 
 

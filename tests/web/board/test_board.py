@@ -241,8 +241,9 @@ def test_a_partnership_paper_covers_the_services_chosen_and_only_the_users_own(w
 
 
 def test_the_add_form_offers_its_default_due_date_as_a_date_input_reads_it(world):
-    """A date field shows its value as 2027-03-05 (what a browser's date input reads), so the form
-    can be sent as it is offered."""
+    """The due date is GOV.UK's date input (day, month, year) with the default filled in, so the
+    form can be sent as it is offered."""
     page = text(world.client("mandy").get(reverse("plan-add", args=[world.northmoor.pk]) + "?issue=Late+reviews"))
-    due = (TODAY + dt.timedelta(days=90)).isoformat()
-    assert f'type="date" name="due_on" value="{due}"' in page
+    due = TODAY + dt.timedelta(days=90)
+    for part, value in (("day", due.day), ("month", due.month), ("year", due.year)):
+        assert re.search(rf'name="due_on-{part}" type="text" inputmode="numeric" value="{value}"', page), part

@@ -27,17 +27,18 @@ from reoffkit.web.board import actions
 from reoffkit.web.board.models import BoardPaper, PlanItem
 from reoffkit.web.board.queries import can_edit, can_make_papers, papers_for, plan_rows, visible_items
 from reoffkit.web.tracker.actions import StaleEdit
-from reoffkit.web.tracker.forms import DATE_INPUT_FORMATS, DateInput
+from reoffkit.web.tracker.forms import DateField
 from reoffkit.web.tracker.models import Role
 from reoffkit.web.tracker.permissions import require
 from reoffkit.web.tracker.report_pages import file_stem
 
 MAX_UPLOAD_BYTES = 5_000_000
-DATE_INPUT = DateInput(attrs={"class": "govuk-input govuk-input--width-10"})
 TEXT = {"class": "govuk-textarea", "rows": 3}
 
 
 class ItemForm(forms.ModelForm):
+    due_on = DateField(label="By when", help_text="For example, 31 3 2027.")
+
     class Meta:
         model = PlanItem
         fields = ["issue", "source_kind", "source_ref", "actions", "owner", "partner_agency", "partner_person", "due_on", "status", "dropped_reason", "partnership"]
@@ -49,11 +50,10 @@ class ItemForm(forms.ModelForm):
             "owner": "By whom: a named user",
             "partner_agency": "Or a partner agency",
             "partner_person": "and a person there",
-            "due_on": "By when",
             "dropped_reason": "Why it was dropped",
             "partnership": "The partnership's item",
         }
-        help_texts = {"actions": "One action a line.", "due_on": "For example 31/3/2027."}
+        help_texts = {"actions": "One action a line."}
         widgets = {
             "issue": forms.Textarea(attrs=TEXT),
             "actions": forms.Textarea(attrs={**TEXT, "rows": 4}),
@@ -64,7 +64,6 @@ class ItemForm(forms.ModelForm):
             "source_ref": forms.TextInput(attrs={"class": "govuk-input"}),
             "partner_agency": forms.TextInput(attrs={"class": "govuk-input govuk-!-width-two-thirds"}),
             "partner_person": forms.TextInput(attrs={"class": "govuk-input govuk-!-width-two-thirds"}),
-            "due_on": DATE_INPUT,
         }
 
     def __init__(self, *args, service, **kwargs):
@@ -72,7 +71,6 @@ class ItemForm(forms.ModelForm):
         self.fields["owner"].queryset = get_user_model().objects.filter(
             profile__services=service, profile__role__in=[Role.PRACTITIONER, Role.MANAGER, Role.PERFORMANCE], is_active=True
         ).order_by("username")
-        self.fields["due_on"].input_formats = DATE_INPUT_FORMATS
         self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
 
     def _post_clean(self):  # the model's own checks run in the action, with the service and author set

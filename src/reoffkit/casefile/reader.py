@@ -26,7 +26,17 @@ import polars as pl
 
 from reoffkit.casefile.columns import DATE_COLUMNS, SPECS, Check, given, month_first_suspicion, read_column
 from reoffkit.casefile.problems import CaseFileError, Problem, format_problems
-from reoffkit.casefile.sources import ROW, RawTable, csv_files, heading, read_csv_table, read_workbook, unzip_sheets
+from reoffkit.casefile.sources import (
+    ROW,
+    RawTable,
+    csv_files,
+    heading,
+    is_out_of_memory,
+    out_of_memory,
+    read_csv_table,
+    read_workbook,
+    unzip_sheets,
+)
 from reoffkit.engine import codes
 from reoffkit.engine.schema import conform, empty_frame
 
@@ -101,9 +111,19 @@ def read_case_file(
     problems with the whole file are reported against (default: the name of ``path``).
     """
     path = Path(path)
-    today = today or dt.date.today()
+    try:
+        return _read_case_file(path, today or dt.date.today(), outcome_types, name or path.name)
+    except BaseException as error:
+        if not is_out_of_memory(error):
+            raise
+        # A panic of Polars derives from BaseException: ``except Exception`` would let it through.
+        frames = {sheet: empty_frame(sheet) for sheet in SHEETS}
+        return CaseFile(**frames, problems=(out_of_memory(name or path.name),), source=str(path))
+
+
+def _read_case_file(path: Path, today: dt.date, outcome_types, name: str) -> CaseFile:
     problems: list[Problem] = []
-    raw = _read_raw(path, problems, name or path.name)
+    raw = _read_raw(path, problems, name)
     tables: dict[str, pl.DataFrame | None] = {}
     for sheet in SHEETS:
         table = raw.get(sheet) if raw is not None else None

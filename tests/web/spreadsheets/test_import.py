@@ -200,11 +200,11 @@ def test_a_performance_officer_uploads_previews_and_imports(world, westvale, cas
     assert preview.status_code == 200 and f"{people} new children" in page
     assert YoungPerson.objects.filter(service=westvale).count() == 0
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
-    stored = list((tmp_path / "data" / "imports").iterdir())
+    stored = list((tmp_path / "data" / "uploads").iterdir())
     assert len(stored) == 1 and oct(stored[0].stat().st_mode & 0o777) == "0o600"
     done = client.post(reverse("import-commit", args=[westvale.pk]), {"token": token, "original": "westvale.xlsx"}, follow=True)
     assert "Imported westvale.xlsx" in text(done) and YoungPerson.objects.filter(service=westvale).count() == people
-    assert list((tmp_path / "data" / "imports").iterdir()) == []  # the upload is gone once imported
+    assert list((tmp_path / "data" / "uploads").iterdir()) == []  # the upload is gone once imported
     again = client.post(reverse("import-commit", args=[westvale.pk]), {"token": token}, follow=True)
     assert "no longer here" in text(again)
     second = text(client.post(url, {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())}))

@@ -301,8 +301,10 @@ def _plan_resettlement(plan, resettlement: pl.DataFrame, matched, person_of, unc
         plan.changes.append(Change("resettlement record", pid, f"release on {row['release_date']:%-d %b %Y}", apply))
 
 
-def commit_import(plan: ImportPlan, *, by, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Apply every change of ``plan`` in one transaction (all or nothing) and audit the import."""
+def commit_import(plan: ImportPlan, *, by, progress: Callable[[int, int], None] | None = None, via: str = "") -> dict[str, int]:
+    """Apply every change of ``plan`` in one transaction (all or nothing) and audit the import.
+    ``via`` says how it was made when not through the signed-in web pages (the command line names
+    the operating-system account that ran it beside the user it was run as)."""
     if not plan.ok:
         raise ValueError("a case file with errors cannot be imported")
     total = len(plan.changes)
@@ -317,7 +319,7 @@ def commit_import(plan: ImportPlan, *, by, progress: Callable[[int, int], None] 
             verb=AuditEvent.Verb.IMPORT,
             service=plan.service,
             object_type="case file",
-            summary=f"Imported {plan.source.rsplit('/', 1)[-1][:100]}: {plan.summary()}"[:300],
-            changes={kind: n for kind, n in counts.items()},
+            summary=f"Imported {plan.source.rsplit('/', 1)[-1][:100]}{f' by {by.username} via {via}' if via else ''}: {plan.summary()}"[:300],
+            changes={**{kind: n for kind, n in counts.items()}, **({"via": via} if via else {})},
         )
     return counts

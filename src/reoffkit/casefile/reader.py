@@ -54,6 +54,7 @@ WRONG_TYPES: dict[str, str] = {
     ),
 }
 SHOWN_ROWS = 5  # the other rows named in a duplicate's problem
+COHORT_EXPORT_SHEETS = ("cohort", "measures")  # the live tracker's cohort workbook (not a case file)
 CAN_BE_FOUND = (
     "an .xlsx workbook, or a folder of CSV files (people.csv, outcomes.csv, assessments.csv, actions.csv, resettlement.csv) "
     "or a .zip of them"
@@ -172,6 +173,16 @@ def _read_raw(path: Path, problems: list[Problem], name: str) -> dict[str, RawTa
         if read is None:
             return None
         tables, sheet_names = read
+        if not any(sheet in tables for sheet in REQUIRED_SHEETS) and {heading(n) for n in sheet_names} >= set(COHORT_EXPORT_SHEETS):
+            problems.append(
+                Problem(
+                    name, None, None,
+                    f"the live tracker's cohort export (sheets {', '.join(sheet_names)}): it lists cohort entries, not the records a case file holds",
+                    "a case file, which the cohort export is not: to move a service's records, a performance officer uses Export the case file "
+                    "on the service's import page (Import, then 'Export the case file: the service's records as a case file') and imports that file",
+                )
+            )
+            return None
         for sheet in REQUIRED_SHEETS:
             if sheet not in tables and not any(p.sheet == sheet for p in problems):
                 problems.append(Problem(sheet, None, None, None, f"a sheet named {sheet} (the workbook has: {', '.join(sheet_names)})"))

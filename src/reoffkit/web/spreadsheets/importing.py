@@ -9,7 +9,9 @@ records:
   release date match; then only its offence type, gravity and breach can change;
 - an assessment is the same when its date and tool match (score, band and level can change);
 - a review action is the same when its date raised, trigger and action match (nothing changes
-  through an import: the status is changed on the record, where it is versioned);
+  through an import: the status is changed on the record, where it is versioned); a new one keeps
+  its notes, and its owner when the file names (by user name) an active user of the service —
+  any other name is a warning and the action has no owner;
 - a resettlement record is matched to its release as in the case file.
 
 Nothing is ever deleted: records in the service that the file does not hold are counted in the
@@ -28,6 +30,7 @@ from typing import Callable
 import polars as pl
 from django.db import transaction
 
+from reoffkit.casefile import Problem
 from reoffkit.engine import codes
 from reoffkit.engine.schema import RESETTLEMENT_FACTORS
 from reoffkit.web.tracker import actions
@@ -165,7 +168,7 @@ def plan_import(service: Service, case_file) -> ImportPlan:
 
     _plan_outcomes(plan, case_file.outcomes, matched, person_of, unchanged)
     _plan_assessments(plan, case_file.assessments, matched, person_of, unchanged)
-    _plan_actions(plan, case_file.actions, matched, person_of, unchanged)
+    _plan_actions(plan, case_file.actions, matched, person_of, unchanged, _owners(service, case_file.actions, plan))
     _plan_resettlement(plan, case_file.resettlement, matched, person_of, unchanged)
     plan.unchanged = unchanged
     in_file = {p.pk for p in matched.values() if p is not None}
@@ -263,7 +266,29 @@ def _plan_assessments(plan, assessments: pl.DataFrame, matched, person_of, uncha
         )
 
 
-def _plan_actions(plan, review_actions: pl.DataFrame, matched, person_of, unchanged) -> None:
+def _owners(service: Service, review_actions: pl.DataFrame, plan: ImportPlan) -> dict[str, object]:
+    """User name → user, for the owners the file names who are active users of ``service``; each
+    other name is a warning (the action is imported without an owner)."""
+    from django.contrib.auth import get_user_model
+
+    from reoffkit.web.tracker.permissions import services_of
+
+    names = sorted(review_actions["owner"].drop_nulls().unique().to_list())
+    users = get_user_model().objects.filter(username__in=names, is_active=True)
+    found = {user.username: user for user in users if services_of(user).filter(pk=service.pk).exists()}
+    plan.problems = tuple(plan.problems) + tuple(
+        Problem(
+            "actions", None, "owner", name,
+            f"the user name of a user of {service.name} (there is none called this: its actions are imported without an owner)", "warning",
+        )
+        for name in names
+        if name not in found
+    )
+    return found
+
+
+def _plan_actions(plan, review_actions: pl.DataFrame, matched, person_of, unchanged, owners: dict | None = None) -> None:
+    owners = owners or {}
     existing = _existing(matched, "review_actions", lambda a: (a.raised_on, a.trigger, a.action))
     for row in review_actions.iter_rows(named=True):
         pid = row["person_id"]
@@ -275,7 +300,7 @@ def _plan_actions(plan, review_actions: pl.DataFrame, matched, person_of, unchan
         def create(by, row=row, pid=pid):
             actions.add_review_action(
                 by=by, person=person_of(pid), raised_on=row["raised_on"], trigger=row["trigger"], action=row["action"], status=row["status"],
-                owner=None, due_on=row["due_on"], completed_on=row["completed_on"] if row["status"] == "completed" else None,
+                owner=owners.get(row["owner"]), due_on=row["due_on"], completed_on=row["completed_on"] if row["status"] == "completed" else None,
                 notes=row["notes"] or "",
             )
 

@@ -242,7 +242,7 @@ def export_case_file(request, service):
     if not form.is_valid():
         messages.error(request, "Enter why you are exporting the service's records (at least 5 characters)")
         return redirect("import", service_id=service.pk)
-    frames = queries.service_case_file_frames(service)
+    frames = case_file_frames(service)
     path = _folder() / f"export-{secrets.token_hex(8)}.xlsx"
     try:
         write_case_file(frames, path)
@@ -257,3 +257,30 @@ def export_case_file(request, service):
     response["Content-Disposition"] = f'attachment; filename="{slugify(service.name)}-case-file-{dt.date.today().isoformat()}.xlsx"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def case_file_frames(service) -> dict:
+    """Every record of ``service`` as case-file frames: the tracker's own copy, with each review
+    action's notes and its owner by user name, so that importing it into an empty service gives the
+    same records."""
+    import polars as pl
+
+    from reoffkit.engine.schema import conform
+    from reoffkit.web.tracker import queries
+    from reoffkit.web.tracker.models import ReviewAction
+
+    frames = queries.service_case_file_frames(service)
+    rows = ReviewAction.objects.filter(person__service=service).order_by("person__local_id", "raised_on", "pk").values(
+        "person__local_id", "raised_on", "trigger", "action", "status", "owner__username", "due_on", "completed_on", "notes"
+    )
+    rows = list(rows)
+    columns = {
+        "person_id": [r["person__local_id"] for r in rows],
+        **{name: [r[name] for r in rows] for name in ("raised_on", "trigger", "action", "status")},
+        "owner": [r["owner__username"] for r in rows],
+        **{name: [r[name] for r in rows] for name in ("due_on", "completed_on")},
+        "notes": [r["notes"] or None for r in rows],
+    }
+    schema = empty_frame("actions").schema
+    frames["actions"] = conform(pl.DataFrame(columns, schema={name: schema[name] for name in columns}), "actions")
+    return frames

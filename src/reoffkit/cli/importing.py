@@ -41,7 +41,7 @@ def run(arguments: argparse.Namespace) -> int:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from reoffkit.web.spreadsheets.importing import commit_import, plan_import
+    from reoffkit.web.spreadsheets.importing import ImportStopped, commit_import, plan_import
     from reoffkit.web.tracker.models import ColumnMapping, Service
     from reoffkit.web.tracker.permissions import has_permission, services_of
     from reoffkit.web.spreadsheets.uploads import read_upload
@@ -86,7 +86,15 @@ def run(arguments: argparse.Namespace) -> int:
         print(f"  {done:,} of {total:,} changes made ({time.perf_counter() - started:.0f} s)", flush=True)
 
     via = f"command line (os user {os_user()})"
-    counts = commit_import(plan, by=user, progress=progress, via=via)
+    try:
+        counts = commit_import(plan, by=user, progress=progress, via=via)
+    except ImportStopped as stopped:
+        print(
+            f"{arguments.casefile}: the import stopped after {stopped.done:,} of {stopped.total:,} changes ({type(stopped.cause).__name__}); "
+            "they are kept and audited. Run the same import again to make the rest (nothing is made twice).",
+            file=sys.stderr,
+        )
+        return 1
     print(f"Imported in {time.perf_counter() - started:.1f} s: {sum(counts.values()):,} changes; audited as {user.username} via {via}.")
     return 0
 

@@ -16,8 +16,9 @@ records:
 
 Nothing is ever deleted: records in the service that the file does not hold are counted in the
 plan and left alone. Committing applies the plan through the actions (each change validated and
-audited) in one transaction, plus one "import" audit event with the counts; re-importing the same
-file changes nothing.
+audited), plus one "import" audit event with the counts: in one transaction when it is small, in
+short transactions of :data:`BATCH` changes when it is large, so that the service goes on working
+meanwhile (:func:`commit_import`); re-importing the same file changes nothing.
 """
 
 from __future__ import annotations
@@ -326,25 +327,78 @@ def _plan_resettlement(plan, resettlement: pl.DataFrame, matched, person_of, unc
         plan.changes.append(Change("resettlement record", pid, f"release on {row['release_date']:%-d %b %Y}", apply))
 
 
-def commit_import(plan: ImportPlan, *, by, progress: Callable[[int, int], None] | None = None, via: str = "") -> dict[str, int]:
-    """Apply every change of ``plan`` in one transaction (all or nothing) and audit the import.
+#: Changes written per transaction. Between two batches other writers (a sign-in, a recorded
+#: assessment, the audit of a record viewed) take their turn, so they wait for one batch at most,
+#: never for the whole import (docs/adr/0016-uploads-and-imports.md).
+BATCH = 200
+
+
+class ImportStopped(Exception):
+    """An import stopped by a failure after ``done`` of ``total`` changes were made and kept;
+    importing the same file again makes the rest (changes already made are matched, not repeated)."""
+
+    def __init__(self, done: int, total: int, cause: BaseException):
+        super().__init__(f"stopped after {done} of {total} changes ({type(cause).__name__})")
+        self.done, self.total, self.cause = done, total, cause
+
+
+def commit_import(
+    plan: ImportPlan, *, by, progress: Callable[[int, int], None] | None = None, via: str = "", batch: int = BATCH
+) -> dict[str, int]:
+    """Apply every change of ``plan`` and audit the import.
+
+    An import of up to ``batch`` changes is one transaction: all or nothing. A larger one is
+    written in transactions of ``batch`` changes, so that the service goes on working while it runs
+    (signing in, reading and recording wait for one batch at most); while it runs, the service's
+    pages say so (:mod:`reoffkit.web.jobs.imports`). Each batch is all or nothing; a failure stops
+    the import, keeps the batches already made, audits how far it got and raises
+    :class:`ImportStopped` — importing the same file again makes only the rest.
+
     ``via`` says how it was made when not through the signed-in web pages (the command line names
     the operating-system account that ran it beside the user it was run as)."""
+    from reoffkit.web.jobs.imports import running_import
+
     if not plan.ok:
         raise ValueError("a case file with errors cannot be imported")
     total = len(plan.changes)
-    with transaction.atomic():
-        for number, change in enumerate(plan.changes, start=1):
-            change.apply(by)
-            if progress and (number % 500 == 0 or number == total):
-                progress(number, total)
-        counts = plan.counts()
-        actions.audit(
-            by=by,
-            verb=AuditEvent.Verb.IMPORT,
-            service=plan.service,
-            object_type="case file",
-            summary=f"Imported {plan.source.rsplit('/', 1)[-1][:100]}{f' by {by.username} via {via}' if via else ''}: {plan.summary()}"[:300],
-            changes={**{kind: n for kind, n in counts.items()}, **({"via": via} if via else {})},
-        )
+    counts = plan.counts()
+    name = plan.source.rsplit("/", 1)[-1][:100]
+    by_whom = f" by {by.username} via {via}" if via else ""
+    extra = {"via": via} if via else {}
+    if total <= batch:
+        with transaction.atomic():
+            for change in plan.changes:
+                change.apply(by)
+            _audit_import(plan, by, f"Imported {name}{by_whom}: {plan.summary()}", {**counts, **extra})
+        if progress:
+            progress(total, total)
+        return counts
+    done = 0
+    with running_import(plan.service, by, total) as marker:
+        try:
+            for start in range(0, total, batch):
+                with transaction.atomic():
+                    for change in plan.changes[start : start + batch]:
+                        change.apply(by)
+                done = min(start + batch, total)
+                marker.advance(done)
+                if progress:
+                    progress(done, total)
+        except Exception as error:
+            made = {}
+            for change in plan.changes[:done]:
+                made[change.kind] = made.get(change.kind, 0) + 1
+            _audit_import(
+                plan, by,
+                f"Import of {name}{by_whom} stopped after {done:,} of {total:,} changes ({type(error).__name__}): "
+                f"{', '.join(describe(made)) or 'no changes'} kept; importing the file again makes the rest",
+                {**made, **extra, "stopped_after": done, "of": total},
+            )
+            raise ImportStopped(done, total, error) from error
+        _audit_import(plan, by, f"Imported {name}{by_whom}: {plan.summary()}", {**counts, **extra})
     return counts
+
+
+def _audit_import(plan: ImportPlan, by, summary: str, changes: dict) -> None:
+    with transaction.atomic():
+        actions.audit(by=by, verb=AuditEvent.Verb.IMPORT, service=plan.service, object_type="case file", summary=summary[:300], changes=changes)

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods
 from reoffkit.casefile import write_case_file
 from reoffkit.engine.schema import empty_frame
 from reoffkit.web.jobs.files import UploadTooLarge, store_upload, sweep_uploads, upload_folder
-from reoffkit.web.spreadsheets.importing import commit_import, describe, plan_import
+from reoffkit.web.spreadsheets.importing import ImportStopped, commit_import, describe, plan_import
 from reoffkit.web.tracker.permissions import require
 from reoffkit.web.spreadsheets.uploads import read_upload
 
@@ -185,6 +185,13 @@ def _run_import(service_id: int, user_id: int, path: Path, token: str, original:
         counts = commit_import(plan, by=user, progress=step)
         made = ", ".join(describe(counts)) or "no changes"
         progress.update(state="finished", done=len(plan.changes), message=f"Imported {original} in {time.perf_counter() - started:.1f} s: {made}.")
+    except ImportStopped as stopped:  # the batches made are kept; the same file again makes the rest
+        logger.error("import %s into service %s stopped after %s of %s: %s", token[:6], service_id, stopped.done, stopped.total, type(stopped.cause).__name__)
+        progress.update(
+            state="failed",
+            message=f"The import stopped after {stopped.done:,} of {stopped.total:,} changes, which are kept. Import the same file again "
+            "to make the rest (nothing is made twice); if it stops again, tell your administrator.",
+        )
     except Exception as error:  # nothing was saved: the transaction rolled back
         logger.error("import %s into service %s failed: %s", token[:6], service_id, type(error).__name__)
         progress.update(state="failed", message="The import failed and nothing was saved. Try again; if it fails again, tell your administrator.")

@@ -44,6 +44,7 @@ bench: setup
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 	$(PY) benchmarks/performance_page.py $(filter --quick,$(BENCH_ARGS))
 	$(PY) benchmarks/import_throughput.py $(filter --quick,$(BENCH_ARGS))
+	$(PY) benchmarks/import_throughput.py --alongside $(filter --quick,$(BENCH_ARGS))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis out var benchmarks/data frontend/node_modules src/reoffkit/web/static/reoffkit

@@ -19,7 +19,7 @@ import csv
 from pathlib import Path
 
 from reoffkit.casefile.columns import SPECS
-from reoffkit.casefile.sources import _cell_text, heading
+from reoffkit.casefile.sources import SheetLimits, TooLarge, _cell_text, archive_problem, heading
 from reoffkit.cells import csv_text
 from reoffkit.engine import codes
 
@@ -42,30 +42,40 @@ def recognised(column: str, value: str) -> str | None:
     return table.get(codes.normalise_word(value))
 
 
-def workbook_rows(path: Path) -> dict[str, list[list[str | None]]]:
-    """Every sheet of a workbook as rows of text (dates as ISO dates), first row first."""
+def workbook_rows(path: Path, name: str | None = None) -> dict[str, list[list[str | None]]]:
+    """Every sheet of a workbook as rows of text (dates as ISO dates), first row first. Raises
+    :class:`~reoffkit.casefile.sources.TooLarge` (naming ``name``, the file as the user knows it,
+    or the sheet) for a workbook over the reader's limits, before or while reading it."""
     from openpyxl import load_workbook
 
+    too_large = archive_problem(path, name or path.name)
+    if too_large is not None:
+        raise TooLarge(too_large)
     book = load_workbook(path, read_only=True, data_only=True)
+    limits = SheetLimits()
     try:
         sheets = {}
-        for name in book.sheetnames:
-            worksheet = book[name]
+        for sheet in book.sheetnames:
+            worksheet = book[sheet]
             if not hasattr(worksheet, "iter_rows"):
                 continue
             if hasattr(worksheet, "reset_dimensions"):
                 worksheet.reset_dimensions()
-            sheets[name] = [[_cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+            rows = []
+            for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                limits.row(sheet, number, row)
+                rows.append([_cell_text(v) for v in row])
+            sheets[sheet] = rows
         return sheets
     finally:
         book.close()
 
 
-def headings_and_values(path: Path, *, limit: int = 60) -> dict[str, dict]:
+def headings_and_values(path: Path, *, limit: int = 60, name: str | None = None) -> dict[str, dict]:
     """For the mapping screen: each sheet's headings (its first non-blank row) and, per heading, up
     to ``limit`` distinct values."""
     found = {}
-    for name, rows in workbook_rows(path).items():
+    for name, rows in workbook_rows(path, name).items():
         start = next((i for i, row in enumerate(rows) if any(v is not None for v in row)), None)
         if start is None:
             continue
@@ -85,9 +95,14 @@ def headings_and_values(path: Path, *, limit: int = 60) -> dict[str, dict]:
 
 def suggest(path: Path) -> dict:
     """A first mapping: sheets and headings that already match the case file's, by name."""
+    return suggest_from(headings_and_values(path))
+
+
+def suggest_from(sheets: dict[str, dict]) -> dict:
+    """:func:`suggest` from what :func:`headings_and_values` found."""
     ours = {heading(sheet): sheet for sheet in SPECS}
     mapping: dict = {"sheets": {}, "columns": {}, "values": {}}
-    for name, found in headings_and_values(path).items():
+    for name, found in sheets.items():
         sheet = ours.get(heading(name))
         if sheet is None:
             continue
@@ -97,11 +112,11 @@ def suggest(path: Path) -> dict:
     return mapping
 
 
-def remap(path: Path, mapping: dict, folder: Path) -> Path:
+def remap(path: Path, mapping: dict, folder: Path, name: str | None = None) -> Path:
     """Write ``path`` (a workbook) through ``mapping`` as case-file CSVs in ``folder``."""
     values = {column: {codes.normalise_word(theirs): ours for theirs, ours in words.items()} for column, words in mapping.get("values", {}).items()}
-    for name, rows in workbook_rows(path).items():
-        sheet = mapping.get("sheets", {}).get(name)
+    for sheet_name, rows in workbook_rows(path, name).items():
+        sheet = mapping.get("sheets", {}).get(sheet_name)
         if sheet not in SPECS:
             continue
         start = next((i for i, row in enumerate(rows) if any(v is not None for v in row)), None)

@@ -26,7 +26,17 @@ import polars as pl
 
 from reoffkit.casefile.columns import DATE_COLUMNS, SPECS, Check, given, month_first_suspicion, read_column
 from reoffkit.casefile.problems import CaseFileError, Problem, format_problems
-from reoffkit.casefile.sources import ROW, RawTable, csv_files, heading, read_csv_table, read_workbook, unzip_sheets
+from reoffkit.casefile.sources import (
+    ROW,
+    RawTable,
+    csv_files,
+    heading,
+    is_out_of_memory,
+    out_of_memory,
+    read_csv_table,
+    read_workbook,
+    unzip_sheets,
+)
 from reoffkit.engine import codes
 from reoffkit.engine.schema import conform, empty_frame
 
@@ -44,6 +54,7 @@ WRONG_TYPES: dict[str, str] = {
     ),
 }
 SHOWN_ROWS = 5  # the other rows named in a duplicate's problem
+COHORT_EXPORT_SHEETS = ("cohort", "measures")  # the live tracker's cohort workbook (not a case file)
 CAN_BE_FOUND = (
     "an .xlsx workbook, or a folder of CSV files (people.csv, outcomes.csv, assessments.csv, actions.csv, resettlement.csv) "
     "or a .zip of them"
@@ -101,9 +112,19 @@ def read_case_file(
     problems with the whole file are reported against (default: the name of ``path``).
     """
     path = Path(path)
-    today = today or dt.date.today()
+    try:
+        return _read_case_file(path, today or dt.date.today(), outcome_types, name or path.name)
+    except BaseException as error:
+        if not is_out_of_memory(error):
+            raise
+        # A panic of Polars derives from BaseException: ``except Exception`` would let it through.
+        frames = {sheet: empty_frame(sheet) for sheet in SHEETS}
+        return CaseFile(**frames, problems=(out_of_memory(name or path.name),), source=str(path))
+
+
+def _read_case_file(path: Path, today: dt.date, outcome_types, name: str) -> CaseFile:
     problems: list[Problem] = []
-    raw = _read_raw(path, problems, name or path.name)
+    raw = _read_raw(path, problems, name)
     tables: dict[str, pl.DataFrame | None] = {}
     for sheet in SHEETS:
         table = raw.get(sheet) if raw is not None else None
@@ -152,6 +173,16 @@ def _read_raw(path: Path, problems: list[Problem], name: str) -> dict[str, RawTa
         if read is None:
             return None
         tables, sheet_names = read
+        if not any(sheet in tables for sheet in REQUIRED_SHEETS) and {heading(n) for n in sheet_names} >= set(COHORT_EXPORT_SHEETS):
+            problems.append(
+                Problem(
+                    name, None, None,
+                    f"the live tracker's cohort export (sheets {', '.join(sheet_names)}): it lists cohort entries, not the records a case file holds",
+                    "a case file, which the cohort export is not: to move a service's records, a performance officer uses Export the case file "
+                    "on the service's import page (Import, then 'Export the case file: the service's records as a case file') and imports that file",
+                )
+            )
+            return None
         for sheet in REQUIRED_SHEETS:
             if sheet not in tables and not any(p.sheet == sheet for p in problems):
                 problems.append(Problem(sheet, None, None, None, f"a sheet named {sheet} (the workbook has: {', '.join(sheet_names)})"))

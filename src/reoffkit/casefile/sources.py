@@ -38,7 +38,17 @@ from reoffkit.engine import codes
 
 ROW = "__row"
 TEXT_SUFFIXES: tuple[str, ...] = (".csv", ".txt")  # .txt: Excel's "Unicode Text"
-MAX_UNPACKED_BYTES = 200_000_000  # the sheet files of a .zip, unpacked
+# What a workbook or a .zip may hold, checked before anything is read (a file of a megabyte can
+# unpack to gigabytes) and while it is read. The row, column and string limits are Excel's own, so
+# no workbook Excel can save is refused by them (docs/case-file.md, "How large a file may be").
+MAX_UNPACKED_BYTES = 1_000_000_000  # every part of an .xlsx, or the sheet files of a .zip, unpacked
+MAX_RATIO = 100  # unpacked ÷ packed size of a part over RATIO_FLOOR (real sheets: under 20)
+RATIO_FLOOR = 1_000_000
+MAX_ROWS = 1_048_576  # rows of a sheet (Excel's limit)
+MAX_COLUMNS = 16_384  # columns of a sheet (Excel's limit)
+MAX_CELLS = 30_000_000  # cells of a workbook read, rows × columns (a full case file at Excel's row limit has ~20 million)
+MAX_STRING = 32_767  # characters in one cell (Excel's limit)
+TOO_LARGE = "too large when unpacked"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls file, or an encrypted .xlsx
 LAST_EXCEL_SERIAL = 2_958_465  # 9999-12-31
 
@@ -123,6 +133,83 @@ def workbook_problem(path: Path) -> str | None:
     return None
 
 
+class TooLarge(Exception):
+    """A file or sheet over the limits above; ``problem`` says which, and by how much."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.0f} MB" if size >= 1_000_000 else f"{size:,} bytes"
+
+
+def archive_problem(path: Path, name: str, members: Iterable[str] | None = None) -> Problem | None:
+    """Why the zip file ``path`` (an .xlsx is one) must not be unpacked, from the sizes its parts
+    declare (``zipfile`` never reads past a declared size); ``None`` when it may be. ``members``:
+    only the parts of these names count (the sheet files of a .zip of CSV files)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = [m for m in archive.infolist() if not m.is_dir() and (members is None or m.filename in members)]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None  # not a zip: the reader says so in its own words
+    expected = (
+        f"a file of at most {_megabytes(MAX_UNPACKED_BYTES)} when unpacked, each part at most {MAX_RATIO} times its packed size "
+        "(split the records over several files, or save the workbook again from Excel)"
+    )
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+            return Problem(name, None, None, f"{TOO_LARGE}: {info.filename} unpacks to {_megabytes(info.file_size)}, {ratio:,.0f} times its packed size", expected)
+        if total > MAX_UNPACKED_BYTES:
+            return Problem(name, None, None, f"{TOO_LARGE}: its parts unpack to more than {_megabytes(MAX_UNPACKED_BYTES)} ({info.filename} alone is {_megabytes(info.file_size)})", expected)
+    return None
+
+
+def cell_too_long(sheet: str, row: int, column: str | None, length: int) -> Problem:
+    return Problem(
+        sheet, row, column, f"{TOO_LARGE}: a cell of {length:,} characters",
+        f"at most {MAX_STRING:,} characters in a cell (Excel's limit; the file was not read further)",
+    )
+
+
+class SheetLimits:
+    """Counts what one workbook's sheets hold as they are read, raising :class:`TooLarge` at the
+    first limit passed, naming the sheet."""
+
+    def __init__(self) -> None:
+        self.cells = 0
+
+    def row(self, sheet: str, row_number: int, values) -> None:
+        if row_number > MAX_ROWS:
+            raise TooLarge(Problem(sheet, None, None, f"{TOO_LARGE}: more than {MAX_ROWS:,} rows", f"at most {MAX_ROWS:,} rows in a sheet (Excel's limit; the file was not read further)"))
+        width = len(values)
+        if width > MAX_COLUMNS:
+            raise TooLarge(Problem(sheet, row_number, None, f"{TOO_LARGE}: {width:,} columns", f"at most {MAX_COLUMNS:,} columns in a sheet (Excel's limit; the file was not read further)"))
+        self.cells += width
+        if self.cells > MAX_CELLS:
+            raise TooLarge(Problem(sheet, row_number, None, f"{TOO_LARGE}: more than {MAX_CELLS:,} cells", f"at most {MAX_CELLS:,} cells in the workbook's sheets (the file was not read further)"))
+        for position, value in enumerate(values):
+            if isinstance(value, str) and len(value) > MAX_STRING:
+                raise TooLarge(cell_too_long(sheet, row_number, get_column_letter(position + 1), len(value)))
+
+
+def out_of_memory(name: str) -> Problem:
+    """Reading stopped on the memory it may use (a ``MemoryError``, or a panic of Polars, which
+    derives from ``BaseException`` and so escapes ``except Exception``)."""
+    return Problem(
+        name, None, None, f"{TOO_LARGE}: reading it needed more memory than an upload may use",
+        "a smaller file (split the records over several files, or remove what the case file does not need)",
+    )
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    return isinstance(error, (MemoryError, pl.exceptions.PanicException))
+
+
 def read_workbook(
     path: Path, date_columns: dict[str, set[str]], problems: list[Problem], name: str | None = None
 ) -> tuple[dict[str, RawTable], list[str]] | None:
@@ -138,8 +225,15 @@ def read_workbook(
     if why is not None:
         problems.append(Problem(name, None, None, None, why))
         return None
+    too_large = archive_problem(path, name)
+    if too_large is not None:
+        problems.append(too_large)
+        return None
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
+    except MemoryError:
+        problems.append(out_of_memory(name))
+        return None
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign zip file
         problems.append(
             Problem(name, None, None, None, f"a readable .xlsx workbook: this file is damaged or is not a workbook ({type(error).__name__})")
@@ -147,9 +241,10 @@ def read_workbook(
         return None
     try:
         sheet_names = {}
-        for name in workbook.sheetnames:
-            sheet_names.setdefault(heading(name), name)
+        for sheet_name in workbook.sheetnames:
+            sheet_names.setdefault(heading(sheet_name), sheet_name)
         tables: dict[str, RawTable] = {}
+        limits = SheetLimits()
         for sheet in date_columns:
             if sheet not in sheet_names:
                 continue
@@ -157,23 +252,36 @@ def read_workbook(
             if not hasattr(worksheet, "iter_rows"):
                 problems.append(Problem(sheet, None, None, sheet_names[sheet], "a worksheet of rows and columns (this sheet is a chart)"))
                 continue
-            tables[sheet] = _worksheet_table(sheet, worksheet, date_columns[sheet], workbook.epoch, problems)
+            tables[sheet] = _worksheet_table(sheet, worksheet, date_columns[sheet], workbook.epoch, problems, limits)
         return tables, list(workbook.sheetnames)
-    except Exception as error:  # a sheet whose XML is damaged
+    except TooLarge as refused:
+        problems.append(refused.problem)
+        return None
+    except BaseException as error:
+        if is_out_of_memory(error):
+            problems.append(out_of_memory(name))
+            return None
+        if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit
+            raise
+        # a sheet whose XML is damaged
         problems.append(Problem(name, None, None, None, f"a readable .xlsx workbook: part of it is damaged ({type(error).__name__}: {error})"))
         return None
     finally:
         workbook.close()
 
 
-def _worksheet_table(sheet: str, worksheet, date_columns: set[str], epoch: dt.datetime, problems: list[Problem]) -> RawTable:
+def _worksheet_table(
+    sheet: str, worksheet, date_columns: set[str], epoch: dt.datetime, problems: list[Problem], limits: SheetLimits | None = None
+) -> RawTable:
     # The stored dimensions of a sheet written by other programs can be wrong; read every row there is.
     if hasattr(worksheet, "reset_dimensions"):
         worksheet.reset_dimensions()
+    limits = limits or SheetLimits()
     rows = worksheet.iter_rows(values_only=True)
     header_row = 0
     given: list[object] = []
     for header_row, values in enumerate(rows, start=1):
+        limits.row(sheet, header_row, values)
         if any(_cell_text(v) is not None for v in values):
             given = list(values)
             break
@@ -188,6 +296,7 @@ def _worksheet_table(sheet: str, worksheet, date_columns: set[str], epoch: dt.da
     numbers: list[int] = []
     unheaded: set[int] = set()
     for row_number, values in enumerate(rows, start=header_row + 1):
+        limits.row(sheet, row_number, values)
         count = len(values)
         texts = [
             None if position >= count else (_serial_date(values[position], epoch) or _cell_text(values[position])) if is_date else _cell_text(values[position])
@@ -251,8 +360,9 @@ def unzip_sheets(path: Path, folder: Path, sheets: Iterable[str], name: str, pro
                 Problem(name, None, None, None, f"a .zip holding people.csv, outcomes.csv (and assessments.csv, actions.csv, resettlement.csv); it holds: {held}")
             )
             return False
-        if sum(m.file_size for m in texts) > MAX_UNPACKED_BYTES:
-            problems.append(Problem(name, None, None, None, f"CSV files of {MAX_UNPACKED_BYTES // 1_000_000} MB or less in all, unpacked"))
+        too_large = archive_problem(path, name, {m.filename for m in texts})
+        if too_large is not None:
+            problems.append(too_large)
             return False
         for member in texts:
             target = folder / Path(member.filename).name
@@ -330,10 +440,22 @@ def read_csv_table(sheet: str, path: Path, problems: list[Problem]) -> RawTable 
             source.seek(0)
         raw = pl.read_csv(source, **options, truncate_ragged_lines=True)
     except Exception as error:  # unreadable file: permissions, a folder named .csv, …
+        if isinstance(error, MemoryError):
+            problems.append(out_of_memory(path.name))
+            return None
         problems.append(Problem(sheet, None, None, path.name, f"a readable comma-separated file ({type(error).__name__}: {error})"))
+        return None
+    except pl.exceptions.PanicException:
+        problems.append(out_of_memory(path.name))
         return None
     if raw.height == 0:
         return no_headings()
+    longest = raw.select(pl.col(c).str.len_chars().max().alias(c) for c in raw.columns).row(0)
+    for position, length in enumerate(longest):
+        if length is not None and length > MAX_STRING:
+            row = raw.with_row_index("__at").filter(pl.col(raw.columns[position]).str.len_chars() > MAX_STRING)["__at"][0] + 1
+            problems.append(cell_too_long(sheet, row, get_column_letter(position + 1), length))
+            return None
     given = [raw[c][0] for c in raw.columns]
     positions = _unique_headings(sheet, 1, given, problems)
     frame = (

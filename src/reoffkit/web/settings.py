@@ -295,6 +295,9 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 REOFFKIT_JOB_HEARTBEAT = True
 REOFFKIT_UPLOAD_HOURS = float(env_int("REOFFKIT_UPLOAD_HOURS", 24))
+# Each upload is read in a process of its own with these limits (docs/case-file.md).
+REOFFKIT_UPLOAD_MEMORY_MB = env_int("REOFFKIT_UPLOAD_MEMORY_MB", 2048)
+REOFFKIT_UPLOAD_CPU_SECONDS = env_int("REOFFKIT_UPLOAD_CPU_SECONDS", 600)
 # Imports run in a thread of their own while the page shows their progress (tests run them inline).
 REOFFKIT_IMPORT_IN_BACKGROUND = True
 

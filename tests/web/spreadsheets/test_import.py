@@ -130,6 +130,7 @@ def test_a_file_with_errors_imports_nothing(world, westvale, tmp_path, case_fold
 
 
 def test_a_failure_midway_leaves_nothing_half_imported(world, westvale, case_folder, monkeypatch):
+    """An import of one batch or less is one transaction: all or nothing."""
     plan = plan_import(westvale, read_case_file(case_folder))
     calls = []
     original = actions.add_assessment
@@ -142,8 +143,45 @@ def test_a_failure_midway_leaves_nothing_half_imported(world, westvale, case_fol
 
     monkeypatch.setattr(actions, "add_assessment", failing)
     with pytest.raises(RuntimeError):
-        commit_import(plan, by=world.users["percy"])
+        commit_import(plan, by=world.users["percy"], batch=len(plan.changes))
     assert YoungPerson.objects.filter(service=westvale).count() == 0 and Outcome.objects.filter(person__service=westvale).count() == 0
+
+
+def test_a_large_import_that_fails_keeps_whole_batches_says_so_and_the_same_file_again_makes_the_rest(world, westvale, case_folder, monkeypatch):
+    """A large import is written in batches (so the service goes on working): a failure keeps the
+    batches made, is audited with how far it got, and importing the same file again completes it."""
+    from reoffkit.web.jobs.models import Job
+    from reoffkit.web.spreadsheets.importing import ImportStopped
+
+    case = read_case_file(case_folder)
+    plan = plan_import(westvale, case)
+    total = len(plan.changes)
+    calls = []
+    original = actions.add_assessment
+
+    def failing(**kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise RuntimeError("the database went away")
+        return original(**kwargs)
+
+    monkeypatch.setattr(actions, "add_assessment", failing)
+    with pytest.raises(ImportStopped) as stopped:
+        commit_import(plan, by=world.users["percy"], batch=50)
+    done = stopped.value.done
+    assert 0 < done < total and done % 50 == 0  # whole batches only
+    event = AuditEvent.objects.filter(verb=AuditEvent.Verb.IMPORT).latest("id")
+    assert f"stopped after {done:,} of {total:,} changes (RuntimeError)" in event.summary and event.changes["stopped_after"] == done
+    assert Job.objects.get(kind="import", service=westvale).state == Job.State.FAILED  # the banner goes
+    monkeypatch.undo()
+    rest = plan_import(westvale, case)
+    assert len(rest.changes) == total - done
+    commit_import(rest, by=world.users["percy"], batch=50)
+    assert plan_import(westvale, case).changes == []
+    fresh = actions.create_service(by=world.users["ada"], name="Fresh")
+    commit_import(plan_import(fresh, case), by=world.users["percy"])
+    for period in (Period.parse("2023Q3", 4), Period.parse("2024Q2")):
+        assert db_measures(westvale, period) == db_measures(fresh, period)
 
 
 def test_a_zip_of_the_csv_files_reads_like_the_folder_and_hostile_zips_are_refused(case_folder, tmp_path):
@@ -200,11 +238,11 @@ def test_a_performance_officer_uploads_previews_and_imports(world, westvale, cas
     assert preview.status_code == 200 and f"{people} new children" in page
     assert YoungPerson.objects.filter(service=westvale).count() == 0
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
-    stored = list((tmp_path / "data" / "imports").iterdir())
+    stored = list((tmp_path / "data" / "uploads").iterdir())
     assert len(stored) == 1 and oct(stored[0].stat().st_mode & 0o777) == "0o600"
     done = client.post(reverse("import-commit", args=[westvale.pk]), {"token": token, "original": "westvale.xlsx"}, follow=True)
     assert "Imported westvale.xlsx" in text(done) and YoungPerson.objects.filter(service=westvale).count() == people
-    assert list((tmp_path / "data" / "imports").iterdir()) == []  # the upload is gone once imported
+    assert list((tmp_path / "data" / "uploads").iterdir()) == []  # the upload is gone once imported
     again = client.post(reverse("import-commit", args=[westvale.pk]), {"token": token}, follow=True)
     assert "no longer here" in text(again)
     second = text(client.post(url, {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())}))

@@ -2,7 +2,7 @@
 ends, and swept when abandoned (a preview that was never imported, a mapping sample never saved).
 
 How long an upload is kept: until its job ends, or at most ``REOFFKIT_UPLOAD_HOURS`` (default 24)
-after it was uploaded, whichever comes first (docs/operations.md).
+after it was uploaded, whichever comes first (docs/case-file.md, "How long an upload is kept").
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ def upload_folder() -> Path:
     return folder
 
 
-def store_upload(uploaded, *, suffix: str, max_bytes: int) -> Path:
-    """Write an uploaded file (a Django ``UploadedFile``) under a random name, owner-only, reading
-    no more than ``max_bytes``. Nothing is left behind when it is too large."""
-    path = upload_folder() / f"{secrets.token_urlsafe(24)}{suffix}"
+def store_upload(uploaded, *, suffix: str, max_bytes: int, prefix: str = "") -> Path:
+    """Write an uploaded file (a Django ``UploadedFile``) under a random name (after ``prefix``),
+    owner-only, reading no more than ``max_bytes``. Nothing is left behind when it is too large."""
+    path = upload_folder() / f"{prefix}{secrets.token_urlsafe(24)}{suffix}"
     written = 0
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -57,8 +57,10 @@ def sweep_uploads(*, now: float | None = None) -> list[Path]:
     limit = now - upload_hours() * 3600
     busy = set(Job.objects.filter(state__in=(Job.State.QUEUED, Job.State.RUNNING)).exclude(upload="").values_list("upload", flat=True))
     removed = []
-    for path in upload_folder().iterdir():
-        if path.is_file() and str(path) not in busy and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-            removed.append(path)
+    legacy = Path(settings.DATA_DIR) / "imports"  # where uploads were kept before this folder
+    for folder in (upload_folder(), *([legacy] if legacy.is_dir() else [])):
+        for path in folder.iterdir():
+            if path.is_file() and str(path) not in busy and path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+                removed.append(path)
     return removed

@@ -9,16 +9,20 @@ records:
   release date match; then only its offence type, gravity and breach can change;
 - an assessment is the same when its date and tool match (score, band and level can change);
 - a review action is the same when its date raised, trigger and action match (nothing changes
-  through an import: the status is changed on the record, where it is versioned);
+  through an import: the status is changed on the record, where it is versioned); a new one keeps
+  its notes, and its owner when the file names (by user name) an active user of the service —
+  any other name is a warning and the action has no owner;
 - a resettlement record is matched to its release as in the case file.
 
 Nothing is deleted unless the import is a **full** re-import (``full=True``: the file holds every
 record of the service): then an outcome or assessment of the service that no row of the file
 matches is planned as removed, listed in the preview like every other change, and deleted through
 the audited actions with the file named as the reason (ADR 13). Otherwise records in the service
-that the file does not hold are counted in the plan and left alone. Committing applies the plan through the actions (each change validated and
-audited) in one transaction, plus one "import" audit event with the counts; re-importing the same
-file changes nothing.
+that the file does not hold are counted in the plan and left alone. Committing applies the plan
+through the actions (each change validated and audited), plus one "import" audit event with the
+counts: in one transaction when it is small, in short transactions of :data:`BATCH` changes when
+it is large, so that the service goes on working meanwhile (:func:`commit_import`); re-importing
+the same file changes nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from typing import Callable
 import polars as pl
 from django.db import transaction
 
+from reoffkit.casefile import Problem
 from reoffkit.engine import codes
 from reoffkit.engine.schema import RESETTLEMENT_FACTORS
 from reoffkit.web.tracker import actions
@@ -174,7 +179,7 @@ def plan_import(service: Service, case_file, *, full: bool = False) -> ImportPla
     left_assessments = _plan_assessments(plan, case_file.assessments, matched, person_of, unchanged, pool)
     if full:
         _plan_removals(plan, left, left_assessments)
-    _plan_actions(plan, case_file.actions, matched, person_of, unchanged)
+    _plan_actions(plan, case_file.actions, matched, person_of, unchanged, _owners(service, case_file.actions, plan))
     _plan_resettlement(plan, case_file.resettlement, matched, person_of, unchanged)
     plan.unchanged = unchanged
     in_file = {p.pk for p in matched.values() if p is not None}
@@ -291,7 +296,29 @@ def _plan_removals(plan, outcomes: dict, assessments: dict) -> None:
             )
 
 
-def _plan_actions(plan, review_actions: pl.DataFrame, matched, person_of, unchanged) -> None:
+def _owners(service: Service, review_actions: pl.DataFrame, plan: ImportPlan) -> dict[str, object]:
+    """User name → user, for the owners the file names who are active users of ``service``; each
+    other name is a warning (the action is imported without an owner)."""
+    from django.contrib.auth import get_user_model
+
+    from reoffkit.web.tracker.permissions import services_of
+
+    names = sorted(review_actions["owner"].drop_nulls().unique().to_list())
+    users = get_user_model().objects.filter(username__in=names, is_active=True)
+    found = {user.username: user for user in users if services_of(user).filter(pk=service.pk).exists()}
+    plan.problems = tuple(plan.problems) + tuple(
+        Problem(
+            "actions", None, "owner", name,
+            f"the user name of a user of {service.name} (there is none called this: its actions are imported without an owner)", "warning",
+        )
+        for name in names
+        if name not in found
+    )
+    return found
+
+
+def _plan_actions(plan, review_actions: pl.DataFrame, matched, person_of, unchanged, owners: dict | None = None) -> None:
+    owners = owners or {}
     existing = _existing(matched, "review_actions", lambda a: (a.raised_on, a.trigger, a.action))
     for row in review_actions.iter_rows(named=True):
         pid = row["person_id"]
@@ -303,7 +330,7 @@ def _plan_actions(plan, review_actions: pl.DataFrame, matched, person_of, unchan
         def create(by, row=row, pid=pid):
             actions.add_review_action(
                 by=by, person=person_of(pid), raised_on=row["raised_on"], trigger=row["trigger"], action=row["action"], status=row["status"],
-                owner=None, due_on=row["due_on"], completed_on=row["completed_on"] if row["status"] == "completed" else None,
+                owner=owners.get(row["owner"]), due_on=row["due_on"], completed_on=row["completed_on"] if row["status"] == "completed" else None,
                 notes=row["notes"] or "",
             )
 
@@ -329,23 +356,78 @@ def _plan_resettlement(plan, resettlement: pl.DataFrame, matched, person_of, unc
         plan.changes.append(Change("resettlement record", pid, f"release on {row['release_date']:%-d %b %Y}", apply))
 
 
-def commit_import(plan: ImportPlan, *, by, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Apply every change of ``plan`` in one transaction (all or nothing) and audit the import."""
+#: Changes written per transaction. Between two batches other writers (a sign-in, a recorded
+#: assessment, the audit of a record viewed) take their turn, so they wait for one batch at most,
+#: never for the whole import (docs/adr/0016-uploads-and-imports.md).
+BATCH = 200
+
+
+class ImportStopped(Exception):
+    """An import stopped by a failure after ``done`` of ``total`` changes were made and kept;
+    importing the same file again makes the rest (changes already made are matched, not repeated)."""
+
+    def __init__(self, done: int, total: int, cause: BaseException):
+        super().__init__(f"stopped after {done} of {total} changes ({type(cause).__name__})")
+        self.done, self.total, self.cause = done, total, cause
+
+
+def commit_import(
+    plan: ImportPlan, *, by, progress: Callable[[int, int], None] | None = None, via: str = "", batch: int = BATCH
+) -> dict[str, int]:
+    """Apply every change of ``plan`` and audit the import.
+
+    An import of up to ``batch`` changes is one transaction: all or nothing. A larger one is
+    written in transactions of ``batch`` changes, so that the service goes on working while it runs
+    (signing in, reading and recording wait for one batch at most); while it runs, the service's
+    pages say so (:mod:`reoffkit.web.jobs.imports`). Each batch is all or nothing; a failure stops
+    the import, keeps the batches already made, audits how far it got and raises
+    :class:`ImportStopped` — importing the same file again makes only the rest.
+
+    ``via`` says how it was made when not through the signed-in web pages (the command line names
+    the operating-system account that ran it beside the user it was run as)."""
+    from reoffkit.web.jobs.imports import running_import
+
     if not plan.ok:
         raise ValueError("a case file with errors cannot be imported")
     total = len(plan.changes)
-    with transaction.atomic():
-        for number, change in enumerate(plan.changes, start=1):
-            change.apply(by)
-            if progress and (number % 500 == 0 or number == total):
-                progress(number, total)
-        counts = plan.counts()
-        actions.audit(
-            by=by,
-            verb=AuditEvent.Verb.IMPORT,
-            service=plan.service,
-            object_type="case file",
-            summary=f"Imported {plan.source.rsplit('/', 1)[-1][:100]}: {plan.summary()}"[:300],
-            changes={kind: n for kind, n in counts.items()},
-        )
+    counts = plan.counts()
+    name = plan.source.rsplit("/", 1)[-1][:100]
+    by_whom = f" by {by.username} via {via}" if via else ""
+    extra = {"via": via} if via else {}
+    if total <= batch:
+        with transaction.atomic():
+            for change in plan.changes:
+                change.apply(by)
+            _audit_import(plan, by, f"Imported {name}{by_whom}: {plan.summary()}", {**counts, **extra})
+        if progress:
+            progress(total, total)
+        return counts
+    done = 0
+    with running_import(plan.service, by, total) as marker:
+        try:
+            for start in range(0, total, batch):
+                with transaction.atomic():
+                    for change in plan.changes[start : start + batch]:
+                        change.apply(by)
+                done = min(start + batch, total)
+                marker.advance(done)
+                if progress:
+                    progress(done, total)
+        except Exception as error:
+            made = {}
+            for change in plan.changes[:done]:
+                made[change.kind] = made.get(change.kind, 0) + 1
+            _audit_import(
+                plan, by,
+                f"Import of {name}{by_whom} stopped after {done:,} of {total:,} changes ({type(error).__name__}): "
+                f"{', '.join(describe(made)) or 'no changes'} kept; importing the file again makes the rest",
+                {**made, **extra, "stopped_after": done, "of": total},
+            )
+            raise ImportStopped(done, total, error) from error
+        _audit_import(plan, by, f"Imported {name}{by_whom}: {plan.summary()}", {**counts, **extra})
     return counts
+
+
+def _audit_import(plan: ImportPlan, by, summary: str, changes: dict) -> None:
+    with transaction.atomic():
+        actions.audit(by=by, verb=AuditEvent.Verb.IMPORT, service=plan.service, object_type="case file", summary=summary[:300], changes=changes)

@@ -4,13 +4,13 @@ onto the case file once, save it, and reuse it for every import.
 Step 1: upload a sample of the workbook; choose, for each of its sheets, which case-file sheet it
 is, and for each heading which column. Step 2: for the code columns, map each word the sample uses
 that the case file does not already accept ("Caution - Youth" → youth_caution). Each save is
-audited; the sample is kept only while mapping (owner-only, then deleted).
+audited; the sample is kept only while mapping (owner-only): deleted when mapping is done, at
+once when it cannot be read, and by the sweep of expired uploads when it is abandoned. It is read
+in a process of its own under memory and time limits (:mod:`reoffkit.web.spreadsheets.uploads`).
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 
 from django.contrib import messages
@@ -18,11 +18,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from reoffkit.casefile.columns import SPECS
-from reoffkit.casefile.mapping import CODE_COLUMNS, codes_for, headings_and_values, recognised, suggest
+from reoffkit.casefile.mapping import CODE_COLUMNS, codes_for, recognised, suggest_from
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.models import ColumnMapping
 from reoffkit.web.tracker.permissions import require
-from reoffkit.web.spreadsheets.views import MAX_UPLOAD_BYTES, TOKEN, _folder
+from reoffkit.casefile.sources import TooLarge
+from reoffkit.web.jobs.files import UploadTooLarge, store_upload, sweep_uploads, upload_folder
+from reoffkit.web.spreadsheets.uploads import sample_headings
+from reoffkit.web.spreadsheets.views import MAX_UPLOAD_BYTES, TOKEN
 
 IGNORE = ""
 
@@ -30,8 +33,13 @@ IGNORE = ""
 def _sample(service, token: str) -> Path | None:
     if not TOKEN.match(token or ""):
         return None
-    path = _folder() / f"mapping-{service.pk}-{token}.xlsx"
+    path = upload_folder() / f"mapping-{service.pk}-{token}.xlsx"
     return path if path.exists() else None
+
+
+def _sample_name(token: str) -> str:
+    return "the sample workbook"
+
 
 
 def _current(service) -> dict:
@@ -45,8 +53,8 @@ def _screen(request, service, *, token: str = "", problem: str = "", status: int
     sheets = []
     code_values = []
     if sample is not None:
-        found = headings_and_values(sample)
-        proposal = mapping if mapping.get("sheets") else suggest(sample)
+        found = sample_headings(sample, name=_sample_name(token))
+        proposal = mapping if mapping.get("sheets") else suggest_from(found)
         for index, (name, details) in enumerate(found.items()):
             target = proposal.get("sheets", {}).get(name, IGNORE)
             columns = proposal.get("columns", {}).get(target, {})
@@ -94,15 +102,19 @@ def column_mapping(request, service):
         upload = request.FILES["sample"]
         if upload.size > MAX_UPLOAD_BYTES or not upload.name.lower().endswith(".xlsx"):
             return _screen(request, service, problem=f"{upload.name}: choose an .xlsx workbook of up to {MAX_UPLOAD_BYTES // 1_000_000} MB", status=400)
-        token = secrets.token_urlsafe(24)
-        descriptor = os.open(_folder() / f"mapping-{service.pk}-{token}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as target:
-            for chunk in upload.chunks():
-                target.write(chunk)
+        sweep_uploads()
         try:
-            headings_and_values(_sample(service, token))
+            stored = store_upload(upload, suffix=".xlsx", max_bytes=MAX_UPLOAD_BYTES, prefix=f"mapping-{service.pk}-")
+        except UploadTooLarge as error:
+            return _screen(request, service, problem=f"{upload.name} is {error}", status=400)
+        token = stored.name[len(f"mapping-{service.pk}-") : -len(".xlsx")]
+        try:
+            sample_headings(stored, name=upload.name)
+        except TooLarge as refused:
+            stored.unlink(missing_ok=True)
+            return _screen(request, service, problem=str(refused.problem), status=400)
         except Exception:
-            _sample(service, token).unlink(missing_ok=True)
+            stored.unlink(missing_ok=True)
             return _screen(request, service, problem=f"{upload.name} could not be read as a workbook: save it from Excel or LibreOffice as .xlsx", status=400)
         return _screen(request, service, token=token)
     token = request.POST.get("token", "")
@@ -110,7 +122,7 @@ def column_mapping(request, service):
     if sample is None:
         messages.error(request, "Upload a sample of the workbook first.")
         return redirect("import-mapping", service_id=service.pk)
-    found = headings_and_values(sample)
+    found = sample_headings(sample, name=_sample_name(token))
     mapping = {"sheets": {}, "columns": {}, "values": dict(_current(service).get("values", {}))}
     for index, (name, details) in enumerate(found.items()):
         target = request.POST.get(f"sheet-{index}", IGNORE)

@@ -1,9 +1,13 @@
 """Importing a case file into a service (performance officers): upload → preview of every problem
 and every change → import all of it in one transaction, or nothing.
 
-The uploaded file is kept between the preview and the import in the data folder (owner-only
-permissions) under a random name, and deleted once imported or when the officer starts again;
-the import re-reads and re-plans it, so changes made meanwhile are taken into account.
+The uploaded file is kept between the preview and the import in the data folder's uploads
+(owner-only permissions) under a random name, and only then: it is deleted as soon as its preview
+shows errors or nothing to change, when the import ends however it ends, and, if the officer never
+imports it, by the sweep of expired uploads (``REOFFKIT_UPLOAD_HOURS``; docs/case-file.md). The
+import re-reads and re-plans it, so changes made meanwhile are taken into account. Every upload
+is read in a process of its own under memory and time limits
+(:mod:`reoffkit.web.spreadsheets.uploads`), so a hostile file costs that reading, never the service.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import replace
-import os
 import re
 import secrets
 import threading
@@ -27,7 +30,8 @@ from django.views.decorators.http import require_http_methods
 
 from reoffkit.casefile import write_case_file
 from reoffkit.engine.schema import empty_frame
-from reoffkit.web.spreadsheets.importing import commit_import, describe, plan_import
+from reoffkit.web.jobs.files import UploadTooLarge, store_upload, sweep_uploads, upload_folder
+from reoffkit.web.spreadsheets.importing import ImportStopped, commit_import, describe, plan_import
 from reoffkit.web.tracker.permissions import require
 from reoffkit.web.spreadsheets.uploads import read_upload
 
@@ -40,16 +44,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _folder() -> Path:
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+    return upload_folder()
 
 
 def _stored(service, token: str) -> Path | None:
     if not TOKEN.match(token or ""):
         return None
     for suffix in SUFFIXES:
-        path = _folder() / f"{service.pk}-{token}{suffix}"
+        path = _folder() / f"import-{service.pk}-{token}{suffix}"
         if path.exists():
             return path
     return None
@@ -63,6 +65,17 @@ def _mapping(service, wanted: bool) -> dict | None:
 
 
 def _preview(request, service, path: Path, token: str, original: str, status: int = 200, use_mapping: bool = False):
+    """The preview; the upload is kept only when the page offers to import it."""
+    kept = False
+    try:
+        response, kept = _plan_page(request, service, path, token, original, status, use_mapping)
+        return response
+    finally:
+        if not kept:
+            path.unlink(missing_ok=True)
+
+
+def _plan_page(request, service, path: Path, token: str, original: str, status: int, use_mapping: bool):
     case_file = read_upload(path, _mapping(service, use_mapping), name=original)
     plan = plan_import(service, case_file)
     # a problem with the whole file names the file as the officer knows it, not as it is stored
@@ -86,7 +99,7 @@ def _preview(request, service, path: Path, token: str, original: str, status: in
             "use_mapping": use_mapping,
         },
         status=status if plan.ok else 400,
-    )
+    ), bool(plan.ok and plan.changes)
 
 
 @require("import")
@@ -107,12 +120,13 @@ def import_case_file(request, service):
         problem = f"{upload.name} is not an .xlsx workbook or a .zip of CSV files; save the workbook as an Excel Workbook (.xlsx)"
     if problem:
         return render(request, "spreadsheets/upload.html", {**page, "problem": problem}, status=400)
-    token = secrets.token_urlsafe(24)
-    path = _folder() / f"{service.pk}-{token}{Path(upload.name).suffix.lower()}"
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as target:
-        for chunk in upload.chunks():
-            target.write(chunk)
+    sweep_uploads()
+    prefix = f"import-{service.pk}-"
+    try:
+        path = store_upload(upload, suffix=Path(upload.name).suffix.lower(), max_bytes=MAX_UPLOAD_BYTES, prefix=prefix)
+    except UploadTooLarge as error:
+        return render(request, "spreadsheets/upload.html", {**page, "problem": f"{upload.name} is {error}"}, status=400)
+    token = path.name[len(prefix) : -len(path.suffix)]
     return _preview(request, service, path, token, upload.name, use_mapping=bool(request.POST.get("use_mapping")))
 
 
@@ -169,13 +183,20 @@ def _run_import(service_id: int, user_id: int, path: Path, token: str, original:
             progress.update(done=done, total=total)
 
         counts = commit_import(plan, by=user, progress=step)
-        path.unlink(missing_ok=True)
         made = ", ".join(describe(counts)) or "no changes"
         progress.update(state="finished", done=len(plan.changes), message=f"Imported {original} in {time.perf_counter() - started:.1f} s: {made}.")
+    except ImportStopped as stopped:  # the batches made are kept; the same file again makes the rest
+        logger.error("import %s into service %s stopped after %s of %s: %s", token[:6], service_id, stopped.done, stopped.total, type(stopped.cause).__name__)
+        progress.update(
+            state="failed",
+            message=f"The import stopped after {stopped.done:,} of {stopped.total:,} changes, which are kept. Import the same file again "
+            "to make the rest (nothing is made twice); if it stops again, tell your administrator.",
+        )
     except Exception as error:  # nothing was saved: the transaction rolled back
         logger.error("import %s into service %s failed: %s", token[:6], service_id, type(error).__name__)
         progress.update(state="failed", message="The import failed and nothing was saved. Try again; if it fails again, tell your administrator.")
     finally:
+        path.unlink(missing_ok=True)  # imported, refused or failed: the upload goes
         if own_thread:
             connection.close()
 
@@ -228,7 +249,7 @@ def export_case_file(request, service):
     if not form.is_valid():
         messages.error(request, "Enter why you are exporting the service's records (at least 5 characters)")
         return redirect("import", service_id=service.pk)
-    frames = queries.service_case_file_frames(service)
+    frames = case_file_frames(service)
     path = _folder() / f"export-{secrets.token_hex(8)}.xlsx"
     try:
         write_case_file(frames, path)
@@ -243,3 +264,30 @@ def export_case_file(request, service):
     response["Content-Disposition"] = f'attachment; filename="{slugify(service.name)}-case-file-{dt.date.today().isoformat()}.xlsx"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def case_file_frames(service) -> dict:
+    """Every record of ``service`` as case-file frames: the tracker's own copy, with each review
+    action's notes and its owner by user name, so that importing it into an empty service gives the
+    same records."""
+    import polars as pl
+
+    from reoffkit.engine.schema import conform
+    from reoffkit.web.tracker import queries
+    from reoffkit.web.tracker.models import ReviewAction
+
+    frames = queries.service_case_file_frames(service)
+    rows = ReviewAction.objects.filter(person__service=service).order_by("person__local_id", "raised_on", "pk").values(
+        "person__local_id", "raised_on", "trigger", "action", "status", "owner__username", "due_on", "completed_on", "notes"
+    )
+    rows = list(rows)
+    columns = {
+        "person_id": [r["person__local_id"] for r in rows],
+        **{name: [r[name] for r in rows] for name in ("raised_on", "trigger", "action", "status")},
+        "owner": [r["owner__username"] for r in rows],
+        **{name: [r[name] for r in rows] for name in ("due_on", "completed_on")},
+        "notes": [r["notes"] or None for r in rows],
+    }
+    schema = empty_frame("actions").schema
+    frames["actions"] = conform(pl.DataFrame(columns, schema={name: schema[name] for name in columns}), "actions")
+    return frames

@@ -1,0 +1,161 @@
+"""No upload can take the service down, and no upload is kept longer than it is needed.
+
+Files crafted as an attacker would (one huge inline string, 12 million tiny rows, a zip bomb
+member) are refused with a clear "too large when unpacked" naming the file, by the web import,
+the mapping screen and ``reoffkit import``, and the service goes on answering. Each upload is read
+in a process of its own with memory and CPU limits: a reading they stop is a problem with the file,
+never a crash of the caller. An upload is deleted on every error and at the end of every import;
+abandoned ones are swept after the keeping time."""
+
+from __future__ import annotations
+
+import html
+import os
+import time
+from pathlib import Path
+
+import pytest
+from crafted import header, huge_inline_string, inline, tiny_rows, write_xlsx, zip_bomb
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from reoffkit.casefile import read_case_file, write_case_file
+from reoffkit.cli import main
+from reoffkit.synthetic import generate
+from reoffkit.web.jobs.files import sweep_uploads
+from reoffkit.web.spreadsheets.uploads import read_upload
+from reoffkit.web.tracker import actions
+from reoffkit.web.tracker.models import Role, YoungPerson
+from web_helpers import TODAY
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("hostile-web")
+    return {
+        "one-string.xlsx": huge_inline_string(folder / "one-string.xlsx", 200_000_000),
+        "twelve-million-rows.xlsx": tiny_rows(folder / "twelve-million-rows.xlsx", 12_000_000),
+        "bomb.zip": zip_bomb(folder / "bomb.zip", 500_000_000),
+    }
+
+
+@pytest.fixture
+def westvale(world):
+    service = actions.create_service(by=world.users["ada"], name="Westvale")
+    actions.update_staff_user(by=world.users["ada"], user=world.users["percy"], role=Role.PERFORMANCE, services=[world.northmoor, service])
+    return service
+
+
+def uploads(settings) -> list[Path]:
+    folder = Path(settings.DATA_DIR) / "uploads"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+@pytest.mark.parametrize("name", ["one-string.xlsx", "twelve-million-rows.xlsx", "bomb.zip"])
+def test_the_web_import_refuses_a_crafted_file_keeps_nothing_and_goes_on_serving(world, hostile, tmp_path, settings, name):
+    settings.DATA_DIR = tmp_path / "data"
+    client = world.client("percy")
+    refused = client.post(reverse("import", args=[world.northmoor.pk]), {"case_file": SimpleUploadedFile(name, hostile[name].read_bytes())})
+    page = text(refused)
+    assert refused.status_code == 400
+    assert f'<td class="govuk-table__cell">{name}</td>' in page and "Nothing has been saved" in page
+    assert "too large when unpacked: " in page and "times its packed size" in page and "split the records over several files" in page
+    assert uploads(settings) == []  # deleted at once: the page says nothing was saved
+    assert client.get(reverse("cohort", args=[world.northmoor.pk])).status_code == 200  # the service goes on
+
+
+def test_the_mapping_screen_refuses_a_crafted_sample_and_keeps_nothing(world, hostile, tmp_path, settings):
+    settings.DATA_DIR = tmp_path / "data"
+    client = world.client("percy")
+    refused = client.post(
+        reverse("import-mapping", args=[world.northmoor.pk]), {"sample": SimpleUploadedFile("ours.xlsx", hostile["one-string.xlsx"].read_bytes())}
+    )
+    assert refused.status_code == 400 and "ours.xlsx: 'too large when unpacked: " in text(refused)
+    assert uploads(settings) == []
+
+
+def test_reoffkit_import_refuses_a_crafted_file(world, hostile, capsys):
+    assert main(["import", str(hostile["bomb.zip"]), "--service", "Northmoor", "--by", "percy"]) == 2
+    err = capsys.readouterr().err
+    assert "bomb.zip: 'too large when unpacked: outcomes.csv unpacks to 500 MB" in err and "nothing was imported" in err
+
+
+def test_a_reading_stopped_by_the_process_limits_is_a_problem_with_the_file_and_the_caller_goes_on(tmp_path):
+    rows = (b'<row r="%d">' % n + inline(f"A{n}", f"P{n:06d}") + inline(f"B{n}", "2008-01-01") + b"</row>" for n in range(2, 200_002))
+    slow = write_xlsx(tmp_path / "slow.xlsx", [header(), *rows])
+    case = read_upload(slow, name="ours.xlsx", cpu_seconds=1)
+    assert [(p.sheet, p.severity) for p in case.problems] == [("ours.xlsx", "error")]
+    assert case.problems[0].value == "too large when unpacked: reading it needed more than 2,048 MB of memory or 1 s of processor time"
+    assert case.people.is_empty() and not case.ok
+    assert read_upload(slow, name="ours.xlsx").people.height == 200_000  # the same file, with time to read it
+
+
+# How long an upload is kept ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    frames = generate(["Westvale"], first_quarter="2023Q1", quarters=2, children_per_quarter=5, as_at=TODAY, seed=4)
+    return write_case_file(frames, tmp_path / "westvale.xlsx")
+
+
+def test_an_upload_with_errors_or_nothing_to_change_is_deleted_at_once(world, westvale, workbook, tmp_path, settings):
+    settings.DATA_DIR = tmp_path / "data"
+    client = world.client("percy")
+    url = reverse("import", args=[westvale.pk])
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    assert client.post(url, {"case_file": SimpleUploadedFile("broken.xlsx", broken.read_bytes())}).status_code == 400
+    assert uploads(settings) == []
+    preview = client.post(url, {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
+    assert preview.status_code == 200 and len(uploads(settings)) == 1  # kept for the import it offers
+    token = preview.context["token"]
+    client.post(reverse("import-commit", args=[westvale.pk]), {"token": token, "original": "westvale.xlsx"})
+    assert YoungPerson.objects.filter(service=westvale).exists() and uploads(settings) == []
+    again = client.post(url, {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
+    assert "importing it would change nothing" in text(again) and uploads(settings) == []
+
+
+def test_an_import_that_fails_deletes_its_upload(world, westvale, workbook, tmp_path, settings, monkeypatch):
+    settings.DATA_DIR = tmp_path / "data"
+    client = world.client("percy")
+    preview = client.post(reverse("import", args=[westvale.pk]), {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
+    token = preview.context["token"]
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("reoffkit.web.spreadsheets.views.commit_import", fails)
+    done = client.post(reverse("import-commit", args=[westvale.pk]), {"token": token, "original": "westvale.xlsx"}, follow=True)
+    assert "nothing was saved" in text(done) and uploads(settings) == []
+    assert not YoungPerson.objects.filter(service=westvale).exists()
+
+
+def test_abandoned_previews_and_mapping_samples_are_swept_after_the_keeping_time(world, westvale, workbook, tmp_path, settings):
+    settings.DATA_DIR = tmp_path / "data"
+    settings.REOFFKIT_UPLOAD_HOURS = 1
+    client = world.client("percy")
+    client.post(reverse("import", args=[westvale.pk]), {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
+    client.post(reverse("import-mapping", args=[westvale.pk]), {"sample": SimpleUploadedFile("ours.xlsx", workbook.read_bytes())})
+    legacy = Path(settings.DATA_DIR) / "imports"  # where earlier versions kept uploads
+    legacy.mkdir()
+    (legacy / "1-old.xlsx").write_bytes(b"x")
+    abandoned = [*uploads(settings), legacy / "1-old.xlsx"]
+    assert len(abandoned) == 3 and any(p.name.startswith("mapping-") for p in abandoned)
+    assert sweep_uploads() == []  # not yet expired
+    two_hours_ago = time.time() - 2 * 3600
+    for path in abandoned:
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    # the next upload sweeps them (so does the worker, every minute)
+    client.post(reverse("import", args=[westvale.pk]), {"case_file": SimpleUploadedFile("empty.zip", b"PK\x05\x06" + b"\0" * 18)})
+    assert uploads(settings) == [] and not (legacy / "1-old.xlsx").exists()
+
+
+def test_the_docs_say_how_long_an_upload_is_kept():
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "case-file.md").read_text()
+    section = guide[guide.index("## How long an upload is kept") :]
+    assert "REOFFKIT_UPLOAD_HOURS" in section and "24 hours" in section and "deleted" in section

@@ -97,9 +97,8 @@ def test_a_manager_reads_the_analysis_of_the_latest_completed_cohort(page, track
 
 
 def test_a_performance_officer_imports_a_case_file_through_the_browser(page, transactional_db, tmp_path, settings):
-    """Upload, read the preview, import (in the background, the page following its progress): the
-    children are in the cohort and the import is audited."""
-    settings.REOFFKIT_IMPORT_IN_BACKGROUND = True
+    """Upload, read the preview, import (a job; the page follows it): the children are in the
+    cohort and the import is audited."""
     from reoffkit.casefile import write_case_file
     from reoffkit.web.tracker.models import AuditEvent, YoungPerson
 

@@ -298,8 +298,6 @@ REOFFKIT_UPLOAD_HOURS = float(env_int("REOFFKIT_UPLOAD_HOURS", 24))
 # Each upload is read in a process of its own with these limits (docs/case-file.md).
 REOFFKIT_UPLOAD_MEMORY_MB = env_int("REOFFKIT_UPLOAD_MEMORY_MB", 2048)
 REOFFKIT_UPLOAD_CPU_SECONDS = env_int("REOFFKIT_UPLOAD_CPU_SECONDS", 600)
-# Imports run in a thread of their own while the page shows their progress (tests run them inline).
-REOFFKIT_IMPORT_IN_BACKGROUND = True
 
 if ENVIRONMENT == "test":
     # Each test rolls its data back, so audit ids repeat between tests: no cache (tests of the
@@ -308,7 +306,6 @@ if ENVIRONMENT == "test":
     # Jobs run at once, in the test's own thread and transaction (tests of the worker start one).
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
     REOFFKIT_JOB_HEARTBEAT = False
-    REOFFKIT_IMPORT_IN_BACKGROUND = env_str("REOFFKIT_IMPORT_IN_BACKGROUND", "false") == "true"
     # Tests serve static files straight from the package (no collectstatic step).
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     STATIC_ROOT = None

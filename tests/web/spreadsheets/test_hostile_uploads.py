@@ -114,7 +114,7 @@ def test_an_upload_with_errors_or_nothing_to_change_is_deleted_at_once(world, we
     preview = client.post(url, {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
     assert preview.status_code == 200 and len(uploads(settings)) == 1  # kept for the import it offers
     token = preview.context["token"]
-    client.post(reverse("import-commit", args=[westvale.pk]), {"token": token, "original": "westvale.xlsx"})
+    client.post(reverse("import-commit", args=[westvale.pk]), {"token": token, "original": "westvale.xlsx", "fingerprint": preview.context["fingerprint"]})
     assert YoungPerson.objects.filter(service=westvale).exists() and uploads(settings) == []
     again = client.post(url, {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
     assert "importing it would change nothing" in text(again) and uploads(settings) == []
@@ -129,9 +129,11 @@ def test_an_import_that_fails_deletes_its_upload(world, westvale, workbook, tmp_
     def fails(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("reoffkit.web.spreadsheets.views.commit_import", fails)
-    done = client.post(reverse("import-commit", args=[westvale.pk]), {"token": token, "original": "westvale.xlsx"}, follow=True)
-    assert "nothing was saved" in text(done) and uploads(settings) == []
+    monkeypatch.setattr("reoffkit.web.spreadsheets.jobs.commit_import", fails)
+    done = client.post(
+        reverse("import-commit", args=[westvale.pk]), {"token": token, "original": "westvale.xlsx", "fingerprint": preview.context["fingerprint"]}, follow=True
+    )
+    assert "Nothing it was doing was kept" in text(done) and uploads(settings) == []
     assert not YoungPerson.objects.filter(service=westvale).exists()
 
 

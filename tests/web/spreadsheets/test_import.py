@@ -240,11 +240,15 @@ def test_a_performance_officer_uploads_previews_and_imports(world, westvale, cas
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     stored = list((tmp_path / "data" / "uploads").iterdir())
     assert len(stored) == 1 and oct(stored[0].stat().st_mode & 0o777) == "0o600"
-    done = client.post(reverse("import-commit", args=[westvale.pk]), {"token": token, "original": "westvale.xlsx"}, follow=True)
+    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', page).group(1)
+    done = client.post(reverse("import-commit", args=[westvale.pk]), {"token": token, "original": "westvale.xlsx", "fingerprint": fingerprint}, follow=True)
     assert "Imported westvale.xlsx" in text(done) and YoungPerson.objects.filter(service=westvale).count() == people
     assert list((tmp_path / "data" / "uploads").iterdir()) == []  # the upload is gone once imported
+    # a second click (or the back button) follows the finished import: nothing is made twice
     again = client.post(reverse("import-commit", args=[westvale.pk]), {"token": token}, follow=True)
-    assert "no longer here" in text(again)
+    assert again.redirect_chain[-1][0] == reverse("cohort", args=[westvale.pk]) and YoungPerson.objects.filter(service=westvale).count() == people
+    gone = client.post(reverse("import-commit", args=[westvale.pk]), {"token": "x" * 32}, follow=True)
+    assert "no longer here" in text(gone)
     second = text(client.post(url, {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())}))
     assert "importing it would change nothing" in second and 'name="token"' not in second
 
@@ -335,19 +339,52 @@ def test_a_case_file_saved_by_libreoffice_imports_cleanly(world, westvale, case_
     assert plan.counts()["new child"] == case.people.height
 
 
-def test_the_progress_page_refreshes_until_the_import_is_done(world, westvale):
-    from reoffkit.web.spreadsheets import views as view
+def test_the_import_is_a_job_whose_page_any_web_process_can_follow(world, westvale, case_folder, tmp_path, settings):
+    """The import is a job (state and progress in the database, not in the web process): queued, it
+    says so and refreshes; finished, it goes on to the cohort with what was made."""
+    from django_tasks.backends.dummy import DummyBackend  # noqa: F401 — the queue holds the task, as in a deployment
 
-    token = "t" * 32
-    view._PROGRESS[token] = {"service": westvale.pk, "done": 250, "total": 1000, "state": "importing", "message": ""}
-    try:
-        page = world.client("percy").get(reverse("import-progress", args=[westvale.pk, token]))
-        body = text(page)
-        assert '<meta http-equiv="refresh" content="2">' in body and "250 of 1000 changes made (25%)" in body
-        assert world.client("percy").get(reverse("import-progress", args=[world.northmoor.pk, token])).status_code == 302  # not this service's
-        view._PROGRESS[token].update(state="failed", message="The import failed and nothing was saved.")
-        failed = world.client("percy").get(reverse("import-progress", args=[westvale.pk, token]), follow=True)
-        assert "The import failed and nothing was saved." in text(failed)
-        assert token not in view._PROGRESS
-    finally:
-        view._PROGRESS.pop(token, None)
+    from reoffkit.web.jobs.models import Job
+    from reoffkit.web.jobs.runner import execute
+
+    settings.DATA_DIR = tmp_path / "data"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    workbook = write_case_file(read_case_file(case_folder).frames(), tmp_path / "westvale.xlsx")
+    client = world.client("percy")
+    preview = client.post(reverse("import", args=[westvale.pk]), {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
+    form = {"token": preview.context["token"], "original": "westvale.xlsx", "fingerprint": preview.context["fingerprint"]}
+    queued = client.post(reverse("import-commit", args=[westvale.pk]), form)
+    job = Job.objects.get(kind="import_case_file")
+    assert queued["Location"] == reverse("job", args=[job.pk]) and job.state == Job.State.QUEUED
+    waiting = text(client.get(queued["Location"]))
+    assert '<meta http-equiv="refresh" content="2">' in waiting and "Waiting for a worker" in waiting
+    # a second click follows the same job
+    assert client.post(reverse("import-commit", args=[westvale.pk]), form)["Location"] == queued["Location"]
+    assert YoungPerson.objects.filter(service=westvale).count() == 0
+    execute(str(job.pk))
+    done = client.get(queued["Location"], follow=True)
+    assert done.redirect_chain[-1][0] == reverse("cohort", args=[westvale.pk]) and "Imported westvale.xlsx" in text(done)
+    assert YoungPerson.objects.filter(service=westvale).count() == read_case_file(case_folder).people.height
+    # nobody else's job: another service's staff cannot open it
+    assert world.client("olly").get(queued["Location"]).status_code == 404
+
+
+def test_an_import_whose_records_changed_since_the_preview_is_refused_and_shown_again(world, westvale, case_folder, tmp_path, settings):
+    settings.DATA_DIR = tmp_path / "data"
+    frames = read_case_file(case_folder).frames()
+    workbook = write_case_file(frames, tmp_path / "westvale.xlsx")
+    client = world.client("percy")
+    preview = client.post(reverse("import", args=[westvale.pk]), {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
+    # meanwhile someone records one of the file's children by hand: the file would now make one child fewer
+    first = frames["people"].row(0, named=True)
+    actions.create_young_person(
+        by=world.users["percy"], service=westvale, local_id=first["person_id"], first_name="Hand", last_name="Made",
+        date_of_birth=first["date_of_birth"], sex=first["sex"], ethnicity=first["ethnicity"],
+    )
+    form = {"token": preview.context["token"], "original": "westvale.xlsx", "fingerprint": preview.context["fingerprint"]}
+    again = client.post(reverse("import-commit", args=[westvale.pk]), form)
+    assert again.status_code == 409 and "The records changed after you checked this file" in text(again)
+    assert again.context["fingerprint"] != form["fingerprint"] and again.context["token"] == form["token"]
+    assert YoungPerson.objects.filter(service=westvale).count() == 1  # nothing imported
+    done = client.post(reverse("import-commit", args=[westvale.pk]), {**form, "fingerprint": again.context["fingerprint"]}, follow=True)
+    assert "Imported westvale.xlsx" in text(done) and YoungPerson.objects.filter(service=westvale).count() == frames["people"].height

@@ -37,6 +37,6 @@ def test_an_import_through_the_pages_says_nothing_of_the_command_line(world, tmp
     workbook = write_case_file(frames, tmp_path / "case.xlsx")
     client = world.client("percy")
     preview = client.post(reverse("import", args=[world.northmoor.pk]), {"case_file": SimpleUploadedFile("case.xlsx", workbook.read_bytes())})
-    client.post(reverse("import-commit", args=[world.northmoor.pk]), {"token": preview.context["token"], "original": "case.xlsx"})
+    client.post(reverse("import-commit", args=[world.northmoor.pk]), {"token": preview.context["token"], "original": "case.xlsx", "fingerprint": preview.context["fingerprint"]})
     event = AuditEvent.objects.filter(verb=AuditEvent.Verb.IMPORT).latest("id")
     assert event.summary.startswith("Imported case.xlsx: ") and "via" not in event.changes

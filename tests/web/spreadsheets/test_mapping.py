@@ -83,7 +83,8 @@ def test_the_mapping_screen_saves_a_mapping_that_imports_reuse(world, tmp_path, 
     preview = html.unescape(client.post(reverse("import", args=[world.northmoor.pk]), {"case_file": SimpleUploadedFile("theirs.xlsx", sample.read_bytes()), "use_mapping": "1"}).content.decode())
     assert "2 new children" in preview and "3 new outcomes" in preview, re.findall(r"<td class=\"govuk-table__cell\">([^<]*)</td>", preview)[:30]
     token = re.search(r'name="token" value="([^"]+)"', preview).group(1)
-    client.post(reverse("import-commit", args=[world.northmoor.pk]), {"token": token, "use_mapping": "1"})
+    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', preview).group(1)
+    client.post(reverse("import-commit", args=[world.northmoor.pk]), {"token": token, "use_mapping": "1", "fingerprint": fingerprint})
     assert YoungPerson.objects.filter(service=world.northmoor, local_id__startswith="T-").count() == 2
     assert Outcome.objects.filter(person__local_id="T-1", outcome_type="yro").exists()
 

@@ -79,7 +79,7 @@ def test_the_case_file_export_imported_into_an_empty_service_gives_the_same_reco
     assert exported.status_code == 200
     preview = client.post(reverse("import", args=[copy.pk]), {"case_file": SimpleUploadedFile("westvale.xlsx", exported.content)})
     assert preview.status_code == 200 and not preview.context["errors"], preview.context["errors"]
-    client.post(reverse("import-commit", args=[copy.pk]), {"token": preview.context["token"], "original": "westvale.xlsx"})
+    client.post(reverse("import-commit", args=[copy.pk]), {"token": preview.context["token"], "original": "westvale.xlsx", "fingerprint": preview.context["fingerprint"]})
 
     copied = records(copy)
     for sheet in original:

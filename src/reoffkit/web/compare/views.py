@@ -74,7 +74,8 @@ def _areas(synthetic: bool):
     from reoffkit.reference.areas import AreaData
 
     signature = hashlib.sha256(actions.loads_signature().encode()).hexdigest()[:32]
-    return cached(f"compare:areas:{synthetic}:{signature}", lambda: AreaData((), _data(synthetic).areas))
+    data = _data(synthetic)  # before the areas' own lock (see _report)
+    return cached(f"compare:areas:{synthetic}:{signature}", lambda: AreaData((), data.areas))
 
 
 def _focus(data, service) -> str | None:
@@ -109,8 +110,11 @@ def _report(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_agai
     """The report (shared or not), cached until the next write to the service or the next load."""
     from reoffkit.reports.comparison import cohort_periods, comparison_report, for_sharing, service_inputs
 
+    # the area figures are read (and cached) before the report's own lock is taken: cached() locks
+    # are not re-entrant, and a report built while holding one must not wait for another
+    data = _data(synthetic)
+
     def compute():
-        data = _data(synthetic)
         frames = service_frames([service])
         strata = None
         if synthetic:

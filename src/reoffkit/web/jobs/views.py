@@ -7,6 +7,7 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
@@ -34,6 +35,8 @@ def job_page(request, job_id):
         recover_interrupted()
         job.refresh_from_db()
     if job.state == Job.State.SUCCEEDED and (job.result or {}).get("next"):
+        if job.result.get("message"):
+            messages.success(request, job.result["message"])
         return redirect(job.result["next"])
     return render(request, "jobs/job.html", {"job": job, "service": job.service, "title": JOB_TITLES.get(job.kind, "Working")})
 

@@ -75,6 +75,16 @@ class ImportPlan:
             found[change.kind] = found.get(change.kind, 0) + 1
         return found
 
+    def fingerprint(self) -> str:
+        """What this plan would change, as a short digest: a commit whose re-plan gives another
+        fingerprint than the preview showed is refused (the records changed meanwhile)."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for change in self.changes:
+            digest.update(f"{change.kind}\x1f{change.person_id}\x1f{change.detail}\x1e".encode())
+        return digest.hexdigest()[:32]
+
     def summary(self) -> str:
         made = ", ".join(describe(self.counts())) or "no changes"
         same = ", ".join(f"{n} {kind}" for kind, n in self.unchanged.items() if n)

@@ -9,7 +9,6 @@ service = "services/<int:service_id>/"
 urlpatterns = [
     path(service + "import/", views.import_case_file, name="import"),
     path(service + "import/commit/", views.commit_case_file, name="import-commit"),
-    path(service + "import/progress/<str:token>/", views.import_progress, name="import-progress"),
     path(service + "import/template.xlsx", views.import_template, name="import-template"),
     path(service + "import/mapping/", mapping.column_mapping, name="import-mapping"),
     path(service + "export/case-file/", views.export_case_file, name="export-case-file"),

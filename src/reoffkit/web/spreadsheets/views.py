@@ -5,7 +5,10 @@ The uploaded file is kept between the preview and the import in the data folder'
 (owner-only permissions) under a random name, and only then: it is deleted as soon as its preview
 shows errors or nothing to change, when the import ends however it ends, and, if the officer never
 imports it, by the sweep of expired uploads (``REOFFKIT_UPLOAD_HOURS``; docs/case-file.md). The
-import re-reads and re-plans it, so changes made meanwhile are taken into account. Every upload
+import re-reads and re-plans it: when the plan is not what the preview showed (records changed
+meanwhile), the import is refused and the preview shown again. The import itself is a background
+job (kind ``import_case_file``): its progress is in the database, followed from any web process,
+and a restart marks it failed instead of losing it. Every upload
 is read in a process of its own under memory and time limits
 (:mod:`reoffkit.web.spreadsheets.uploads`), so a hostile file costs that reading, never the service.
 """
@@ -13,15 +16,11 @@ is read in a process of its own under memory and time limits
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import replace
 import re
 import secrets
-import threading
-import time
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -31,11 +30,11 @@ from django.views.decorators.http import require_http_methods
 from reoffkit.casefile import write_case_file
 from reoffkit.engine.schema import empty_frame
 from reoffkit.web.jobs.files import UploadTooLarge, store_upload, sweep_uploads, upload_folder
-from reoffkit.web.spreadsheets.importing import ImportStopped, commit_import, describe, plan_import
+from reoffkit.web.spreadsheets.importing import describe, plan_import
+from reoffkit.web.spreadsheets.jobs import IMPORT_JOB
 from reoffkit.web.tracker.permissions import require
 from reoffkit.web.spreadsheets.uploads import read_upload
 
-logger = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 50_000_000
 SUFFIXES = (".xlsx", ".zip")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
@@ -75,7 +74,7 @@ def _preview(request, service, path: Path, token: str, original: str, status: in
             path.unlink(missing_ok=True)
 
 
-def _plan_page(request, service, path: Path, token: str, original: str, status: int, use_mapping: bool):
+def _plan_page(request, service, path: Path, token: str, original: str, status: int, use_mapping: bool, changed_since: bool = False):
     case_file = read_upload(path, _mapping(service, use_mapping), name=original)
     plan = plan_import(service, case_file)
     # a problem with the whole file names the file as the officer knows it, not as it is stored
@@ -95,8 +94,10 @@ def _plan_page(request, service, path: Path, token: str, original: str, status: 
             "more": max(0, len(plan.changes) - SHOWN_CHANGES),
             "counts": describe(plan.counts()),
             "token": token if plan.ok and plan.changes else "",
+            "fingerprint": plan.fingerprint(),
             "original": original,
             "use_mapping": use_mapping,
+            "changed_since": changed_since,
         },
         status=status if plan.ok else 400,
     ), bool(plan.ok and plan.changes)
@@ -133,91 +134,34 @@ def import_case_file(request, service):
 @require("import")
 @require_http_methods(["POST"])
 def commit_case_file(request, service):
+    """Re-plan the upload; when the plan is still the one previewed, import it as a job (the page
+    follows the job); when the records changed meanwhile, show the preview again."""
+    from reoffkit.web.jobs.models import Job
+    from reoffkit.web.jobs.runner import start
+
     token = request.POST.get("token", "")
     path = _stored(service, token)
+    running = Job.objects.filter(kind=IMPORT_JOB, service=service, params__token=token).exclude(state=Job.State.FAILED).first() if token else None
+    if running is not None:  # a second click
+        return redirect("job", job_id=running.pk)
     if path is None:
         messages.error(request, "That upload is no longer here (it was imported or abandoned). Upload the file again.")
         return redirect("import", service_id=service.pk)
     original = request.POST.get("original", path.name)[:200]
     use_mapping = bool(request.POST.get("use_mapping"))
-    with _LOCK:
-        if token in _PROGRESS:  # already running (a second click)
-            return redirect("import-progress", service_id=service.pk, token=token)
-        _PROGRESS[token] = {"service": service.pk, "done": 0, "total": 0, "state": "reading", "message": ""}
-    if settings.REOFFKIT_IMPORT_IN_BACKGROUND:
-        threading.Thread(
-            target=_run_import, args=(service.pk, request.user.pk, path, token, original, use_mapping),
-            kwargs={"own_thread": True}, name=f"import-{service.pk}", daemon=True,
-        ).start()
-    else:
-        _run_import(service.pk, request.user.pk, path, token, original, use_mapping)
-    return redirect("import-progress", service_id=service.pk, token=token)
+    plan = plan_import(service, read_upload(path, _mapping(service, use_mapping), name=original))
+    if not plan.ok or plan.fingerprint() != request.POST.get("fingerprint", ""):
+        response, kept = _plan_page(request, service, path, token, original, 409, use_mapping, changed_since=True)
+        if not kept:
+            path.unlink(missing_ok=True)
+        return response
+    job = start(
+        kind=IMPORT_JOB, by=request.user, service=service, upload=path,
+        params={"token": token, "original": original, "use_mapping": use_mapping, "fingerprint": plan.fingerprint()},
+    )
+    return redirect("job", job_id=job.pk)
 
 
-#: Imports in progress in this process: token → how far they have got (counts only, no records).
-_PROGRESS: dict[str, dict] = {}
-_LOCK = threading.Lock()
-
-
-def _run_import(service_id: int, user_id: int, path: Path, token: str, original: str, use_mapping: bool, own_thread: bool = False) -> None:
-    """Plan and commit, reporting progress; in a thread of its own, that thread's database
-    connection is closed at the end."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-
-    from reoffkit.web.tracker.models import Service
-
-    progress = _PROGRESS[token]
-    started = time.perf_counter()
-    try:
-        service = Service.objects.get(pk=service_id)
-        user = get_user_model().objects.get(pk=user_id)
-        plan = plan_import(service, read_upload(path, _mapping(service, use_mapping), name=original))
-        if not plan.ok:
-            progress.update(state="failed", message="The file has errors: upload it again to see them.")
-            return
-        plan.source = original
-        progress.update(state="importing", total=len(plan.changes))
-
-        def step(done: int, total: int) -> None:
-            progress.update(done=done, total=total)
-
-        counts = commit_import(plan, by=user, progress=step)
-        made = ", ".join(describe(counts)) or "no changes"
-        progress.update(state="finished", done=len(plan.changes), message=f"Imported {original} in {time.perf_counter() - started:.1f} s: {made}.")
-    except ImportStopped as stopped:  # the batches made are kept; the same file again makes the rest
-        logger.error("import %s into service %s stopped after %s of %s: %s", token[:6], service_id, stopped.done, stopped.total, type(stopped.cause).__name__)
-        progress.update(
-            state="failed",
-            message=f"The import stopped after {stopped.done:,} of {stopped.total:,} changes, which are kept. Import the same file again "
-            "to make the rest (nothing is made twice); if it stops again, tell your administrator.",
-        )
-    except Exception as error:  # nothing was saved: the transaction rolled back
-        logger.error("import %s into service %s failed: %s", token[:6], service_id, type(error).__name__)
-        progress.update(state="failed", message="The import failed and nothing was saved. Try again; if it fails again, tell your administrator.")
-    finally:
-        path.unlink(missing_ok=True)  # imported, refused or failed: the upload goes
-        if own_thread:
-            connection.close()
-
-
-@require("import")
-def import_progress(request, service, token: str):
-    """How far an import has got; the page refreshes itself every two seconds until it is done."""
-    progress = _PROGRESS.get(token)
-    if progress is None or progress["service"] != service.pk:
-        messages.error(request, "That import is not running (it finished, or the server restarted). Check the cohort, then upload again if needed.")
-        return redirect("import", service_id=service.pk)
-    if progress["state"] in ("finished", "failed"):
-        with _LOCK:
-            _PROGRESS.pop(token, None)
-        if progress["state"] == "finished":
-            messages.success(request, progress["message"])
-            return redirect("cohort", service_id=service.pk)
-        messages.error(request, progress["message"])
-        return redirect("import", service_id=service.pk)
-    percent = int(100 * progress["done"] / progress["total"]) if progress["total"] else 0
-    return render(request, "spreadsheets/progress.html", {"service": service, "section": "import", "progress": progress, "percent": percent})
 
 
 @require("import")
@@ -237,7 +181,7 @@ def import_template(request, service):
 
 
 
-@require("export")
+@require("export_case_file")
 @require_http_methods(["POST"])
 def export_case_file(request, service):
     """Every record of the service as a case file (names included: for the service's own use, such

@@ -6,9 +6,10 @@ role                   may
 practitioner           see the cohort and children's records of their services; record offences,
                        assessments and review actions; change actions they raised or own
 manager                as practitioner, plus change any action of their services, the service
-                       settings and the audit log of their services, exports and the reference
-                       figures (to read)
-performance officer    as practitioner, plus exports, imports, reference figures and population tables
+                       settings and the audit log of their services, the cohort export and the
+                       reference figures (to read)
+performance officer    as practitioner, plus exports (the case file too), imports, reference figures
+                       and population tables
 board viewer           aggregate pages of their services only — never a child's record
 administrator          users and services, population tables, and the whole audit log — no
                        children's records
@@ -35,7 +36,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "record": CASE_ROLES,
     "change_any_action": frozenset({Role.MANAGER}),
     "change_settings": frozenset({Role.MANAGER}),
+    # the cohort workbook (pseudonymised for sharing unless asked otherwise); the whole case file,
+    # every record of every child with names, only with imports (a data migration, not a report)
     "export": frozenset({Role.MANAGER, Role.PERFORMANCE}),
+    "export_case_file": frozenset({Role.PERFORMANCE}),
     "import": frozenset({Role.PERFORMANCE}),
     # reading the reference figures every comparison uses; loading new ones
     "view_reference": frozenset({Role.MANAGER, Role.PERFORMANCE}),

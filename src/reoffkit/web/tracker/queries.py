@@ -309,7 +309,7 @@ def cohort_quarters(service: Service, *, as_at: dt.date, count: int = 8) -> list
 
 #: Audit verbs that change what a report counts (views, sign-ins and exports do not).
 DATA_VERBS = ("create", "update", "delete", "import")
-_LOCKS = [threading.Lock() for _ in range(32)]
+_LOCKS = [threading.RLock() for _ in range(32)]
 
 
 def data_version(services: list[Service]) -> int:
@@ -322,7 +322,9 @@ def data_version(services: list[Service]) -> int:
 
 
 def cached(key: str, build):
-    """``build()``, cached in the process under ``key``; one thread builds while the others wait."""
+    """``build()``, cached under ``key``; one thread builds while the others wait. ``build`` must
+    not call :func:`cached` itself: the locks are shared by keys, so two threads nesting in opposite
+    orders could wait for each other; read what it needs from the cache before."""
     from django.core.cache import cache
 
     value = cache.get(key)

@@ -268,11 +268,13 @@ def test_the_national_comparison_is_a_section_of_its_own_when_loaded(case):
     from reoffkit.reports.comparison import ComparisonSummary
 
     national = ComparisonSummary(
-        ("Area", "Cohort", "Rank (95% interval)"), (("Northmoor", "Apr 2024 to Mar 2025", "101st of 155 (80th–120th)"),),
+        ("Area", "Cohort", "Children", "Rank (95% interval)"), (("Northmoor", "Apr 2024 to Mar 2025", "238", "101st of 155 (80th–120th)"),),
         ("Northmoor's rate is within the funnel's 95% limits.",), ("Area figures (Publisher, 1 January 2026)",),
     )
     with_national = board_report(case.people, case.outcomes, case.assessments, areas=[AREA], as_at=AS_AT, national=national)
     section = with_national.section("national")
+    # the columns that fit an A4 page (the compare page has the rest)
+    assert section.tables[0].columns == ["Area", "Cohort", "Rank (95% interval)"]
     assert section.tables[0].rows == [["Northmoor", "Apr 2024 to Mar 2025", "101st of 155 (80th–120th)"]]
     assert section.paragraphs == ["Northmoor's rate is within the funnel's 95% limits."]
     assert "National comparison: Area figures (Publisher, 1 January 2026)" in with_national.sources

@@ -427,16 +427,21 @@ def _data_summary(analysis, performance, figures, comparison, numbers: dict) -> 
     return section
 
 
+NATIONAL_COLUMNS = ("Area", "Cohort", "Binary rate (95% interval)", "Change from previous cohort", "Rank (95% interval)", "RAG")
+
+
 def _national(national) -> Section:
     """The national comparison tool's summary, as it gives it for sharing: the service against its
     comparators in the latest cohorts, with ranks and their intervals (docs/rules.md §17)."""
     section = Section("national", "National comparison")
     section.paragraphs.extend(national.findings)
+    # the columns a board reads on an A4 page; the compare page and its downloads have the rest
+    keep = [i for i, c in enumerate(national.columns) if c in NATIONAL_COLUMNS] or list(range(len(national.columns)))
     section.tables.append(
         Table(
             "The service against its comparators",
-            list(national.columns),
-            [list(row) for row in national.rows],
+            [national.columns[i] for i in keep],
+            [[row[i] for i in keep] for row in national.rows],
             "Rank: 1st is the lowest rate, with its 95% interval; RAG against the comparator the service chose (docs/rules.md §17).",
         )
     )

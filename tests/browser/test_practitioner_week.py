@@ -122,7 +122,7 @@ def test_a_practitioners_week(page, week):
     page.emulate_media(media="screen")
 
     # The cohort, filtered to Pat's cases
-    page.get_by_role("link", name="Northmoor: cohort").click()
+    page.get_by_role("link", name="Cohort", exact=True).click()
     page.get_by_label("Caseworker").select_option(label="Pat Worker")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_load_state()

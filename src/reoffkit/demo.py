@@ -177,14 +177,10 @@ def run_demo(*, out: Path, data_dir: Path, as_at: dt.date, host: str, port: int,
         print(f"  {username:<24} {password:<14} {role}")
     if not serve:
         return 0
-    from reoffkit.web.server import WorkerProcess, serve as serve_app
+    from reoffkit.web.server import make_server, serve_with_worker
 
     print("\nPress Ctrl+C to stop.", flush=True)
-    worker = WorkerProcess().start()
-    try:
-        serve_app(host, port)
-    finally:
-        worker.stop()
+    serve_with_worker(make_server(host, port))
     return 0
 
 

@@ -22,18 +22,14 @@ def add_parser(commands) -> None:
 
 
 def run_serve(arguments: argparse.Namespace) -> int:
-    from reoffkit.web.server import WorkerProcess, make_server, prepare_database_and_static, setup_django
+    from reoffkit.web.server import make_server, prepare_database_and_static, serve_with_worker, setup_django
 
     setup_django()
     prepare_database_and_static()
     server = make_server(arguments.host, arguments.port, arguments.threads)  # before the worker: a port in use stops here
-    worker = None if arguments.no_worker else WorkerProcess().start()
+    worker = not arguments.no_worker
     print(f"reoffkit is serving on http://{arguments.host}:{arguments.port}/" + ("" if worker else " (no worker: run `reoffkit worker`)"), flush=True)
-    try:
-        server.run()
-    finally:
-        if worker:
-            worker.stop()
+    serve_with_worker(server, worker=worker)
     return 0
 
 

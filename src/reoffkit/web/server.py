@@ -62,11 +62,6 @@ def make_server(host: str, port: int, threads: int = 8):
         raise
 
 
-def serve(host: str, port: int, threads: int = 8) -> None:
-    """Serve the application with waitress (a production WSGI server)."""
-    make_server(host, port, threads).run()
-
-
 def run_worker(*, interval: float = 1.0, batch: bool = False) -> int:
     """Run queued jobs until stopped (SIGTERM lets the current job finish). Every minute, and at
     the start, jobs left running by a worker that died are marked failed and expired uploads go."""
@@ -91,6 +86,9 @@ def run_worker(*, interval: float = 1.0, batch: bool = False) -> int:
                 connection.close()
 
     threading.Thread(target=every_minute, name="maintenance", daemon=True).start()
+    parent = os.environ.get(PARENT_VARIABLE)
+    if parent and parent.isdigit():
+        threading.Thread(target=_follow_parent, args=(int(parent), stop), name="parent-watch", daemon=True).start()
     try:
         call_command(
             "db_worker", queue_name="default", interval=interval, batch=batch, reload=False, startup_delay=False,
@@ -101,6 +99,39 @@ def run_worker(*, interval: float = 1.0, batch: bool = False) -> int:
     return 0
 
 
+#: Set by :class:`WorkerProcess` in its worker's environment: the web server's process id.
+PARENT_VARIABLE = "REOFFKIT_WORKER_PARENT"
+
+
+def _follow_parent(parent: int, stop) -> None:
+    """A worker started beside a web server stops when that server has gone, however it went
+    (killed outright, it could not stop its worker): it is then no longer the worker's parent.
+    SIGTERM lets the job in hand finish, as a service manager's stop does."""
+    import signal
+
+    while not stop.wait(1):
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+
+def serve_with_worker(server, *, worker: bool = True) -> None:
+    """Run ``server`` (from :func:`make_server`) with a worker beside it unless told not to. A
+    SIGTERM (a service manager's stop) ends the server as Ctrl+C does, so its worker is stopped too."""
+    import signal
+
+    def stop_serving(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop_serving)
+    process = WorkerProcess().start() if worker else None
+    try:
+        server.run()
+    finally:
+        if process:
+            process.stop()
+
+
 class WorkerProcess:
     """A ``reoffkit worker`` beside the web server, started again if it stops (a job that ran it out
     of memory costs that job, not the service)."""
@@ -109,6 +140,7 @@ class WorkerProcess:
         import threading
 
         self.process = None
+        self.lock = threading.Lock()  # no new worker starts once stop() has begun
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._supervise, name="worker-supervisor", daemon=True)
 
@@ -121,13 +153,18 @@ class WorkerProcess:
         import sys
 
         while not self.stopping.is_set():
-            self.process = subprocess.Popen([sys.executable, "-m", "reoffkit.cli", "worker"], env=os.environ.copy())
+            with self.lock:
+                if self.stopping.is_set():
+                    return
+                env = {**os.environ, PARENT_VARIABLE: str(os.getpid())}
+                self.process = subprocess.Popen([sys.executable, "-m", "reoffkit.cli", "worker"], env=env)
             self.process.wait()
             if self.stopping.wait(2):
                 return
 
     def stop(self) -> None:
-        self.stopping.set()
+        with self.lock:
+            self.stopping.set()
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:

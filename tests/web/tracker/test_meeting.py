@@ -233,3 +233,13 @@ def test_police_check_levels_are_settings_and_amber_cannot_exceed_green(world):
     world.client("mandy").post(settings_url(world), {**VALID, "police_check_green": "90", "police_check_amber": "70"})
     world.northmoor.refresh_from_db()
     assert (world.northmoor.police_check_green, world.northmoor.police_check_amber) == (90, 70)
+
+
+def test_sections_chosen_for_printing_leave_the_action_plan_out(world):
+    """'Only what is shown is printed': with sections ticked, the page holds those sections and not
+    the action plan's due items, which the full meeting page (nothing ticked) still shows."""
+    chosen = text(world.client("mandy").get(meeting_url(world), {"show": "alerts"}))
+    assert 'id="alerts"' in chosen and 'id="actions"' not in chosen
+    assert "Action plan: overdue and due soon" not in chosen
+    everything = text(world.client("mandy").get(meeting_url(world)))
+    assert "Action plan: overdue and due soon" in everything

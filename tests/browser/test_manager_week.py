@@ -290,6 +290,7 @@ def test_a_managers_week(page, week, tmp_path, browser, live_server):
     assert "RAG of the latest action: Red: action required" in printed
     assert names_in(page) == {"Alex Brackenby"}  # Alex: Pat's case, overdue (an alert), red
     assert "2. Actions not completed" not in printed and "3. Further offences" not in printed and "4. Follow-ups ending" not in printed
+    assert "Action plan" not in printed
     assert not form_printed  # the choices are printed as words, not as a form
 
     # the cohort workbook: a manager may export it (pseudonymised unless asked otherwise)
@@ -372,6 +373,7 @@ def test_a_managers_week(page, week, tmp_path, browser, live_server):
     assert "breaches counted" in label and "not the official rules" in label
     sky_row = page.locator("tbody tr", has_text="Sky Gorsedale")
     assert sky_row.locator("td").nth(6).inner_text().strip() == "2"  # the breach now counts
+    assert "Potentially prolific" in sky_row.inner_text()  # two in the early window again, the breach one of them
     shot(page, "cohort-breaches-counted", keep=True)
     for path in (f"/services/{northmoor.pk}/alerts/", f"/services/{northmoor.pk}/meeting/", f"/services/{northmoor.pk}/people/{kids['sky'].pk}/"):
         page.goto(path)

@@ -159,6 +159,9 @@ def test_a_managers_week(page, week, tmp_path):
     assert counts["Potentially prolific"] == 1 and counts["Action overdue"] == 1
     assert counts["Reoffended – no action recorded"] == 3  # Robin, Sky, Jo
     assert "4 children in follow-up have at least one alert" in page.locator("#counted-by").inner_text()
+    robin_row = page.locator("table[aria-labelledby=early_reoffending] tbody tr", has_text="Robin Fallowmere")
+    assert f"{quarter_label(quarters_back(2))}: 2" in robin_row.inner_text()  # each entry's further offences
+    assert f"{quarter_label(quarters_back(1))}: 1" in robin_row.inner_text()
     for label in ("Early reoffending", "Potentially prolific", "Action overdue", "Reoffended – no action recorded"):
         filter_cohort(page, northmoor, alert=label)
         entries, children = cohort_count(page)

@@ -112,3 +112,17 @@ def test_a_manager_reads_the_reference_figures_but_only_a_performance_officer_lo
     upload = {"figures": ("figures.csv", b"area\n")}
     assert world.client("mandy").post(url, upload).status_code == FORBIDDEN
     assert 'type="file"' in world.client("percy").get(url).content.decode()
+
+
+def test_a_refused_page_says_who_may_open_it(world):
+    """A manager refused the import page (and the whole case file, exported from it) is told that
+    it is the performance officer's, and how to get a copy; any other refusal names the roles."""
+    import_page = world.client("mandy").get(reverse("import", args=[world.northmoor.pk]))
+    assert import_page.status_code == FORBIDDEN
+    text = import_page.content.decode()
+    assert "performance officer" in text and "ask them for a copy of the case file" in text
+    case_file = world.client("mandy").post(reverse("export-case-file", args=[world.northmoor.pk]), {"purpose": "a copy for the archive"})
+    assert case_file.status_code == FORBIDDEN and "performance officer" in case_file.content.decode()
+    settings_page = world.client("pat").get(reverse("settings", args=[world.northmoor.pk])).content.decode()
+    assert "This page is for managers only." in settings_page
+    assert "ask your manager" not in text  # a manager cannot ask themselves

@@ -233,3 +233,31 @@ def test_police_check_levels_are_settings_and_amber_cannot_exceed_green(world):
     world.client("mandy").post(settings_url(world), {**VALID, "police_check_green": "90", "police_check_amber": "70"})
     world.northmoor.refresh_from_db()
     assert (world.northmoor.police_check_green, world.northmoor.police_check_amber) == (90, 70)
+
+
+def test_sections_chosen_for_printing_leave_the_action_plan_out(world):
+    """'Only what is shown is printed': with sections ticked, the page holds those sections and not
+    the action plan's due items, which the full meeting page (nothing ticked) still shows."""
+    chosen = text(world.client("mandy").get(meeting_url(world), {"show": "alerts"}))
+    assert 'id="alerts"' in chosen and 'id="actions"' not in chosen
+    assert "Action plan: overdue and due soon" not in chosen
+    everything = text(world.client("mandy").get(meeting_url(world)))
+    assert "Action plan: overdue and due soon" in everything
+
+
+def test_a_child_alerted_on_two_entries_shows_each_entrys_further_offences(world):
+    """The alerts page shows the child once with both entries; each entry's count of further
+    offences is shown with its quarter, not only the newer entry's."""
+    from reoffkit.engine.rules import quarter_label, quarter_of, quarter_start
+
+    first, second = quarter_start(quarter_of(TODAY) - 2) + dt.timedelta(days=5), quarter_start(quarter_of(TODAY) - 1) + dt.timedelta(days=5)
+    rory = add_child(world, "N090", "Rory", index_on=first)
+    pat = world.users["pat"]
+    actions.add_outcome(by=pat, person=rory, outcome_type="fine", offence_date=first + dt.timedelta(days=20), outcome_date=second)
+    actions.add_outcome(by=pat, person=rory, outcome_type="youth_caution", offence_date=second + dt.timedelta(days=20), outcome_date=second + dt.timedelta(days=40))
+    rows = {r.entry["quarter"]: r.entry["further_offences"] for r in queries.cohort_rows(world.northmoor, as_at=TODAY) if r.person == rory}
+    older, newer = quarter_label(quarter_of(first)), quarter_label(quarter_of(second))
+    assert rows == {older: 2, newer: 1}
+    page = section(text(world.client("mandy").get(reverse("alerts", args=[world.northmoor.pk]))), "early_reoffending")
+    row = page[page.index("Rory Testchild") : page.index("</tr>", page.index("Rory Testchild"))]
+    assert f"{older}: 2" in row and f"{newer}: 1" in row

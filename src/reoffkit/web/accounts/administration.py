@@ -3,14 +3,18 @@ services (administrators only). Every change goes through an action and is itsel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import re
+from dataclasses import dataclass, field
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
+from django.db.models import DateField as ModelDateField
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -18,8 +22,9 @@ from reoffkit.web.accounts import passwords
 from reoffkit.web.accounts import queries as account_queries
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.forms import DateField, GovukForm
-from reoffkit.web.tracker.models import AuditEvent, Role, Service, StaffProfile
-from reoffkit.web.tracker.permissions import require, services_of
+from reoffkit.engine import codes
+from reoffkit.web.tracker.models import Assessment, AuditEvent, Outcome, ReviewAction, Role, Service, StaffProfile, YoungPerson
+from reoffkit.web.tracker.permissions import has_permission, require, services_of
 
 User = get_user_model()
 
@@ -92,6 +97,124 @@ class EventRow:
     object_type_label: str
     ids_shown: list[str]
     ids_more: int
+    #: the summary with each child it names by id named by name (when the reader may see them)
+    summary: str = ""
+    #: the children the event is about, by name, for a reader who may see their records
+    children: list[YoungPerson] = field(default_factory=list)
+    #: each change in words: (field, before, after); after is None for a deleted record's values
+    changes: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+
+#: The records of a child: an event about one of them is about the child (ADR 13: the log holds
+#: ids, never names; the page names the child when it is shown, to a reader who may see them).
+CHILD_RECORDS = {"young_person": YoungPerson, "outcome": Outcome, "assessment": Assessment, "review_action": ReviewAction}
+CHANGED_MODELS = {**CHILD_RECORDS, "service": Service, "service_settings": Service}
+#: Every summary of a change to a child's record names the child so ("of young person 12").
+CHILD_IN_SUMMARY = re.compile(r"\byoung person (\d+)")
+
+
+def _value_words(model, name: str, value, users: dict) -> str:
+    """A stored value (as the audit log keeps it: plain JSON) as a person reads it."""
+    if value is None or value == "":
+        return "blank"
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return str(value)
+    if name == "outcome_type":
+        known = codes.outcome_type_table().get(value)
+        return known.label if known else str(value)
+    if getattr(model_field, "choices", None):
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if model_field.is_relation and model_field.related_model is User:
+        user = users.get(value)
+        return (user.get_full_name() or user.get_username()) if user else f"user {value}"
+    if model_field.is_relation:
+        related = model_field.related_model.objects.filter(pk=value).first()
+        return str(getattr(related, "name", related)) if related else str(value)
+    if isinstance(model_field, ModelDateField) and isinstance(value, str):
+        try:
+            return f"{dt.date.fromisoformat(value[:10]):%-d %B %Y}"
+        except ValueError:
+            return value
+    return str(value)
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        label = str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        label = name.replace("_", " ").replace(".", ": ")
+    return label[:1].upper() + label[1:]
+
+
+def change_words(event: AuditEvent, users: dict) -> list[tuple[str, str, str | None]]:
+    """The event's ``{field: [before, after]}`` in words, for the records whose fields are known."""
+    model = CHANGED_MODELS.get(event.object_type)
+    if model is None or not isinstance(event.changes, dict):
+        return []
+    rows = []
+    for name, values in event.changes.items():
+        if not (isinstance(values, list) and len(values) == 2):
+            continue
+        before, after = values
+        if event.verb == AuditEvent.Verb.DELETE:
+            rows.append((_field_label(model, name), _value_words(model, name, before, users), None))
+        else:
+            rows.append((_field_label(model, name), _value_words(model, name, before, users), _value_words(model, name, after, users)))
+    return rows
+
+
+def _child_ids(event: AuditEvent, owners: dict[tuple[str, str], int]) -> list[int]:
+    if event.object_type == "young_person":
+        return [int(i) for i in (event.object_ids or [])[:IDS_SHOWN] if str(i).isdigit()]
+    if event.object_type not in CHILD_RECORDS:
+        return []
+    found = [int(i) for i in CHILD_IN_SUMMARY.findall(event.summary)]
+    found += [owners[(event.object_type, str(i))] for i in event.object_ids or [] if (event.object_type, str(i)) in owners]
+    return list(dict.fromkeys(found))
+
+
+def event_rows(events: list[AuditEvent], viewer) -> list[EventRow]:
+    """The rows of a page of the audit log; children named only for a reader who may see their
+    records (an administrator sees ids)."""
+    owners: dict[tuple[str, str], int] = {}
+    for object_type, model in CHILD_RECORDS.items():
+        if object_type == "young_person":
+            continue
+        ids = {int(i) for e in events if e.object_type == object_type for i in e.object_ids or [] if str(i).isdigit()}
+        if ids:
+            owners.update({(object_type, str(pk)): person for pk, person in model.objects.filter(pk__in=ids).values_list("pk", "person_id")})
+    wanted = {pk for e in events for pk in _child_ids(e, owners)}
+    people = {}
+    if wanted and has_permission(viewer, "view_records"):
+        people = YoungPerson.objects.filter(pk__in=wanted, service__in=services_of(viewer)).in_bulk()
+    user_ids = set()
+    for event in events:
+        model = CHANGED_MODELS.get(event.object_type)
+        if model is not None and isinstance(event.changes, dict):
+            for name, values in event.changes.items():
+                if name in ("owner", "caseworker", "raised_by") and isinstance(values, list):
+                    user_ids.update(v for v in values if isinstance(v, int))
+    users = User.objects.in_bulk(user_ids) if user_ids else {}
+    rows = []
+    for event in events:
+        row = event_row(event)
+        row.children = [people[pk] for pk in _child_ids(event, owners) if pk in people]
+
+        def named(match, people=people):
+            person = people.get(int(match.group(1)))
+            return f"{person.first_name} {person.last_name} ({person.local_id})" if person else match.group(0)
+
+        row.summary = CHILD_IN_SUMMARY.sub(named, event.summary)
+        row.changes = change_words(event, users)
+        if event.object_type == "young_person" and row.children:
+            shown = {str(p.pk) for p in row.children}
+            row.ids_shown = [i for i in row.ids_shown if i not in shown]
+        rows.append(row)
+    return rows
 
 
 def event_row(event: AuditEvent) -> EventRow:
@@ -102,6 +225,7 @@ def event_row(event: AuditEvent) -> EventRow:
         object_type_label=object_type_label(event.object_type) if event.object_type else "",
         ids_shown=ids[:IDS_SHOWN],
         ids_more=max(0, len(ids) - IDS_SHOWN),
+        summary=event.summary,
     )
 
 
@@ -114,6 +238,14 @@ def audit_log(request):
     query = request.GET.copy()
     query.pop("page", None)
     filtered = any(value for key, value in request.GET.items() if key != "page")
+    rows = event_rows(list(page.object_list), request.user)
+    # naming children is a view of them, audited like every list of named children
+    by_service: dict = {}
+    for row in rows:
+        for person in row.children:
+            by_service.setdefault(person.service_id, set()).add(person.pk)
+    for service in Service.objects.filter(pk__in=by_service):
+        actions.record_list_view(by=request.user, service=service, object_ids=sorted(by_service[service.pk]), summary="Viewed the audit log")
     return render(
         request,
         "accounts/audit.html",
@@ -121,7 +253,7 @@ def audit_log(request):
             "section": "audit",
             "form": form,
             "page": page,
-            "rows": [event_row(e) for e in page.object_list],
+            "rows": rows,
             "query": query.urlencode(),
             "filtered": filtered,
             "all_services": request.user.profile.role == Role.ADMINISTRATOR,

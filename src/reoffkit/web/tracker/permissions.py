@@ -56,6 +56,31 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+#: Each role in words, for the page that refuses a request ("This page is for managers only.").
+ROLE_WORDS = {
+    Role.PRACTITIONER: "practitioners",
+    Role.MANAGER: "managers",
+    Role.PERFORMANCE: "performance officers",
+    Role.BOARD: "board viewers",
+    Role.ADMINISTRATOR: "administrators",
+}
+_CASE_FILE = (
+    "Importing case files, and exporting the whole case file (every record of every child, with names), "
+    "is for the service's performance officer: ask them for a copy of the case file."
+)
+#: What a refused user is told instead, where naming the roles would not tell them what to do.
+REFUSED = {"import": _CASE_FILE, "export_case_file": _CASE_FILE}
+
+
+def who_may(permission: str) -> str:
+    """Who may do what ``permission`` allows, in words, for the page that refuses it."""
+    if permission in REFUSED:
+        return REFUSED[permission]
+    roles = [words for role, words in ROLE_WORDS.items() if role in PERMISSIONS[permission]]
+    listed = roles[0] if len(roles) == 1 else ", ".join(roles[:-1]) + " and " + roles[-1]
+    return f"This page is for {listed} only."
+
+
 def role_of(user) -> str | None:
     if not user.is_authenticated or not user.is_active:
         return None
@@ -97,7 +122,7 @@ def require(permission: str):
         @wraps(view)
         def wrapped(request, *args, service_id: int | None = None, **kwargs):
             if not has_permission(request.user, permission):
-                raise PermissionDenied
+                raise PermissionDenied(who_may(permission))
             if service_id is not None:
                 kwargs["service"] = service_for(request.user, service_id)
             return view(request, *args, **kwargs)

@@ -311,6 +311,8 @@ def review_meeting(request, service):
             "open_actions": open_actions,
             "further_offences": further,
             "show": show,
+            # sections ticked: the page (and its printout) holds those, not the action plan too
+            "sections_chosen": bool(data.get("show")),
             "filters_chosen": since_form.chosen(),
             "since": since,
             "since_source": since_source,

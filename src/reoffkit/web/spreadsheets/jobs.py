@@ -14,7 +14,7 @@ from pathlib import Path
 from reoffkit.web.jobs.runner import JobFailed, handles
 from reoffkit.web.jobs.views import JOB_TITLES
 from reoffkit.web.spreadsheets.importing import ImportStopped, commit_import, describe, plan_import
-from reoffkit.web.spreadsheets.uploads import read_upload, sample_headings
+from reoffkit.web.spreadsheets.uploads import sample_headings
 
 logger = logging.getLogger(__name__)
 
@@ -28,14 +28,15 @@ def run_import(job, progress) -> dict:
     however it ends), refuse a plan that is not the one previewed, then commit with progress."""
     from django.urls import reverse
 
-    from reoffkit.web.spreadsheets.views import _mapping
+    from reoffkit.web.spreadsheets.views import read_as_uploaded
 
     params = job.params
     original = params["original"]
     service = job.service
     started = time.perf_counter()
     progress.stage("Reading the file again")
-    plan = plan_import(service, read_upload(Path(job.upload), _mapping(service, params.get("use_mapping", False)), name=original))
+    # a full re-import removes what the file lacks through the same audited actions as ``reoffkit import --full``
+    plan = plan_import(service, read_as_uploaded(service, Path(job.upload), original, params.get("use_mapping", False)), full=params.get("full", False))
     if not plan.ok:
         raise JobFailed("The file has errors now: upload it again to see them. Nothing was imported.")
     if plan.fingerprint() != params["fingerprint"]:

@@ -189,3 +189,15 @@ def test_a_reading_whose_worker_stopped_is_shown_failed_with_the_reason(world, t
     page = client.get(location)
     assert page.status_code == 400 and runner.INTERRUPTED in html.unescape(page.content.decode())
     assert not Path(job.upload).exists() and list((Path(settings.DATA_DIR) / "uploads").iterdir()) == []
+
+
+def test_a_sample_that_is_not_a_workbook_is_refused_by_its_job_and_kept_nowhere(world, tmp_path, settings):
+    from reoffkit.web.jobs.models import Job
+
+    settings.DATA_DIR = tmp_path / "data"
+    client = world.client("percy")
+    refused = client.post(reverse("import-mapping", args=[world.northmoor.pk]), {"sample": SimpleUploadedFile("ours.xlsx", b"PK\x03\x04 not really a workbook")})
+    assert refused.status_code == 400
+    assert "ours.xlsx could not be read as a workbook: save it from Excel or LibreOffice as .xlsx" in html.unescape(refused.content.decode())
+    assert Job.objects.get(kind="read_mapping_sample").state == Job.State.FAILED
+    assert list((Path(settings.DATA_DIR) / "uploads").iterdir()) == []

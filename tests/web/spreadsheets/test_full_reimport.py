@@ -70,3 +70,97 @@ def test_the_command_line_preview_lists_every_removal(world, loaded, tmp_path, c
     out = capsys.readouterr().out
     assert f"removed outcome: {gone['person_id']}" in out and "removed assessment:" in out and "Dry run" in out
     assert Outcome.objects.filter(person__service=service).count() == before
+
+
+# On the import page ---------------------------------------------------------------------------------
+
+
+def _zip_without(folder, tmp_path, person_id: str):
+    """The case file as a .zip of its CSV files, without one child's rows in any of them, and with
+    one new child (so that a plain import has something to make)."""
+    import zipfile
+
+    target = tmp_path / "westvale-full.zip"
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(folder.glob("*.csv")):
+            frame = pl.read_csv(path, infer_schema=False)
+            if "person_id" in frame.columns:
+                frame = frame.filter(pl.col("person_id") != person_id)
+            if path.name == "people.csv":
+                new = frame.head(1).with_columns(pl.lit("NEW-1").alias("person_id"), *([pl.lit(None, pl.String).alias("pnc_id")] if "pnc_id" in frame.columns else []))
+                frame = pl.concat([frame, new])
+            archive.writestr(path.name, frame.write_csv())
+    return target
+
+
+def _preview(client, service, upload, *, full: bool):
+    import html
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    response = client.post(reverse("import", args=[service.pk]), {"case_file": SimpleUploadedFile(upload.name, upload.read_bytes()), "full": "1" if full else "0"})
+    return response, html.unescape(response.content.decode())
+
+
+def _commit(client, service, preview, **extra):
+    from django.urls import reverse
+
+    form = {"token": preview.context["token"], "original": preview.context["original"], "fingerprint": preview.context["fingerprint"], **extra}
+    return client.post(reverse("import-commit", args=[service.pk]), form, follow=True)
+
+
+def test_a_full_reimport_on_the_web_lists_a_missing_childs_records_then_removes_them_audited(world, loaded, tmp_path, settings):
+    from reoffkit.web.tracker.models import YoungPerson
+
+    settings.DATA_DIR = tmp_path / "data"
+    service, folder = loaded
+    child = Assessment.objects.filter(person__service=service).order_by("person__local_id").first().person
+    outcomes = set(Outcome.objects.filter(person=child).values_list("pk", flat=True))
+    assessments = set(Assessment.objects.filter(person=child).values_list("pk", flat=True))
+    assert outcomes and assessments
+    upload = _zip_without(folder, tmp_path, child.local_id)
+    client = world.client("percy")
+
+    # a plain import of the same file lists no removal and removes nothing
+    plain, page = _preview(client, service, upload, full=False)
+    assert plain.status_code == 200 and "to remove" not in page and "Removed outcome" not in page
+    assert "1 child of Westvale is not in the file and will be left as they are" in page
+    assert _commit(client, service, plain).status_code == 200
+    assert YoungPerson.objects.filter(service=service, local_id="NEW-1").exists()  # the plain import was made
+    assert set(Outcome.objects.filter(person=child).values_list("pk", flat=True)) == outcomes
+    assert not AuditEvent.objects.filter(verb="delete").exists()
+
+    preview, page = _preview(client, service, upload, full=True)
+    removals = len(outcomes) + len(assessments)
+    assert preview.status_code == 200 and f"Full re-import: {removals} records to remove" in page
+    assert page.count(f'<td class="govuk-table__cell">{child.local_id}</td>') == removals  # every one listed, by the child's ID
+    assert f"remove {removals} records" in page and 'name="full" value="1"' in page
+    assert Outcome.objects.filter(pk__in=outcomes).count() == len(outcomes)  # the preview writes nothing
+    done = _commit(client, service, preview, full="1")
+    assert done.status_code == 200
+    assert not Outcome.objects.filter(pk__in=outcomes).exists() and not Assessment.objects.filter(pk__in=assessments).exists()
+    assert YoungPerson.objects.filter(pk=child.pk).exists()  # the child's own record stays
+    deleted = AuditEvent.objects.filter(verb="delete", object_type__in=("outcome", "assessment"))
+    assert deleted.count() == removals
+    assert {(e.username, e.purpose) for e in deleted} == {("percy", "Not in the full re-import of westvale-full.zip")}
+    assert {int(i) for e in deleted.filter(object_type="outcome") for i in e.object_ids} == outcomes
+    # the same file again, full or not, changes nothing
+    again, page = _preview(client, service, upload, full=True)
+    assert "importing it would change nothing" in page
+
+
+def test_a_full_reimport_is_for_those_who_may_import_and_a_switch_after_the_preview_is_refused(world, loaded, tmp_path, settings):
+    settings.DATA_DIR = tmp_path / "data"
+    service, folder = loaded
+    child = Assessment.objects.filter(person__service=service).order_by("person__local_id").first().person
+    upload = _zip_without(folder, tmp_path, child.local_id)
+    actions.update_staff_user(by=world.users["ada"], user=world.users["mandy"], role=Role.MANAGER, services=[world.northmoor, service])
+    refused, _ = _preview(world.client("mandy"), service, upload, full=True)
+    assert refused.status_code == 403
+    client = world.client("percy")
+    plain, _ = _preview(client, service, upload, full=False)
+    before = Outcome.objects.filter(person=child).count()
+    switched = _commit(client, service, plain, full="1")  # a plain preview committed as full: not what was checked
+    assert switched.status_code == 409 and "The records changed after you checked this file" in switched.content.decode()
+    assert Outcome.objects.filter(person=child).count() == before

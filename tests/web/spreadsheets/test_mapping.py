@@ -6,14 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
+from web_helpers import PASSWORD
 
 from reoffkit.casefile.mapping import remap
 from reoffkit.web.spreadsheets.uploads import read_upload
-from reoffkit.web.tracker.models import AuditEvent, ColumnMapping, Outcome, YoungPerson
+from reoffkit.web.tracker import actions
+from reoffkit.web.tracker.models import AuditEvent, ColumnMapping, Outcome, Role, YoungPerson
 
 THEIR_MAPPING = {
     "sheets": {"Cohort list": "people", "Disposals": "outcomes"},
@@ -99,3 +103,101 @@ def test_a_column_of_another_sheet_is_refused(world, tmp_path, settings):
     assert refused.status_code == 400 and "offence_date is not a column of the people sheet" in html.unescape(refused.content.decode())
     assert not ColumnMapping.objects.filter(service=world.northmoor).exists()
     assert world.client("pat").get(url).status_code == 403
+
+
+# The sample is read by a job ----------------------------------------------------------------------
+
+
+def _queued_only(monkeypatch):
+    """Jobs wait in the database for a worker, as in a deployment (the tests' backend runs them at once)."""
+    from reoffkit.web.jobs import runner
+
+    class Queue:
+        @staticmethod
+        def enqueue(job_id):
+            return None
+
+    monkeypatch.setattr(runner, "run_job", Queue)
+
+
+def test_a_sample_is_read_by_a_job_that_the_page_follows_to_the_screen(world, tmp_path, settings, monkeypatch):
+    from reoffkit.web.jobs import runner
+    from reoffkit.web.jobs.models import Job
+
+    settings.DATA_DIR = tmp_path / "data"
+    _queued_only(monkeypatch)
+    client = world.client("percy")
+    url = reverse("import-mapping", args=[world.northmoor.pk])
+    sample = their_workbook(tmp_path / "theirs.xlsx")
+    posted = client.post(url, {"sample": SimpleUploadedFile("theirs.xlsx", sample.read_bytes())})
+    job = Job.objects.get(kind="read_mapping_sample")
+    assert posted.status_code == 302 and posted["Location"] == f"{url}?job={job.pk}"
+    assert job.state == Job.State.QUEUED and job.service == world.northmoor and job.upload.endswith(".xlsx")
+    waiting = client.get(posted["Location"])
+    page = html.unescape(waiting.content.decode())
+    assert waiting.status_code == 200 and 'http-equiv="refresh"' in page and "waiting to be read" in page
+    assert "Sheet “Cohort list”" not in page
+    # nobody else follows it, not even another performance officer of the service
+    other = actions.create_staff_user(by="test", username="perry", password=PASSWORD, role=Role.PERFORMANCE, services=[world.northmoor])
+    assert client.get(f"{url}?job=not-a-job").status_code == 302
+    followed = Client()
+    followed.force_login(other)
+    assert "Sheet “Cohort list”" not in html.unescape(followed.get(posted["Location"], follow=True).content.decode())
+
+    runner.execute(str(job.pk))  # a worker, in any process
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED and not Path(job.upload).exists()  # the sample went with the job
+    done = html.unescape(client.get(posted["Location"]).content.decode())
+    assert "Sheet “Cohort list”" in done and "Sheet “Disposals”" in done and 'http-equiv="refresh"' not in done
+    assert re.search(r'name="token" value="([^"]+)"', done).group(1) == job.result["token"]
+
+
+def test_saving_the_mapping_reads_nothing_from_the_workbook_in_the_request(world, tmp_path, settings, monkeypatch):
+    from reoffkit.web.spreadsheets import uploads
+
+    settings.DATA_DIR = tmp_path / "data"
+    client = world.client("percy")
+    url = reverse("import-mapping", args=[world.northmoor.pk])
+    sample = their_workbook(tmp_path / "theirs.xlsx")
+    token = re.search(r'name="token" value="([^"]+)"', client.post(url, {"sample": SimpleUploadedFile("theirs.xlsx", sample.read_bytes())}).content.decode()).group(1)
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a workbook was read in the request")
+
+    monkeypatch.setattr(uploads, "_run_isolated", no_reading)
+    saved = client.post(url, {"token": token, "sheet-0": "people", "column-0-0": "person_id", "done": "1"})
+    assert saved.status_code == 302
+    assert ColumnMapping.objects.get(service=world.northmoor).mapping["columns"]["people"] == {"ID": "person_id"}
+    assert list((Path(settings.DATA_DIR) / "uploads").iterdir()) == []  # mapping done: what was read of the sample is gone
+
+
+def test_a_reading_whose_worker_stopped_is_shown_failed_with_the_reason(world, tmp_path, settings, monkeypatch):
+    from django.utils import timezone
+
+    from reoffkit.web.jobs import runner
+    from reoffkit.web.jobs.models import Job
+
+    settings.DATA_DIR = tmp_path / "data"
+    _queued_only(monkeypatch)
+    client = world.client("percy")
+    url = reverse("import-mapping", args=[world.northmoor.pk])
+    sample = their_workbook(tmp_path / "theirs.xlsx")
+    location = client.post(url, {"sample": SimpleUploadedFile("theirs.xlsx", sample.read_bytes())})["Location"]
+    job = Job.objects.get(kind="read_mapping_sample")
+    long_ago = timezone.now() - dt.timedelta(minutes=5)
+    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, started_at=long_ago, heartbeat_at=long_ago)  # its worker died
+    page = client.get(location)
+    assert page.status_code == 400 and runner.INTERRUPTED in html.unescape(page.content.decode())
+    assert not Path(job.upload).exists() and list((Path(settings.DATA_DIR) / "uploads").iterdir()) == []
+
+
+def test_a_sample_that_is_not_a_workbook_is_refused_by_its_job_and_kept_nowhere(world, tmp_path, settings):
+    from reoffkit.web.jobs.models import Job
+
+    settings.DATA_DIR = tmp_path / "data"
+    client = world.client("percy")
+    refused = client.post(reverse("import-mapping", args=[world.northmoor.pk]), {"sample": SimpleUploadedFile("ours.xlsx", b"PK\x03\x04 not really a workbook")})
+    assert refused.status_code == 400
+    assert "ours.xlsx could not be read as a workbook: save it from Excel or LibreOffice as .xlsx" in html.unescape(refused.content.decode())
+    assert Job.objects.get(kind="read_mapping_sample").state == Job.State.FAILED
+    assert list((Path(settings.DATA_DIR) / "uploads").iterdir()) == []

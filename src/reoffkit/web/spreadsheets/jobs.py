@@ -1,21 +1,25 @@
-"""The import of a case file from the import page, as a job on the job runner: its progress is in
-the database (followed from any web process), a restart marks it failed instead of losing it, and
-the upload it owns is deleted when it ends, however it ends."""
+"""The import page's work, as jobs on the job runner: the import of a case file, and the reading of
+a mapping sample. Their progress is in the database (followed from any web process), a restart
+marks them failed instead of losing them, and the upload each owns is deleted when it ends,
+however it ends."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import time
 from pathlib import Path
 
 from reoffkit.web.jobs.runner import JobFailed, handles
 from reoffkit.web.jobs.views import JOB_TITLES
 from reoffkit.web.spreadsheets.importing import ImportStopped, commit_import, describe, plan_import
-from reoffkit.web.spreadsheets.uploads import read_upload
+from reoffkit.web.spreadsheets.uploads import sample_headings
 
 logger = logging.getLogger(__name__)
 
 IMPORT_JOB = "import_case_file"
+MAPPING_JOB = "read_mapping_sample"
 
 
 @handles(IMPORT_JOB)
@@ -24,14 +28,15 @@ def run_import(job, progress) -> dict:
     however it ends), refuse a plan that is not the one previewed, then commit with progress."""
     from django.urls import reverse
 
-    from reoffkit.web.spreadsheets.views import _mapping
+    from reoffkit.web.spreadsheets.views import read_as_uploaded
 
     params = job.params
     original = params["original"]
     service = job.service
     started = time.perf_counter()
     progress.stage("Reading the file again")
-    plan = plan_import(service, read_upload(Path(job.upload), _mapping(service, params.get("use_mapping", False)), name=original))
+    # a full re-import removes what the file lacks through the same audited actions as ``reoffkit import --full``
+    plan = plan_import(service, read_as_uploaded(service, Path(job.upload), original, params.get("use_mapping", False)), full=params.get("full", False))
     if not plan.ok:
         raise JobFailed("The file has errors now: upload it again to see them. Nothing was imported.")
     if plan.fingerprint() != params["fingerprint"]:
@@ -54,3 +59,39 @@ def run_import(job, progress) -> dict:
 
 
 JOB_TITLES[IMPORT_JOB] = "Importing the case file"
+
+
+def sample_found(service, token: str) -> Path:
+    """Where the job keeps what it read of a mapping sample (its sheets, headings and the words
+    each column uses) while the officer maps it: owner-only in the uploads folder, deleted when
+    mapping is done or by the sweep of expired uploads."""
+    from reoffkit.web.jobs.files import upload_folder
+
+    return upload_folder() / f"mapping-{service.pk}-{token}.json"
+
+
+@handles(MAPPING_JOB)
+def read_mapping_sample(job, progress) -> dict:
+    """Read a mapping sample's sheets, headings and words (in a process of its own under the upload
+    limits), keep them for the mapping screen, and let the sample itself go with the job."""
+    from reoffkit.casefile.sources import TooLarge
+
+    params = job.params
+    original = params["original"]
+    progress.stage("Reading the sample workbook")
+    try:
+        found = sample_headings(Path(job.upload), name=original)
+    except TooLarge as refused:
+        raise JobFailed(str(refused.problem)) from None
+    except ValueError:
+        raise JobFailed(f"{original} could not be read as a workbook: save it from Excel or LibreOffice as .xlsx") from None
+    target = sample_found(job.service, params["token"])
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        json.dump(found, out)
+    from django.urls import reverse
+
+    return {"token": params["token"], "sheets": len(found), "next": f"{reverse('import-mapping', args=[job.service.pk])}?job={job.pk}"}
+
+
+JOB_TITLES[MAPPING_JOB] = "Reading the sample workbook"

@@ -1,20 +1,26 @@
 """The column-mapping screen: map a service's own workbook (sheets, headings, words for codes)
 onto the case file once, save it, and reuse it for every import.
 
-Step 1: upload a sample of the workbook; choose, for each of its sheets, which case-file sheet it
-is, and for each heading which column. Step 2: for the code columns, map each word the sample uses
-that the case file does not already accept ("Caution - Youth" → youth_caution). Each save is
-audited; the sample is kept only while mapping (owner-only): deleted when mapping is done, at
-once when it cannot be read, and by the sweep of expired uploads when it is abandoned. It is read
-in a process of its own under memory and time limits (:mod:`reoffkit.web.spreadsheets.uploads`).
+Step 1: upload a sample of the workbook; a job reads it (kind ``read_mapping_sample``: in a process
+of its own under memory and time limits, :mod:`reoffkit.web.spreadsheets.uploads`) while this page
+refreshes itself, and keeps what it found (sheets, headings, the words each column uses) for the
+screen; the sample itself goes when the job ends, however it ends. Then choose, for each of its
+sheets, which case-file sheet it is, and for each heading which column. Step 2: for the code
+columns, map each word the sample uses that the case file does not already accept ("Caution -
+Youth" → youth_caution). Each save is audited. Nothing is read from the workbook in a request:
+the screen and every save use what the job kept (owner-only), which is deleted when mapping is
+done, and by the sweep of expired uploads when it is abandoned.
 """
 
 from __future__ import annotations
 
+import json
+import uuid
 from pathlib import Path
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from reoffkit.casefile.columns import SPECS
@@ -22,23 +28,47 @@ from reoffkit.casefile.mapping import CODE_COLUMNS, codes_for, recognised, sugge
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.models import ColumnMapping
 from reoffkit.web.tracker.permissions import require
-from reoffkit.casefile.sources import TooLarge
-from reoffkit.web.jobs.files import UploadTooLarge, store_upload, sweep_uploads, upload_folder
-from reoffkit.web.spreadsheets.uploads import sample_headings
+from reoffkit.web.jobs.files import UploadTooLarge, store_upload, sweep_uploads
+from reoffkit.web.jobs.models import Job
+from reoffkit.web.spreadsheets.jobs import MAPPING_JOB, sample_found
 from reoffkit.web.spreadsheets.views import MAX_UPLOAD_BYTES, TOKEN
 
 IGNORE = ""
 
 
 def _sample(service, token: str) -> Path | None:
+    """What the reading job found in the sample behind ``token``, kept while mapping."""
     if not TOKEN.match(token or ""):
         return None
-    path = upload_folder() / f"mapping-{service.pk}-{token}.xlsx"
+    path = sample_found(service, token)
     return path if path.exists() else None
 
 
-def _sample_name(token: str) -> str:
-    return "the sample workbook"
+def _found(sample: Path) -> dict[str, dict]:
+    return json.loads(sample.read_text(encoding="utf-8"))
+
+
+def _reading(request, service, job_id: str):
+    """The reading of a sample, as this page shows it: refreshing itself while the job waits or
+    runs, the problem when it failed (an interrupted one says so), the screen when it is done."""
+    from reoffkit.web.jobs.runner import recover_interrupted
+
+    try:
+        key = uuid.UUID(str(job_id))
+    except ValueError:
+        key = None
+    job = Job.objects.filter(pk=key, kind=MAPPING_JOB, service=service, created_by=request.user).first() if key else None
+    if job is None:
+        messages.error(request, "That sample is no longer being read. Upload it again.")
+        return redirect("import-mapping", service_id=service.pk)
+    if job.state == Job.State.RUNNING:
+        recover_interrupted()
+        job.refresh_from_db()
+    if job.state == Job.State.FAILED:
+        return _screen(request, service, problem=job.message, status=400)
+    if job.state == Job.State.SUCCEEDED:
+        return _screen(request, service, token=(job.result or {}).get("token", ""))
+    return _screen(request, service, reading=job)
 
 
 
@@ -47,13 +77,13 @@ def _current(service) -> dict:
     return record.mapping if record else {}
 
 
-def _screen(request, service, *, token: str = "", problem: str = "", status: int = 200):
+def _screen(request, service, *, token: str = "", problem: str = "", status: int = 200, reading: Job | None = None):
     mapping = _current(service)
     sample = _sample(service, token)
     sheets = []
     code_values = []
     if sample is not None:
-        found = sample_headings(sample, name=_sample_name(token))
+        found = _found(sample)
         proposal = mapping if mapping.get("sheets") else suggest_from(found)
         for index, (name, details) in enumerate(found.items()):
             target = proposal.get("sheets", {}).get(name, IGNORE)
@@ -88,6 +118,7 @@ def _screen(request, service, *, token: str = "", problem: str = "", status: int
             "targets": list(SPECS),
             "columns": {sheet: [spec.name for spec in specs] for sheet, specs in SPECS.items()},
             "problem": problem,
+            "reading": reading,
         },
         status=status,
     )
@@ -97,32 +128,17 @@ def _screen(request, service, *, token: str = "", problem: str = "", status: int
 @require_http_methods(["GET", "POST"])
 def column_mapping(request, service):
     if request.method == "GET":
+        if request.GET.get("job"):
+            return _reading(request, service, request.GET["job"])
         return _screen(request, service)
     if "sample" in request.FILES:
-        upload = request.FILES["sample"]
-        if upload.size > MAX_UPLOAD_BYTES or not upload.name.lower().endswith(".xlsx"):
-            return _screen(request, service, problem=f"{upload.name}: choose an .xlsx workbook of up to {MAX_UPLOAD_BYTES // 1_000_000} MB", status=400)
-        sweep_uploads()
-        try:
-            stored = store_upload(upload, suffix=".xlsx", max_bytes=MAX_UPLOAD_BYTES, prefix=f"mapping-{service.pk}-")
-        except UploadTooLarge as error:
-            return _screen(request, service, problem=f"{upload.name} is {error}", status=400)
-        token = stored.name[len(f"mapping-{service.pk}-") : -len(".xlsx")]
-        try:
-            sample_headings(stored, name=upload.name)
-        except TooLarge as refused:
-            stored.unlink(missing_ok=True)
-            return _screen(request, service, problem=str(refused.problem), status=400)
-        except Exception:
-            stored.unlink(missing_ok=True)
-            return _screen(request, service, problem=f"{upload.name} could not be read as a workbook: save it from Excel or LibreOffice as .xlsx", status=400)
-        return _screen(request, service, token=token)
+        return _read_sample(request, service, request.FILES["sample"])
     token = request.POST.get("token", "")
     sample = _sample(service, token)
     if sample is None:
         messages.error(request, "Upload a sample of the workbook first.")
         return redirect("import-mapping", service_id=service.pk)
-    found = sample_headings(sample, name=_sample_name(token))
+    found = _found(sample)
     mapping = {"sheets": {}, "columns": {}, "values": dict(_current(service).get("values", {}))}
     for index, (name, details) in enumerate(found.items()):
         target = request.POST.get(f"sheet-{index}", IGNORE)
@@ -154,3 +170,24 @@ def column_mapping(request, service):
         sample.unlink(missing_ok=True)
         return redirect("import", service_id=service.pk)
     return _screen(request, service, token=token)
+
+
+def _read_sample(request, service, upload):
+    """Keep the sample (owner-only) and start the job that reads it; the page follows the job. A
+    worker quick enough to have finished already (or one running jobs at once) shows its outcome
+    straight away."""
+    from reoffkit.web.jobs.runner import start
+
+    if upload.size > MAX_UPLOAD_BYTES or not upload.name.lower().endswith(".xlsx"):
+        return _screen(request, service, problem=f"{upload.name}: choose an .xlsx workbook of up to {MAX_UPLOAD_BYTES // 1_000_000} MB", status=400)
+    sweep_uploads()
+    prefix = f"mapping-{service.pk}-"
+    try:
+        stored = store_upload(upload, suffix=".xlsx", max_bytes=MAX_UPLOAD_BYTES, prefix=prefix)
+    except UploadTooLarge as error:
+        return _screen(request, service, problem=f"{upload.name} is {error}", status=400)
+    token = stored.name[len(prefix) : -len(".xlsx")]
+    job = start(kind=MAPPING_JOB, by=request.user, service=service, upload=stored, params={"token": token, "original": upload.name[:200]})
+    if job.finished:
+        return _reading(request, service, str(job.pk))
+    return redirect(f"{reverse('import-mapping', args=[service.pk])}?job={job.pk}")

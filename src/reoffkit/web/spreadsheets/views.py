@@ -63,22 +63,28 @@ def _mapping(service, wanted: bool) -> dict | None:
     return record.mapping if record else None
 
 
-def _preview(request, service, path: Path, token: str, original: str, status: int = 200, use_mapping: bool = False):
+def read_as_uploaded(service, path: Path, original: str, use_mapping: bool):
+    """The upload read (in a process of its own under the limits), named as the officer knows it:
+    a full re-import gives that name as the reason for each removal."""
+    return replace(read_upload(path, _mapping(service, use_mapping), name=original), source=original)
+
+
+def _preview(request, service, path: Path, token: str, original: str, status: int = 200, use_mapping: bool = False, full: bool = False):
     """The preview; the upload is kept only when the page offers to import it."""
     kept = False
     try:
-        response, kept = _plan_page(request, service, path, token, original, status, use_mapping)
+        response, kept = _plan_page(request, service, path, token, original, status, use_mapping, full=full)
         return response
     finally:
         if not kept:
             path.unlink(missing_ok=True)
 
 
-def _plan_page(request, service, path: Path, token: str, original: str, status: int, use_mapping: bool, changed_since: bool = False):
-    case_file = read_upload(path, _mapping(service, use_mapping), name=original)
-    plan = plan_import(service, case_file)
+def _plan_page(request, service, path: Path, token: str, original: str, status: int, use_mapping: bool, changed_since: bool = False, full: bool = False):
+    plan = plan_import(service, read_as_uploaded(service, path, original, use_mapping), full=full)
     # a problem with the whole file names the file as the officer knows it, not as it is stored
-    problems = [replace(p, sheet=original) if p.sheet == path.name else p for p in plan.problems]
+    problems = [replace(p, sheet=original) if p.sheet in (path.name, str(path)) else p for p in plan.problems]
+    removals = [c for c in plan.changes if c.kind.startswith("removed")]
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     return render(
@@ -90,8 +96,10 @@ def _plan_page(request, service, path: Path, token: str, original: str, status: 
             "plan": plan,
             "errors": errors,
             "warnings": warnings,
-            "changes": plan.changes[:SHOWN_CHANGES],
-            "more": max(0, len(plan.changes) - SHOWN_CHANGES),
+            "changes": [c for c in plan.changes if not c.kind.startswith("removed")][:SHOWN_CHANGES],
+            "more": max(0, len(plan.changes) - len(removals) - SHOWN_CHANGES),
+            "removals": removals,  # every one is listed, as on the command line
+            "full": full,
             "counts": describe(plan.counts()),
             "token": token if plan.ok and plan.changes else "",
             "fingerprint": plan.fingerprint(),
@@ -128,7 +136,8 @@ def import_case_file(request, service):
     except UploadTooLarge as error:
         return render(request, "spreadsheets/upload.html", {**page, "problem": f"{upload.name} is {error}"}, status=400)
     token = path.name[len(prefix) : -len(path.suffix)]
-    return _preview(request, service, path, token, upload.name, use_mapping=bool(request.POST.get("use_mapping")))
+    full = request.POST.get("full") == "1"
+    return _preview(request, service, path, token, upload.name, use_mapping=bool(request.POST.get("use_mapping")), full=full)
 
 
 @require("import")
@@ -149,15 +158,16 @@ def commit_case_file(request, service):
         return redirect("import", service_id=service.pk)
     original = request.POST.get("original", path.name)[:200]
     use_mapping = bool(request.POST.get("use_mapping"))
-    plan = plan_import(service, read_upload(path, _mapping(service, use_mapping), name=original))
+    full = request.POST.get("full") == "1"
+    plan = plan_import(service, read_as_uploaded(service, path, original, use_mapping), full=full)
     if not plan.ok or plan.fingerprint() != request.POST.get("fingerprint", ""):
-        response, kept = _plan_page(request, service, path, token, original, 409, use_mapping, changed_since=True)
+        response, kept = _plan_page(request, service, path, token, original, 409, use_mapping, changed_since=True, full=full)
         if not kept:
             path.unlink(missing_ok=True)
         return response
     job = start(
         kind=IMPORT_JOB, by=request.user, service=service, upload=path,
-        params={"token": token, "original": original, "use_mapping": use_mapping, "fingerprint": plan.fingerprint()},
+        params={"token": token, "original": original, "use_mapping": use_mapping, "full": full, "fingerprint": plan.fingerprint()},
     )
     return redirect("job", job_id=job.pk)
 

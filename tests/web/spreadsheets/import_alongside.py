@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 IMPORTER = sys.argv[1] == "--import"
@@ -64,8 +65,9 @@ def importer() -> None:
 
     first.apply = apply_then_say
     batch = len(plan.changes) if ARGS[3] == "all" else int(ARGS[3])
+    began = time.perf_counter()
     commit_import(plan, by=officer, batch=batch)
-    print("finished", flush=True)
+    print(f"finished {time.perf_counter() - began:.2f}", flush=True)
 
 
 def alongside() -> None:
@@ -93,6 +95,8 @@ def alongside() -> None:
                 said["total"] = int(line.split()[1])
             elif line.strip() == "started":
                 started.set()
+            elif line.startswith("finished "):
+                said["seconds"] = float(line.split()[1])  # for whoever reads the output; nothing is timed
         ended.set()
         started.set()
 
@@ -122,6 +126,7 @@ def alongside() -> None:
     _, errors = process.communicate()
     ended.wait()
     seen["changes"] = said["total"]
+    seen["import_seconds"] = said.get("seconds")
     seen["import"] = [] if process.returncode == 0 else [errors[-2000:]]
     seen["import_audited"] = committed()
     seen["running_after"] = import_running(service) is not None

@@ -28,12 +28,13 @@ the same file changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 
 from reoffkit.casefile import Problem
 from reoffkit.engine import codes
@@ -367,9 +368,16 @@ def _plan_resettlement(plan, resettlement: pl.DataFrame, matched, person_of, unc
 
 
 #: Changes written per transaction. Between two batches other writers (a sign-in, a recorded
-#: assessment, the audit of a record viewed) take their turn, so they wait for one batch at most,
+#: assessment, the audit of a record viewed) take their turn, so they wait for about one batch,
 #: never for the whole import (docs/adr/0016-uploads-and-imports.md).
 BATCH = 200
+
+#: On SQLite, the pause after each batch of a large import, in seconds. SQLite has one write lock
+#: and no queue for it: a writer kept waiting by the busy timeout tries again after 1, 2, 5, … ms
+#: and then every 100 ms. An import that began its next batch the moment it committed one would
+#: win every time and lock the others out until it ended; a pause longer than that 100 ms lets
+#: every waiting writer in first (PostgreSQL queues its lock waits, so it needs none).
+PAUSE_SQLITE = 0.11
 
 
 class ImportStopped(Exception):
@@ -387,8 +395,9 @@ def commit_import(
     """Apply every change of ``plan`` and audit the import.
 
     An import of up to ``batch`` changes is one transaction: all or nothing. A larger one is
-    written in transactions of ``batch`` changes, so that the service goes on working while it runs
-    (signing in, reading and recording wait for one batch at most); while it runs, the service's
+    written in transactions of ``batch`` changes, with a pause after each on SQLite
+    (:data:`PAUSE_SQLITE`), so that the service goes on working while it runs (signing in, reading
+    and recording wait for about one batch); while it runs, the service's
     pages say so (:mod:`reoffkit.web.jobs.imports`). Each batch is all or nothing; a failure stops
     the import, keeps the batches already made, audits how far it got and raises
     :class:`ImportStopped` — importing the same file again makes only the rest.
@@ -413,16 +422,20 @@ def commit_import(
             progress(total, total)
         return counts
     done = 0
+    # a caller's own transaction keeps the lock across batches anyway: no pause can help then
+    pause = PAUSE_SQLITE if connection.vendor == "sqlite" and not connection.in_atomic_block else 0.0
     with running_import(plan.service, by, total) as marker:
         try:
             for start in range(0, total, batch):
                 with transaction.atomic():
                     for change in plan.changes[start : start + batch]:
                         change.apply(by)
+                    marker.advance(min(start + batch, total))  # with the batch: one turn of the write lock
                 done = min(start + batch, total)
-                marker.advance(done)
                 if progress:
                     progress(done, total)
+                if pause and done < total:
+                    time.sleep(pause)  # other writers' turn
         except Exception as error:
             made = {}
             for change in plan.changes[:done]:

@@ -379,6 +379,11 @@ BATCH = 200
 #: every waiting writer in first (PostgreSQL queues its lock waits, so it needs none).
 PAUSE_SQLITE = 0.11
 
+#: On SQLite, the longest a batch of a large import holds the write lock, in seconds: a batch ends
+#: after :data:`BATCH` changes or this long, whichever comes first. A writer that arrives while a
+#: batch is written waits for the rest of it; on a busy machine 200 changes took a second.
+HOLD_SQLITE = 0.25
+
 
 class ImportStopped(Exception):
     """An import stopped by a failure after ``done`` of ``total`` changes were made and kept;
@@ -395,10 +400,10 @@ def commit_import(
     """Apply every change of ``plan`` and audit the import.
 
     An import of up to ``batch`` changes is one transaction: all or nothing. A larger one is
-    written in transactions of ``batch`` changes, with a pause after each on SQLite
-    (:data:`PAUSE_SQLITE`), so that the service goes on working while it runs (signing in, reading
-    and recording wait for about one batch); while it runs, the service's
-    pages say so (:mod:`reoffkit.web.jobs.imports`). Each batch is all or nothing; a failure stops
+    written in transactions of ``batch`` changes — on SQLite, of at most :data:`HOLD_SQLITE`
+    seconds, with a pause of :data:`PAUSE_SQLITE` after each — so that the service goes on
+    working while it runs (signing in, reading and recording wait for the rest of one batch at
+    most); while it runs, the service's pages say so (:mod:`reoffkit.web.jobs.imports`). Each batch is all or nothing; a failure stops
     the import, keeps the batches already made, audits how far it got and raises
     :class:`ImportStopped` — importing the same file again makes only the rest.
 
@@ -423,15 +428,21 @@ def commit_import(
         return counts
     done = 0
     # a caller's own transaction keeps the lock across batches anyway: no pause can help then
-    pause = PAUSE_SQLITE if connection.vendor == "sqlite" and not connection.in_atomic_block else 0.0
+    sqlite = connection.vendor == "sqlite" and not connection.in_atomic_block
+    pause, hold = (PAUSE_SQLITE, HOLD_SQLITE) if sqlite else (0.0, 0.0)
     with running_import(plan.service, by, total) as marker:
         try:
-            for start in range(0, total, batch):
+            while done < total:
+                end = done
                 with transaction.atomic():
-                    for change in plan.changes[start : start + batch]:
+                    began = time.perf_counter()  # the write lock is ours from here
+                    for change in plan.changes[done : done + batch]:
                         change.apply(by)
-                    marker.advance(min(start + batch, total))  # with the batch: one turn of the write lock
-                done = min(start + batch, total)
+                        end += 1
+                        if hold and time.perf_counter() - began >= hold:
+                            break  # a slow batch (a busy machine) ends early: the lock is held briefly
+                    marker.advance(end)  # with the batch: one turn of the write lock
+                done = end
                 if progress:
                     progress(done, total)
                 if pause and done < total:

@@ -10,8 +10,8 @@ import`` in a process of its own while this process signs in and opens a child's
 and again (the Django test client), on the same SQLite file in WAL mode (``--postgres``: a fresh
 database on the server ``DATABASE_URL`` names): each page's median and 95th percentile during the
 import against the same page with no import running, measured in the same run before and after it,
-and how many requests failed ("database is locked"). ``--pause 0`` runs the import without its pause
-between batches, as before the pause was made, for comparison.
+and how many requests failed ("database is locked"). ``--as-before`` runs the import as large
+imports were first made (batches of 200 changes, no pause, no time limit), for comparison.
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite the figures in docs/benchmarks.md")
     parser.add_argument("--alongside", action="store_true", help="sign-in and record-page latency during a 72,000-change import in another process")
-    parser.add_argument("--pause", type=float, help="with --alongside: the import's pause after each batch on SQLite, in seconds (0: none, as before)")
+    parser.add_argument("--as-before", action="store_true", help="with --alongside: the import in batches of 200 changes with no pause and no time limit, as first made")
     parser.add_argument("--postgres", action="store_true", help="with --alongside: on a fresh database of the PostgreSQL server DATABASE_URL names")
     arguments = parser.parse_args()
     if arguments.alongside:
-        return alongside(quick=arguments.quick, pause=arguments.pause, postgres=arguments.postgres)
+        return alongside(quick=arguments.quick, as_before=arguments.as_before, postgres=arguments.postgres)
     children = 105 if arguments.quick else 1045  # new children a quarter: ≈20,000 outcome rows at full size
     folder = Path(tempfile.mkdtemp(prefix="reoffkit-import-bench-"))
     try:
@@ -98,7 +98,7 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def alongside(*, quick: bool, pause: float | None, postgres: bool) -> None:
+def alongside(*, quick: bool, as_before: bool, postgres: bool) -> None:
     """Sign-in and the record page, from this process, before, during and after a 72,000-change
     ``reoffkit import`` running in a process of its own (as it does in a deployment)."""
     import statistics
@@ -132,7 +132,7 @@ def alongside(*, quick: bool, pause: float | None, postgres: bool) -> None:
         from django.urls import reverse
 
         from reoffkit.web.jobs.imports import import_running
-        from reoffkit.web.spreadsheets.importing import BATCH, PAUSE_SQLITE, plan_import
+        from reoffkit.web.spreadsheets.importing import BATCH, HOLD_SQLITE, PAUSE_SQLITE, plan_import
         from reoffkit.web.tracker import actions
 
         today = dt.date.today()
@@ -176,11 +176,12 @@ def alongside(*, quick: bool, pause: float | None, postgres: bool) -> None:
         before: dict = {}
         for _ in range(rounds):
             one_round(before)
-        if pause is None:
+        if not as_before:
             command = [sys.executable, "-m", "reoffkit.cli"]
-        else:  # the same command with another pause after each batch (0: as before the pause was made)
-            command = [sys.executable, "-c", "import sys, reoffkit.web.spreadsheets.importing as i; i.PAUSE_SQLITE = float(sys.argv.pop(1)); "
-                       "from reoffkit.cli import main; sys.exit(main(sys.argv[1:]))", str(pause)]
+        else:  # the same command with batches of 200 changes however long they take and no pause, as first made
+            command = [sys.executable, "-c", "import sys; from reoffkit.web.server import setup_django; setup_django(); "
+                       "import reoffkit.web.spreadsheets.importing as i; i.PAUSE_SQLITE = i.HOLD_SQLITE = 0; "
+                       "from reoffkit.cli import main; sys.exit(main(sys.argv[1:]))"]
         command += ["import", str(case), "--service", "Benchmark Service", "--by", "officer", "--show", "0"]
         connection.close()
         launched = time.perf_counter()
@@ -189,10 +190,12 @@ def alongside(*, quick: bool, pause: float | None, postgres: bool) -> None:
             time.sleep(0.05)
         writing = time.perf_counter()
         during: dict = {}
+        overran: dict = {}  # the round begun while the import wrote that finished only after it
         while importer.poll() is None:
             sample: dict = {}
             one_round(sample)
             if import_running(service) is None:  # ended meanwhile: not a sample of "during"
+                overran = sample
                 break
             for key, values in sample.items():
                 during.setdefault(key, []).extend(values)
@@ -208,10 +211,15 @@ def alongside(*, quick: bool, pause: float | None, postgres: bool) -> None:
             ordered = sorted(samples)
             return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
 
-        effective = PAUSE_SQLITE if pause is None else pause
+        if as_before:
+            how = " (as first made: no pause, however long a batch takes)"
+        elif database.startswith("SQLite"):
+            how = f" of at most {HOLD_SQLITE * 1000:.0f} ms with a {PAUSE_SQLITE * 1000:.0f} ms pause after each"
+        else:
+            how = ""
         lines = [
             f"{database}; {changes:,} changes imported by `reoffkit import` in a process of its own, in batches of {BATCH}"
-            + (f" with a {effective * 1000:.0f} ms pause after each" if database.startswith("SQLite") else "")
+            + how
             + f": read and planned in {writing - launched:.1f} s, written in {ended - writing:.1f} s. Sign-in and the record page "
             f"from another process (the Django test client), {rounds} times each before and after the import, and over and over while it wrote:",
             "",
@@ -227,11 +235,14 @@ def alongside(*, quick: bool, pause: float | None, postgres: bool) -> None:
                 f"| {what} | {b[0] * 1000:,.0f} · {b[1] * 1000:,.0f} ms | {d[0] * 1000:,.0f} · {d[1] * 1000:,.0f} ms | "
                 f"{d[0] / b[0]:.1f}× · {d[1] / b[1]:.1f}× | {len(during[what]):,} | {sum(during[what + ' failed'])} | {a[0] * 1000:,.0f} ms |"
             )
-        lines += ["", f"Slowest during the import: sign-in {max(during.get('sign-in', [0])) * 1000:,.0f} ms, record page {max(during.get('record page', [0])) * 1000:,.0f} ms. "
-                  f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}."]
+        slowest = ", ".join(f"{what} {max(during[what]) * 1000:,.0f} ms" for what in ("sign-in", "record page") if during.get(what))
+        last = ", ".join(f"{what} {overran[what][0] * 1000:,.0f} ms{' (failed)' if overran[what + ' failed'][0] else ''}" for what in ("sign-in", "record page") if overran.get(what))
+        lines += ["", (f"Slowest during the import: {slowest}. " if slowest else "")
+                  + (f"The last round, begun while the import wrote and ended after it: {last}. " if last else "")
+                  + f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}."]
         text = "\n".join(lines)
         print(text)
-        if not quick and pause is None and not postgres:
+        if not quick and not as_before and not postgres:
             write_doc(f"Run of {dt.datetime.now():%d %b %Y %H:%M} (`benchmarks/import_throughput.py --alongside`): {text}", "import_throughput.py --alongside")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

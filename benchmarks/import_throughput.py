@@ -132,7 +132,7 @@ def alongside(*, quick: bool, as_before: bool, postgres: bool) -> None:
         from django.urls import reverse
 
         from reoffkit.web.jobs.imports import import_running
-        from reoffkit.web.spreadsheets.importing import BATCH, HOLD_SQLITE, PAUSE_SQLITE, plan_import
+        from reoffkit.web.spreadsheets.importing import BATCH, HOLD_SECONDS, PAUSE_SQLITE, plan_import
         from reoffkit.web.tracker import actions
 
         today = dt.date.today()
@@ -180,7 +180,7 @@ def alongside(*, quick: bool, as_before: bool, postgres: bool) -> None:
             command = [sys.executable, "-m", "reoffkit.cli"]
         else:  # the same command with batches of 200 changes however long they take and no pause, as first made
             command = [sys.executable, "-c", "import sys; from reoffkit.web.server import setup_django; setup_django(); "
-                       "import reoffkit.web.spreadsheets.importing as i; i.PAUSE_SQLITE = i.HOLD_SQLITE = 0; "
+                       "import reoffkit.web.spreadsheets.importing as i; i.PAUSE_SQLITE = i.HOLD_SECONDS = 0; "
                        "from reoffkit.cli import main; sys.exit(main(sys.argv[1:]))"]
         command += ["import", str(case), "--service", "Benchmark Service", "--by", "officer", "--show", "0"]
         connection.close()
@@ -213,10 +213,8 @@ def alongside(*, quick: bool, as_before: bool, postgres: bool) -> None:
 
         if as_before:
             how = " (as first made: no pause, however long a batch takes)"
-        elif database.startswith("SQLite"):
-            how = f" of at most {HOLD_SQLITE * 1000:.0f} ms with a {PAUSE_SQLITE * 1000:.0f} ms pause after each"
         else:
-            how = ""
+            how = f" of at most {HOLD_SECONDS * 1000:.0f} ms" + (f" with a {PAUSE_SQLITE * 1000:.0f} ms pause after each" if database.startswith("SQLite") else "")
         lines = [
             f"{database}; {changes:,} changes imported by `reoffkit import` in a process of its own, in batches of {BATCH}"
             + how

@@ -379,10 +379,12 @@ BATCH = 200
 #: every waiting writer in first (PostgreSQL queues its lock waits, so it needs none).
 PAUSE_SQLITE = 0.11
 
-#: On SQLite, the longest a batch of a large import holds the write lock, in seconds: a batch ends
-#: after :data:`BATCH` changes or this long, whichever comes first. A writer that arrives while a
-#: batch is written waits for the rest of it; on a busy machine 200 changes took a second.
-HOLD_SQLITE = 0.25
+#: The longest a batch of a large import holds the lock every audited write needs, in seconds: a
+#: batch ends after :data:`BATCH` changes or this long, whichever comes first. On SQLite that is
+#: the database's one write lock; on PostgreSQL the audit chain's lock (every audited action,
+#: viewing a child's record too, waits for it). A writer that arrives while a batch is written
+#: waits for the rest of it; on a busy machine 200 changes took a second.
+HOLD_SECONDS = 0.25
 
 
 class ImportStopped(Exception):
@@ -400,8 +402,8 @@ def commit_import(
     """Apply every change of ``plan`` and audit the import.
 
     An import of up to ``batch`` changes is one transaction: all or nothing. A larger one is
-    written in transactions of ``batch`` changes — on SQLite, of at most :data:`HOLD_SQLITE`
-    seconds, with a pause of :data:`PAUSE_SQLITE` after each — so that the service goes on
+    written in transactions of ``batch`` changes and at most :data:`HOLD_SECONDS` — on SQLite
+    with a pause of :data:`PAUSE_SQLITE` after each — so that the service goes on
     working while it runs (signing in, reading and recording wait for the rest of one batch at
     most); while it runs, the service's pages say so (:mod:`reoffkit.web.jobs.imports`). Each batch is all or nothing; a failure stops
     the import, keeps the batches already made, audits how far it got and raises
@@ -427,9 +429,10 @@ def commit_import(
             progress(total, total)
         return counts
     done = 0
-    # a caller's own transaction keeps the lock across batches anyway: no pause can help then
-    sqlite = connection.vendor == "sqlite" and not connection.in_atomic_block
-    pause, hold = (PAUSE_SQLITE, HOLD_SQLITE) if sqlite else (0.0, 0.0)
+    # a caller's own transaction keeps the lock across batches anyway: then neither can help
+    own = not connection.in_atomic_block
+    hold = HOLD_SECONDS if own else 0.0
+    pause = PAUSE_SQLITE if own and connection.vendor == "sqlite" else 0.0
     with running_import(plan.service, by, total) as marker:
         try:
             while done < total:

@@ -1,6 +1,6 @@
 """`make bench` (import): how fast a case file of about 20,000 outcome rows imports into an empty
 service through the product path (read and validate, plan, then every record created through the
-actions — validated and audited — in one transaction), on a fresh SQLite database.
+actions — validated and audited — in batches, as any large import), on a fresh SQLite database.
 
 Target (issue 17): 20,000 outcome rows in under 10 s (it was under a minute). ``--quick``: a tenth
 of the rows, docs untouched.

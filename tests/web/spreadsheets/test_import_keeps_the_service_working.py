@@ -50,3 +50,39 @@ def test_the_whole_import_as_one_transaction_stops_the_service_meanwhile(tmp_pat
     # or got through only once the whole import had been committed
     assert all("database is locked" in error for error in seen["errors"]), seen["errors"]
     assert all(n == seen["import_audited"] for n in seen["progress_when_done"])
+
+
+def test_a_batch_ends_at_its_time_limit_and_the_progress_says_how_far(transactional_db, tmp_path, monkeypatch):
+    """A batch ends after BATCH changes or HOLD_SECONDS holding the lock, whichever comes first:
+    with a limit every change exceeds, each change is a batch of its own; with none reached,
+    batches of the size asked for (50 here). (Outside any caller's transaction, as the worker and the command line run it;
+    the pause is set to none here, as it only waits.)"""
+    import datetime as dt
+
+    from reoffkit.casefile import read_case_file, write_case_file
+    from reoffkit.synthetic import generate
+    from reoffkit.web.spreadsheets import importing
+    from reoffkit.web.tracker import actions
+    from reoffkit.web.tracker.models import Role
+
+    today = dt.date.today()
+    frames = generate(["Westvale"], first_quarter="2023Q1", quarters=4, children_per_quarter=12, as_at=today, seed=5)
+    case = read_case_file(write_case_file(frames, tmp_path / "case"))
+    from audit_triggers import lift_append_only
+
+    try:
+        monkeypatch.setattr(importing, "PAUSE_SQLITE", 0.0)
+        for name, limit in (("Westvale", 1e-9), ("Eastvale", 3600.0)):
+            service = actions.create_service(by="setup", name=name)
+            officer = actions.create_staff_user(by="setup", username=f"percy-{name}", password="correct-horse-battery-staple", role=Role.PERFORMANCE, services=[service])
+            plan = importing.plan_import(service, case)
+            total = len(plan.changes)
+            assert total > 2 * 50
+            monkeypatch.setattr(importing, "HOLD_SECONDS", limit)
+            seen: list[int] = []
+            importing.commit_import(plan, by=officer, progress=lambda done, total: seen.append(done), batch=50)
+            expected = list(range(1, total + 1)) if limit < 1 else [*range(50, total, 50), total]
+            assert seen == expected
+            assert importing.plan_import(service, case).changes == []  # all made, none twice
+    finally:
+        lift_append_only()  # the test database is emptied after a transactional test

@@ -20,8 +20,9 @@ matches is planned as removed, listed in the preview like every other change, an
 the audited actions with the file named as the reason (ADR 13). Otherwise records in the service
 that the file does not hold are counted in the plan and left alone. Committing applies the plan
 through the actions (each change validated and audited), plus one "import" audit event with the
-counts: in one transaction when it is small, in short transactions of :data:`BATCH` changes when
-it is large, so that the service goes on working meanwhile (:func:`commit_import`); re-importing
+counts: in one transaction when it is small, in short transactions of :data:`BATCH` changes and
+at most :data:`HOLD_SECONDS` when it is large, so that the service goes on working meanwhile
+(:func:`commit_import`); re-importing
 the same file changes nothing.
 """
 

@@ -20,20 +20,22 @@ matches is planned as removed, listed in the preview like every other change, an
 the audited actions with the file named as the reason (ADR 13). Otherwise records in the service
 that the file does not hold are counted in the plan and left alone. Committing applies the plan
 through the actions (each change validated and audited), plus one "import" audit event with the
-counts: in one transaction when it is small, in short transactions of :data:`BATCH` changes when
-it is large, so that the service goes on working meanwhile (:func:`commit_import`); re-importing
+counts: in one transaction when it is small, in short transactions of :data:`BATCH` changes and
+at most :data:`HOLD_SECONDS` when it is large, so that the service goes on working meanwhile
+(:func:`commit_import`); re-importing
 the same file changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 
 from reoffkit.casefile import Problem
 from reoffkit.engine import codes
@@ -367,9 +369,23 @@ def _plan_resettlement(plan, resettlement: pl.DataFrame, matched, person_of, unc
 
 
 #: Changes written per transaction. Between two batches other writers (a sign-in, a recorded
-#: assessment, the audit of a record viewed) take their turn, so they wait for one batch at most,
+#: assessment, the audit of a record viewed) take their turn, so they wait for about one batch,
 #: never for the whole import (docs/adr/0016-uploads-and-imports.md).
 BATCH = 200
+
+#: On SQLite, the pause after each batch of a large import, in seconds. SQLite has one write lock
+#: and no queue for it: a writer kept waiting by the busy timeout tries again after 1, 2, 5, … ms
+#: and then every 100 ms. An import that began its next batch the moment it committed one would
+#: win every time and lock the others out until it ended; a pause longer than that 100 ms lets
+#: every waiting writer in first (PostgreSQL queues its lock waits, so it needs none).
+PAUSE_SQLITE = 0.11
+
+#: The longest a batch of a large import holds the lock every audited write needs, in seconds: a
+#: batch ends after :data:`BATCH` changes or this long, whichever comes first. On SQLite that is
+#: the database's one write lock; on PostgreSQL the audit chain's lock (every audited action,
+#: viewing a child's record too, waits for it). A writer that arrives while a batch is written
+#: waits for the rest of it; on a busy machine 200 changes took a second.
+HOLD_SECONDS = 0.25
 
 
 class ImportStopped(Exception):
@@ -387,9 +403,10 @@ def commit_import(
     """Apply every change of ``plan`` and audit the import.
 
     An import of up to ``batch`` changes is one transaction: all or nothing. A larger one is
-    written in transactions of ``batch`` changes, so that the service goes on working while it runs
-    (signing in, reading and recording wait for one batch at most); while it runs, the service's
-    pages say so (:mod:`reoffkit.web.jobs.imports`). Each batch is all or nothing; a failure stops
+    written in transactions of ``batch`` changes and at most :data:`HOLD_SECONDS` — on SQLite
+    with a pause of :data:`PAUSE_SQLITE` after each — so that the service goes on
+    working while it runs (signing in, reading and recording wait for the rest of one batch at
+    most); while it runs, the service's pages say so (:mod:`reoffkit.web.jobs.imports`). Each batch is all or nothing; a failure stops
     the import, keeps the batches already made, audits how far it got and raises
     :class:`ImportStopped` — importing the same file again makes only the rest.
 
@@ -413,16 +430,27 @@ def commit_import(
             progress(total, total)
         return counts
     done = 0
+    # a caller's own transaction keeps the lock across batches anyway: then neither can help
+    own = not connection.in_atomic_block
+    hold = HOLD_SECONDS if own else 0.0
+    pause = PAUSE_SQLITE if own and connection.vendor == "sqlite" else 0.0
     with running_import(plan.service, by, total) as marker:
         try:
-            for start in range(0, total, batch):
+            while done < total:
+                end = done
                 with transaction.atomic():
-                    for change in plan.changes[start : start + batch]:
+                    began = time.perf_counter()  # the write lock is ours from here
+                    for change in plan.changes[done : done + batch]:
                         change.apply(by)
-                done = min(start + batch, total)
-                marker.advance(done)
+                        end += 1
+                        if hold and time.perf_counter() - began >= hold:
+                            break  # a slow batch (a busy machine) ends early: the lock is held briefly
+                    marker.advance(end)  # with the batch: one turn of the write lock
+                done = end
                 if progress:
                     progress(done, total)
+                if pause and done < total:
+                    time.sleep(pause)  # other writers' turn
         except Exception as error:
             made = {}
             for change in plan.changes[:done]:

@@ -712,7 +712,7 @@ def main() -> None:
         p95 = percentile(r["warm"], 95)
         verdict = f"- {name}: p95 under {ms(TARGET_P95)} with {users} concurrent users — **{'met' if p95 < TARGET_P95 else 'NOT met'}** ({ms(p95)}"
         verdict += ")" if p95 < TARGET_P95 else f", {p95 / TARGET_P95:.1f}× the target)"
-        verdicts.append(verdict + ("" if official else " (not the target's conditions: a smoke run)") + ".")
+        verdicts.append(verdict + ("" if official else " (--only: one view, not written to the docs)" if arguments.only and not arguments.quick else " (not the target's conditions: a smoke run)") + ".")
     print("Targets:")
     print("\n".join(verdicts))
     if official and not arguments.no_docs:

@@ -11,7 +11,11 @@ an export. Real and SYNTHETIC figures are never shown together; synthetic ones s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import tempfile
+import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 
 from django.contrib import messages
@@ -39,6 +43,45 @@ GROUP_LABELS = {
 }
 DEFAULT = ("family", "region", "country:England and Wales")
 MAX_UPLOAD_BYTES = 20_000_000
+#: Rows of a chart's table twin shown on the page when the chart has more (every row: its own page and CSV).
+TWIN_ROWS = 25
+
+
+# ---- Computed once, kept in the shared cache and in this process -------------------------------------
+
+_LOCAL: OrderedDict[str, tuple[float, object]] = OrderedDict()
+_LOCAL_LOCK = threading.Lock()
+_LOCAL_ENTRIES = 64
+
+
+def _kept(key: str, build):
+    """:func:`cached` (the cache every web process shares), with a copy in this process. Every key
+    here names what its value was made from (the loads of figures, the newest data-changing audit
+    event of the service, the choices), so a value under a key never changes; the copy saves
+    reading and unpickling it again on every request, and expires with the shared cache's timeout.
+    Without a shared cache (the tests' dummy cache) nothing is kept."""
+    from django.core.cache import caches
+    from django.core.cache.backends.dummy import DummyCache
+
+    shared = caches["default"]
+    if isinstance(shared, DummyCache):
+        return build()
+    now = time.monotonic()
+    with _LOCAL_LOCK:
+        found = _LOCAL.get(key)
+        if found is not None and found[0] > now:
+            _LOCAL.move_to_end(key)
+            return found[1]
+    value = cached(key, build)
+    with _LOCAL_LOCK:
+        _LOCAL[key] = (now + (shared.default_timeout or 600), value)
+        while len(_LOCAL) > _LOCAL_ENTRIES:
+            _LOCAL.popitem(last=False)
+    return value
+
+
+def _signature() -> str:
+    return hashlib.sha256(actions.loads_signature().encode()).hexdigest()[:32]
 
 
 # ---- Choosing what to show ---------------------------------------------------------------------------
@@ -60,22 +103,18 @@ def _figure_set(request, service) -> bool:
     return FigureLoad.objects.filter(synthetic=True).exists()
 
 
-def _data(synthetic: bool):
-    import hashlib
-
-    signature = hashlib.sha256(actions.loads_signature().encode()).hexdigest()[:32]
-    return cached(f"compare:data:{synthetic}:{signature}", lambda: actions.all_data(synthetic=synthetic))
+def _data(synthetic: bool, signature: str | None = None):
+    signature = signature or _signature()
+    return _kept(f"compare:data:{synthetic}:{signature}", lambda: actions.all_data(synthetic=synthetic))
 
 
-def _areas(synthetic: bool):
+def _areas(synthetic: bool, signature: str | None = None):
     """The areas of the set alone (no figures): what the page needs before its cached report."""
-    import hashlib
-
     from reoffkit.reference.areas import AreaData
 
-    signature = hashlib.sha256(actions.loads_signature().encode()).hexdigest()[:32]
-    data = _data(synthetic)  # before the areas' own lock (see _report)
-    return cached(f"compare:areas:{synthetic}:{signature}", lambda: AreaData((), data.areas))
+    signature = signature or _signature()
+    data = _data(synthetic, signature)  # before the areas' own lock (see _report); kept in this process
+    return _kept(f"compare:areas:{synthetic}:{signature}", lambda: AreaData((), data.areas))
 
 
 def _focus(data, service) -> str | None:
@@ -106,13 +145,21 @@ def _query(chosen: dict, synthetic: bool) -> str:
     return urlencode(pairs)
 
 
-def _report(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_against: str | None, shared: bool):
+def _report_key(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_against: str | None, shared: bool, signature: str) -> str:
+    """What the report is made from: the service's data (its newest data-changing audit event), the
+    loads of figures, the figure set, the focus, the choices, the RAG comparator, shared or not."""
+    choice = hashlib.sha256(f"{synthetic}|{focus_code}|{rag_against}|{shared}|{_query(chosen, synthetic)}|{signature}".encode()).hexdigest()[:32]
+    return cache_key("compare", [service], choice)
+
+
+def _report(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_against: str | None, shared: bool, signature: str | None = None):
     """The report (shared or not), cached until the next write to the service or the next load."""
     from reoffkit.reports.comparison import cohort_periods, comparison_report, for_sharing, service_inputs
 
+    signature = signature or _signature()
     # the area figures are read (and cached) before the report's own lock is taken: cached() locks
     # are not re-entrant, and a report built while holding one must not wait for another
-    data = _data(synthetic)
+    data = _data(synthetic, signature)
 
     def compute():
         frames = service_frames([service])
@@ -134,11 +181,8 @@ def _report(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_agai
         )
         return for_sharing(report) if shared else report
 
-    import hashlib
-
-    choice = hashlib.sha256(f"{synthetic}|{focus_code}|{rag_against}|{shared}|{_query(chosen, synthetic)}|{actions.loads_signature()}".encode()).hexdigest()[:32]
-    key = cache_key("compare", [service], choice)
-    return cached(key, compute), key
+    key = _report_key(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared, signature=signature)
+    return _kept(key, compute), key
 
 
 def _charts(report, key: str):
@@ -149,7 +193,7 @@ def _charts(report, key: str):
         chart.svg()  # drawn once, cached with the chart
         return chart
 
-    return [cached(f"{key}:chart:{name}", lambda draw=draw: drawn(draw)) for name, draw in CHARTS.items()]
+    return [_kept(f"{key}:chart:{name}", lambda draw=draw: drawn(draw)) for name, draw in CHARTS.items()]
 
 
 def _pct(value) -> str:
@@ -198,10 +242,78 @@ def _indicator_rows(report) -> list[dict]:
 # ---- Pages -------------------------------------------------------------------------------------------
 
 
+def _options(areas, *, selected, leave_out: str | None = None):
+    """``<option>`` elements of the areas (155 of them: made here, not by a template loop)."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    return mark_safe("".join(
+        f'<option value="{escape(a.area_code)}"{" selected" if a.area_code in selected else ""}>{escape(a.area_name)}</option>'
+        for a in areas if a.area_code != leave_out
+    ))
+
+
+def _chart_items(report, charts, *, service, query: str, data) -> list[dict]:
+    """The charts for the page. A table twin of more than :data:`TWIN_ROWS` rows (the funnel plots'
+    and the ranks': every area) shows the areas named on the chart — the service, its chosen
+    comparators, its family — and links to every row on its own page; the CSV has them all too."""
+    named = {report.focus.area_name, *(c.label for c in report.comparators if c.kind == "area")}
+    named |= {area.area_name for code in report.focus.family if (area := data.area(code)) is not None}
+    items = []
+    for chart in charts:
+        item = chart_context(chart.name, chart, service_id=service.pk, download="compare-download", query=query)
+        total = len(item["rows"])
+        if total > TWIN_ROWS and "Area" in item["columns"]:
+            column = item["columns"].index("Area")
+            item["rows"] = [row for row in item["rows"] if row[column] in named]
+        item.update(total=total, shown=len(item["rows"]), all_url=reverse("compare-download", args=[service.pk, chart.name, "html"]) + f"?{query}")
+        items.append(item)
+    return items
+
+
+def _report_html(service, *, data, synthetic: bool, chosen: dict, focus_code: str, rag_against: str, shared: bool, signature: str) -> str:
+    """The report part of the page, rendered once per report and kept (shared cache and this
+    process): a warm page is then a few small queries and one string. Raises ``ValueError`` as
+    :func:`comparison_report` does."""
+    from django.template.loader import render_to_string
+
+    key = _report_key(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared, signature=signature) + ":html:1"
+    with _LOCAL_LOCK:
+        found = _LOCAL.get(key)
+        if found is not None and found[0] > time.monotonic():
+            return found[1]
+    # the report and charts are read (and cached) before the page's own lock (see _report)
+    report, report_key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared, signature=signature)
+    charts = _charts(report, report_key)
+
+    def render() -> str:
+        query = _query(chosen, synthetic)
+        rows = _cohort_rows(report)
+        context = {
+            "service": service, "synthetic": synthetic, "modelled": MODELLED, "shared": shared, "threshold": SUPPRESS_BELOW,
+            "report": report, "focus": report.focus, "findings": report.findings,
+            "charts": _chart_items(report, charts, service=service, query=query, data=data),
+            "cohorts": rows, "indicators": _indicator_rows(report),
+            "expected": report.expected,
+            "strata_label": ", ".join({"age_at_index": "age at the index offence", "sex": "sex", "tier": "disposal tier"}.get(s, s) for s in (report.expected.strata if report.expected else ())),
+            "districts": [{**r, "binary": _pct(r["binary_rate"]), "interval": f"{_pct(r['binary_ci_low'])} to {_pct(r['binary_ci_high'])}" if r["binary_ci_low"] is not None else "–"}
+                          for r in report.tables["districts"].iter_rows(named=True)] if "districts" in report.tables else [],
+            "downloads": {name: {fmt: reverse("compare-download", args=[service.pk, name, fmt]) + f"?{query}" for fmt in ("csv", "xlsx")} for name in TABLES if name in report.tables},
+            "workbook": reverse("compare-download", args=[service.pk, "all", "xlsx"]) + f"?{query}",
+            "rag_label": next((c.label for c in report.comparators if c.key == report.rag_against), GROUP_LABELS.get(report.rag_against, report.rag_against)),
+            "area_type_label": AREA_TYPES.get(report.focus.area_type, report.focus.area_type),
+            "any_small": any(r["small"] for r in rows) and not shared,
+        }
+        return render_to_string("compare/report.html", context)
+
+    return _kept(key, render)
+
+
 @require("view_aggregates")
 def compare(request, service):
     synthetic = _figure_set(request, service)
-    data = _areas(synthetic)
+    signature = _signature()
+    data = _areas(synthetic, signature)
     focus_code = _focus(data, service)
     shared = role_of(request.user) == Role.BOARD
     setting = ServiceComparison.objects.filter(service=service).first()
@@ -219,9 +331,10 @@ def compare(request, service):
             messages.success(request, f"{service.name} is now {data.area(code).area_name} in the national figures; RAG against {GROUP_LABELS.get(rag_against, rag_against)}.")
             return redirect(reverse("compare", args=[service.pk]) + f"?figures={'synthetic' if synthetic else 'published'}")
     services = [a for a in data.areas if a.area_type != "country"]
+    sets = set(FigureLoad.objects.values_list("synthetic", flat=True).distinct())
     context = {
         "service": service, "section": "compare", "synthetic": synthetic, "synthetic_note": SYNTHETIC_NOTE, "modelled": MODELLED,
-        "has_synthetic": FigureLoad.objects.filter(synthetic=True).exists(), "has_published": FigureLoad.objects.filter(synthetic=False).exists(),
+        "has_synthetic": True in sets, "has_published": False in sets,
         "shared": shared, "threshold": SUPPRESS_BELOW, "can_set": can_set, "setting": setting, "problems": problems,
         "areas": sorted(services, key=lambda a: a.area_name), "group_labels": GROUP_LABELS, "rag_labels": RAG_LABELS,
         "focus_code": focus_code, "kinds": COMPARATOR_KINDS,
@@ -230,28 +343,13 @@ def compare(request, service):
         chosen = _choices(request, data, focus_code)
         rag_against = setting.rag_against if setting else "country:England and Wales"
         try:
-            report, key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared)
+            report_html = _report_html(service, data=data, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared, signature=signature)
         except ValueError as error:
             context.update(chosen=chosen, error=str(error))
         else:
-            query = _query(chosen, synthetic)
-            charts = _charts(report, key)
-            context.update(
-                chosen=chosen, report=report, focus=report.focus, findings=report.findings,
-                charts=[chart_context(c.name, c, service_id=service.pk, download="compare-download", query=query) for c in charts],
-                cohorts=(context_rows := _cohort_rows(report)), indicators=_indicator_rows(report),
-                periods=[period_label(p) for p in report.periods],
-                expected=report.expected,
-                strata_label=", ".join({"age_at_index": "age at the index offence", "sex": "sex", "tier": "disposal tier"}.get(s, s) for s in (report.expected.strata if report.expected else ())),
-                expected_rows=report.tables["expected"].iter_rows(named=True) if "expected" in report.tables else [],
-                districts=[{**r, "binary": _pct(r["binary_rate"]), "interval": f"{_pct(r['binary_ci_low'])} to {_pct(r['binary_ci_high'])}" if r["binary_ci_low"] is not None else "–"}
-                           for r in report.tables["districts"].iter_rows(named=True)] if "districts" in report.tables else [],
-                downloads={name: {fmt: reverse("compare-download", args=[service.pk, name, fmt]) + f"?{query}" for fmt in ("csv", "xlsx")} for name in TABLES if name in report.tables},
-                workbook=reverse("compare-download", args=[service.pk, "all", "xlsx"]) + f"?{query}",
-                rag_label=next((c.label for c in report.comparators if c.key == report.rag_against), GROUP_LABELS.get(report.rag_against, report.rag_against)),
-                area_type_label=AREA_TYPES.get(report.focus.area_type, report.focus.area_type),
-                any_small=any(r["small"] for r in context_rows) and not shared,
-            )
+            context.update(chosen=chosen, report_html=report_html)
+        context["comparator_options"] = _options(context["areas"], selected=set(chosen["areas"]), leave_out=focus_code)
+    context["area_options"] = _options(context["areas"], selected={focus_code})
     return render(request, "compare/compare.html", context, status=400 if problems else 200)
 
 
@@ -259,7 +357,8 @@ def compare(request, service):
 def compare_download(request, service, name: str, fmt: str):
     """A chart (SVG, PNG, its data as CSV) or a table (CSV, .xlsx; ``all.xlsx`` every table) —
     always from the report made fit to leave the service, labelled SYNTHETIC where it is, and
-    audited as an export."""
+    audited as an export. ``<chart>.html``: the chart's table twin with every area, as a page (seen
+    as the compare page is: made fit to share for board viewers; not an export)."""
     from reoffkit.cells import workbook_bytes
     from reoffkit.reports.comparison import labelled
 
@@ -270,6 +369,9 @@ def compare_download(request, service, name: str, fmt: str):
         raise Http404
     chosen = _choices(request, data, focus_code)
     setting = ServiceComparison.objects.filter(service=service).first()
+    if fmt == "html":
+        return _chart_table(request, service, name, synthetic=synthetic, chosen=chosen, focus_code=focus_code,
+                            rag_against=setting.rag_against if setting else "country:England and Wales")
     try:
         report, key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code,
                               rag_against=setting.rag_against if setting else "country:England and Wales", shared=True)
@@ -308,6 +410,24 @@ def compare_download(request, service, name: str, fmt: str):
         summary=f"Downloaded comparison {name}.{fmt} ({'SYNTHETIC' if synthetic else 'published'} figures; aggregates, suppressed)",
     )
     return response
+
+
+def _chart_table(request, service, name: str, *, synthetic: bool, chosen: dict, focus_code: str, rag_against: str):
+    shared = role_of(request.user) == Role.BOARD
+    try:
+        report, key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared)
+    except ValueError:
+        raise Http404 from None
+    chart = next((c for c in _charts(report, key) if c.name == name), None)
+    if chart is None:
+        raise Http404
+    query = _query(chosen, synthetic)
+    item = chart_context(chart.name, chart, service_id=service.pk, download="compare-download", query=query)
+    return render(request, "compare/chart_table.html", {
+        "service": service, "section": "compare", "chart": chart, "columns": item["columns"], "rows": item["rows"],
+        "synthetic": synthetic, "synthetic_note": SYNTHETIC_NOTE, "shared": shared, "threshold": SUPPRESS_BELOW,
+        "back": reverse("compare", args=[service.pk]) + f"?{query}#chart-{chart.name}-title", "csv": item["urls"]["csv"],
+    })
 
 
 @require("load_national_figures")

@@ -15,6 +15,7 @@ from reoffkit.reports.comparison import ComparisonReport, period_label
 
 OTHER = "#b1b4b6"
 FAMILY = "#6f72af"
+LEGEND = alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=320, columnPadding=24)
 MEASURES = {
     "binary": ("binary_rate", "Binary rate (share of children who reoffended)", ".0%"),
     "frequency": ("frequency_rate", "Reoffences per child", ".2f"),
@@ -72,15 +73,17 @@ def funnel_chart(report: ComparisonReport, measure: str = "binary") -> Chart:
         layers.append(
             alt.Chart(values(limit_long)).mark_line(color=NATIONAL).encode(
                 x=x, y=alt.Y("value:Q"), detail="series:N",
-                strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(domain=["95% limits", "99.8% limits"], range=[[6, 4], [1, 0]])),
+                strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(domain=["95% limits", "99.8% limits"], range=[[6, 4], [1, 0]]),
+                                          legend=alt.Legend(orient="bottom", direction="vertical")),
             )
         )
         layers.append(alt.Chart(values(limits.head(1))).mark_rule(color=NATIONAL, size=1.5).encode(y=alt.Y("national_rate:Q")))
     layers.append(
         alt.Chart(values(points)).mark_point(filled=True, size=60, opacity=0.9).encode(
             x=x, y=y,
-            color=alt.Color("group:N", title=None, scale=colour),
-            shape=alt.Shape("group:N", title=None, scale=shape),
+            # below the plot, in two columns that fit under it: the focus's whole name, nothing drawn over the points
+            color=alt.Color("group:N", title=None, scale=colour, legend=LEGEND),
+            shape=alt.Shape("group:N", title=None, scale=shape, legend=LEGEND),
             order=alt.Order("role:N", sort="descending"),
             tooltip=["area_name:N", "cohort_size:Q", alt.Tooltip("rate:Q", format=fmt), "position:N"],
         )

@@ -56,7 +56,8 @@ def test_the_synthetic_comparison_is_labelled_and_has_funnel_ranks_and_expected_
     assert "Modelled, not an official statistic" in page
     assert "First-time entrants per 100,000 aged 10-17" in page
     chosen = text(synthetic.client("mandy").get(url + "?shown=1&figures=synthetic&group=pcc&area=SYN002&cohorts=4"))
-    assert "PCC area" in chosen and "Eastvale Youth Justice Service" in chosen and "Family of Northmoor Youth Justice Service (" not in chosen
+    cohorts = chosen.split('id="cohorts"', 1)[1].split('id="charts"', 1)[0]  # (the plan table always has the family)
+    assert "PCC area" in cohorts and "Eastvale Youth Justice Service" in cohorts and "Family of Northmoor Youth Justice Service (" not in cohorts
 
 
 def test_board_viewers_see_the_page_made_fit_to_share(synthetic):
@@ -158,3 +159,30 @@ def test_the_board_paper_carries_the_services_national_comparison(synthetic):
     # a service that is not among the areas loaded gets the summary's "not loaded" note instead
     other = build_paper([synthetic.eastfield], period=None, as_at=dt.date.today())
     assert "national" not in [s.key for s in other.sections]
+
+
+def test_the_data_summary_indicators_come_in_the_plans_shape_on_the_page_and_in_the_export(synthetic):
+    import csv
+
+    url = reverse("compare", args=[synthetic.northmoor.pk])
+    page = text(synthetic.client("mandy").get(url))
+    plan = page.split('id="plan"', 1)[1].split("</table>", 1)[0]
+    for heading in ("Northmoor Youth Justice Service", "region (", "PCC area", "Family of Northmoor Youth Justice Service", "England and Wales", "National rank"):
+        assert heading in plan, heading
+    for indicator in ("First-time entrants per 100,000 aged 10-17", "Custodial sentences per 1,000 aged 10-17", "Binary reoffending rate (%)", "Reoffences per child"):
+        assert indicator in plan, indicator
+    # the service's first-time entrants in its latest indicator year, worked from the figures loaded
+    latest, before = AreaFigureRecord.objects.filter(area_code="SYN001", cohort_basis="indicator_12m").order_by("-period_start")[:2]
+    rate = latest.first_time_entrants / latest.population_10_17 * 100_000
+    change = rate - before.first_time_entrants / before.population_10_17 * 100_000
+    response = synthetic.client("bea").get(reverse("compare-download", args=[synthetic.northmoor.pk, "plan", "csv"]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [r["Indicator"] for r in rows] == ["First-time entrants per 100,000 aged 10-17", "Custodial sentences per 1,000 aged 10-17", "Binary reoffending rate (%)", "Reoffences per child"]
+    fte = rows[0]
+    assert fte["figures"].startswith("SYNTHETIC") and fte["Period"] == f"{latest.period_start:%b %Y}–{latest.period_end:%b %Y}"
+    assert float(fte["Northmoor Youth Justice Service"]) == round(rate, 1)
+    assert float(fte["Northmoor Youth Justice Service: change from a year earlier"]) == round(change, 1)
+    assert " of " in fte["National rank"] and fte["RAG"] in ("Green", "Amber", "Red")
+    assert f"{round(rate, 1):,.1f}" in plan
+    book = load_workbook(io.BytesIO(synthetic.client("bea").get(reverse("compare-download", args=[synthetic.northmoor.pk, "all", "xlsx"])).content), read_only=True)
+    assert "plan" in book.sheetnames

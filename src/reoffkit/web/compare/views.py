@@ -35,7 +35,7 @@ from reoffkit.web.tracker.permissions import has_permission, require, role_of
 from reoffkit.web.tracker.queries import cache_key, cached, service_frames
 from reoffkit.web.tracker.report_pages import FORMATS, chart_context, chart_download, file_stem
 
-TABLES = ("cohorts", "funnel_binary", "funnel_frequency", "ranks", "indicators", "expected", "districts")
+TABLES = ("cohorts", "funnel_binary", "funnel_frequency", "ranks", "plan", "indicators", "expected", "districts")
 GROUPS = ("family", "region", "pcc", "country:England and Wales", "country:England", "country:Wales")
 GROUP_LABELS = {
     "family": "Its family of similar services", "region": "Its region", "pcc": "Its police and crime commissioner area",
@@ -229,6 +229,25 @@ def _cohort_rows(report) -> list[dict]:
     return rows
 
 
+def _plan(report) -> dict | None:
+    """The plan table for the page: the areas' names as column groups (rate, change), a row per
+    indicator; figures as the youth justice plan prints them."""
+    table = report.tables.get("plan")
+    if table is None or table.is_empty():
+        return None
+    areas = [c for c in table.columns[2:-2] if not c.endswith(": change from a year earlier")]
+    rows = []
+    for r in table.iter_rows(named=True):
+        digits = 1 if r["Indicator"].startswith(("First-time", "Binary")) else 2
+        unit = " pts" if r["Indicator"].startswith("Binary") else ""
+        cells = []
+        for area in areas:
+            value, step = r[area], r[f"{area}: change from a year earlier"]
+            cells.append(("–" if value is None else f"{value:,.{digits}f}", "–" if step is None else f"{step:+.{digits}f}{unit}"))
+        rows.append({"indicator": r["Indicator"], "period": r["Period"], "cells": cells, "rag": (r["RAG"] or "").lower() or None, "rank": r["National rank"] or "–"})
+    return {"areas": areas, "rows": rows}
+
+
 def _indicator_rows(report) -> list[dict]:
     table = report.tables["indicators"]
     return [
@@ -293,7 +312,7 @@ def _report_html(service, *, data, synthetic: bool, chosen: dict, focus_code: st
             "service": service, "synthetic": synthetic, "modelled": MODELLED, "shared": shared, "threshold": SUPPRESS_BELOW,
             "report": report, "focus": report.focus, "findings": report.findings,
             "charts": _chart_items(report, charts, service=service, query=query, data=data),
-            "cohorts": rows, "indicators": _indicator_rows(report),
+            "cohorts": rows, "indicators": _indicator_rows(report), "plan": _plan(report),
             "expected": report.expected,
             "strata_label": ", ".join({"age_at_index": "age at the index offence", "sex": "sex", "tier": "disposal tier"}.get(s, s) for s in (report.expected.strata if report.expected else ())),
             "districts": [{**r, "binary": _pct(r["binary_rate"]), "interval": f"{_pct(r['binary_ci_low'])} to {_pct(r['binary_ci_high'])}" if r["binary_ci_low"] is not None else "–"}

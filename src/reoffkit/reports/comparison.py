@@ -239,15 +239,17 @@ def _national_rate(figures: pl.DataFrame, data: AreaData, period: tuple, kind: s
     return float(counted[numerator].sum() / counted["cohort_size"].sum())
 
 
+_RANK_SCHEMA = {"area_code": pl.String, "area_name": pl.String, "cohort_size": pl.Int64, "reoffenders": pl.Int64, "binary_rate": pl.Float64,
+                "rank": pl.Int64, "rank_low": pl.Int64, "rank_high": pl.Int64, "of": pl.Int64, "quartile": pl.Int64}
+
+
 def _period_ranks(figures: pl.DataFrame, kind: str, period: tuple) -> pl.DataFrame:
     at = figures.filter(
         (pl.col("period_start") == period[0]) & (pl.col("period_end") == period[1]) & (pl.col("area_type") == kind)
         & pl.col("cohort_size").is_not_null() & (pl.col("cohort_size") > 0) & pl.col("reoffenders").is_not_null()
     ).sort("area_code")
-    schema = {"area_code": pl.String, "area_name": pl.String, "cohort_size": pl.Int64, "reoffenders": pl.Int64, "binary_rate": pl.Float64,
-              "rank": pl.Int64, "rank_low": pl.Int64, "rank_high": pl.Int64, "of": pl.Int64, "quartile": pl.Int64}
     if at.height < 2:
-        return pl.DataFrame(schema=schema)
+        return pl.DataFrame(schema=_RANK_SCHEMA)
     result = ranks(at["reoffenders"].to_list(), at["cohort_size"].to_list())
     return at.select("area_code", "area_name", "cohort_size", "reoffenders", "binary_rate").with_columns(
         rank=pl.Series(result.rank, dtype=pl.Int64), rank_low=pl.Series(result.low, dtype=pl.Int64), rank_high=pl.Series(result.high, dtype=pl.Int64),
@@ -361,7 +363,7 @@ def comparison_report(
     family = set(area.family)
     for measure in ("binary", "frequency"):
         tables[f"funnel_{measure}"] = _funnel_table(figures, data, area, latest, measure, comparator_codes, family)
-    tables["ranks"] = rank_tables[latest] if latest else pl.DataFrame()
+    tables["ranks"] = rank_tables[latest] if latest else pl.DataFrame(schema=_RANK_SCHEMA)  # (the ranks chart needs its columns)
     tables["indicators"] = indicators_table(all_figures, area, chosen)
     plan_cells = plan_table_cells(figures, all_figures.filter(pl.col("cohort_basis") == "indicator_12m"), data, area, rag_key)
     tables["plan"] = plan_table(plan_cells)

@@ -163,11 +163,12 @@ def _report(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_agai
 
     def compute():
         frames = service_frames([service])
-        strata = None
         if synthetic:
             from reoffkit.reference.synthetic_national import synthetic_stratum_rates
 
             strata = synthetic_stratum_rates()
+        else:
+            strata = actions.stratum_rates()  # the newest load (National figures page), if any
         own, expected, districts = service_inputs(
             frames.people, frames.outcomes, frames.assessments, periods=cohort_periods(data, focus_code, chosen["basis"]),
             as_at=dt.date.today(), rules=service.counting_rules(), strata=strata,
@@ -456,7 +457,12 @@ def figure_loads(request):
     from reoffkit.reference.areas import read_area_file
 
     problems: list[str] = []
-    if request.method == "POST":
+    strata_problems: list[str] = []
+    if request.method == "POST" and request.POST.get("kind") == "strata":
+        strata_problems = _load_strata(request)
+        if not strata_problems:
+            return redirect(f"{request.path}#strata")
+    elif request.method == "POST":
         upload = request.FILES.get("figures")
         title = (request.POST.get("title") or "").strip()
         publisher = (request.POST.get("publisher") or "").strip()
@@ -502,8 +508,50 @@ def figure_loads(request):
              "before_source": r.before_source, "after_source": r.after_source}
             for r in combined.revisions
         ]
+    from reoffkit.web.compare.models import StratumRateLoad
+
     return render(
         request, "compare/figure_loads.html",
-        {"section": "national-figures", "loads": loads, "revisions": revisions, "problems": problems, "form": request.POST if problems else {}},
-        status=400 if problems else 200,
+        {"section": "national-figures", "loads": loads, "revisions": revisions, "problems": problems, "form": request.POST if problems else {},
+         "strata_problems": strata_problems, "strata_form": request.POST if strata_problems else {},
+         "strata_loads": [{"load": load, "strata": len(load.rates)} for load in StratumRateLoad.objects.all()]},
+        status=400 if problems or strata_problems else 200,
     )
+
+
+def _load_strata(request) -> list[str]:
+    """Check and load national rates by stratum from the form (all or nothing); the problems, if any."""
+    from reoffkit.reference.areas import read_stratum_rates
+
+    problems: list[str] = []
+    upload = request.FILES.get("strata")
+    title = (request.POST.get("title") or "").strip()
+    published = None
+    if request.POST.get("published"):
+        try:
+            published = dt.date.fromisoformat(request.POST["published"])
+        except ValueError:
+            problems.append("The publication date must be a date like 2025-04-24")
+    if not title:
+        problems.append("Give the title of the publication the rates come from")
+    if upload is None:
+        problems.append("Choose a CSV file of national rates by stratum to load")
+    elif upload.size > MAX_UPLOAD_BYTES:
+        problems.append(f"{upload.name} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB")
+    elif Path(upload.name).suffix.lower() != ".csv":
+        problems.append(f"{upload.name} is not a CSV file")
+    if problems:
+        return problems
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "stratum_rates.csv"
+        path.write_bytes(upload.read())
+        try:
+            rates = read_stratum_rates(path)
+        except CaseFileError as error:
+            return [str(p) for p in error.problems]
+    if rates.is_empty():
+        return [f"{upload.name} has no rows: expected one row per age, sex and disposal tier"]
+    load = actions.load_stratum_rates(by=request.user, rates=rates, title=title, publisher=(request.POST.get("publisher") or "").strip(),
+                                      published=published, address=(request.POST.get("address") or "").strip(), file_name=upload.name)
+    messages.success(request, f"Loaded {upload.name}: national rates for {rates.height} strata, used from now on for the expected rate (load {load.pk}).")
+    return []

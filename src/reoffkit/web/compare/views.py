@@ -262,15 +262,23 @@ def _indicator_rows(report) -> list[dict]:
 # ---- Pages -------------------------------------------------------------------------------------------
 
 
+_OPTION_PARTS: dict[tuple, list[tuple[str, str, str]]] = {}
+
+
 def _options(areas, *, selected, leave_out: str | None = None):
-    """``<option>`` elements of the areas (155 of them: made here, not by a template loop)."""
+    """``<option>`` elements of the areas (155 of them: made here, not by a template loop; each
+    area's escaped parts made once for the list of areas, which is kept in this process)."""
     from django.utils.html import escape
     from django.utils.safestring import mark_safe
 
-    return mark_safe("".join(
-        f'<option value="{escape(a.area_code)}"{" selected" if a.area_code in selected else ""}>{escape(a.area_name)}</option>'
-        for a in areas if a.area_code != leave_out
-    ))
+    key = tuple((a.area_code, a.area_name) for a in areas)
+    parts = _OPTION_PARTS.get(key)
+    if parts is None:
+        parts = [(code, f'<option value="{escape(code)}"', f">{escape(name)}</option>") for code, name in key]
+        if len(_OPTION_PARTS) > 16:
+            _OPTION_PARTS.clear()
+        _OPTION_PARTS[key] = parts
+    return mark_safe("".join(f"{head}{' selected' if code in selected else ''}{tail}" for code, head, tail in parts if code != leave_out))
 
 
 def _chart_items(report, charts, *, service, query: str, data) -> list[dict]:

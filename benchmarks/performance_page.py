@@ -38,7 +38,8 @@ Options: ``--quick`` (a quarter of the density, 5 users: a smoke run of under a 
 ``--users N`` (default 50), ``--requests N``, ``--cold N`` (cold repetitions), ``--loader actions|bulk``,
 ``--threads N`` (waitress), ``--servers N`` (web processes), ``--database postgres|sqlite``,
 ``--page NAME=PATH`` (another page, e.g. ``--page "disproportionality=/services/{id}/disproportionality/"``),
-``--keep`` (keep the temporary folder and print its path).
+``--keep`` (keep the temporary folder and print its path), ``--only NAME`` (time only that view, e.g.
+``--only "national comparison" --users 20``: its own target's conditions; not written to the docs).
 """
 
 from __future__ import annotations
@@ -509,6 +510,7 @@ def main() -> None:
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite the figures in docs/benchmarks.md")
     parser.add_argument("--page", action="append", default=[], help="another page to time, NAME=PATH ({id}: the first service; {others}: with=… of the other three)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, server log) and print where it is")
+    parser.add_argument("--only", action="append", default=[], help="time only this view (by name, e.g. --only 'national comparison'; repeatable)")
     arguments = parser.parse_args()
     density = 0.25 if arguments.quick else 1.0
     users = arguments.users or (5 if arguments.quick else TARGET_USERS)
@@ -552,7 +554,7 @@ def main() -> None:
         how = "load_case_frames (the product path: validated and audited)" if loader == "actions" else "bulk_create (benchmark set-up only, not the product path)"
         print(f"Loaded into {'PostgreSQL' if database_url else 'SQLite'} in {load_seconds:.1f} s with {how}.", flush=True)
 
-        parts = {} if arguments.quick else breakdown(service_ids, today)  # (a quick run skips it: it draws every chart twice)
+        parts = {} if arguments.quick or arguments.only else breakdown(service_ids, today)  # (a quick or --only run skips it: it draws every chart twice)
         if parts:
             print(
                 "Where the time goes (in this process, one thread, best of 2): "
@@ -579,6 +581,11 @@ def main() -> None:
             name, path = extra.split("=", 1)
             others = "&".join(f"with={pk}" for pk in service_ids[1:])
             views[name] = (path.format(id=service_ids[0], others=others), [NAMES[0].encode()])
+        if arguments.only:
+            unknown = [name for name in arguments.only if name not in views]
+            if unknown:
+                raise SystemExit(f"--only: no view called {', '.join(map(repr, unknown))} (expected one of {', '.join(map(repr, views))})")
+            views = {name: view for name, view in views.items() if name in arguments.only}
         # Every user signs in first (sign-ins are audited but do not make cached pages stale).
         started = time.perf_counter()
         clients = [Client(ports[i % len(ports)]) for i in range(users)]
@@ -699,13 +706,13 @@ def main() -> None:
             f"{p['charts']:.0f} charts' Altair specifications {ms(p['specs'])}, drawn as SVG {ms(p['svg'])} — also saved by the cache (drawn once with the report)."
         )
     print(f"Load average before {load_before[0]:.2f} / {load_before[1]:.2f} / {load_before[2]:.2f}, after {load_after[0]:.2f} / {load_after[1]:.2f} / {load_after[2]:.2f} (1 / 5 / 15 min).")
-    official = not arguments.quick and users == TARGET_USERS and arguments.servers == 2 and database_url is not None
+    official = not arguments.quick and not arguments.only and users == TARGET_USERS and arguments.servers == 2 and database_url is not None
     verdicts = []
     for name, r in results.items():
         p95 = percentile(r["warm"], 95)
         verdict = f"- {name}: p95 under {ms(TARGET_P95)} with {users} concurrent users — **{'met' if p95 < TARGET_P95 else 'NOT met'}** ({ms(p95)}"
         verdict += ")" if p95 < TARGET_P95 else f", {p95 / TARGET_P95:.1f}× the target)"
-        verdicts.append(verdict + ("" if official else " (not the target's conditions: a smoke run)") + ".")
+        verdicts.append(verdict + ("" if official else " (--only: one view, not written to the docs)" if arguments.only and not arguments.quick else " (not the target's conditions: a smoke run)") + ".")
     print("Targets:")
     print("\n".join(verdicts))
     if official and not arguments.no_docs:

@@ -54,8 +54,18 @@ def test_a_manager_compares_the_service_and_a_board_viewer_sees_it_shared(browse
         assert box and box["width"] > 400 and box["height"] > 250, index
     assert page.locator("#chart-funnel_binary-title").inner_text().startswith("SYNTHETIC — Northmoor Youth Justice Service is")
     assert "Eastvale Youth Justice Service" in page.get_by_role("region", name="Cohorts table (scrolls sideways)").inner_text()
+    # the funnel plots' legends sit below the plot and within its width: none over the points or past its edge
+    for name in ("funnel_binary", "funnel_frequency"):
+        drawing = page.locator(f"figure[aria-labelledby=chart-{name}-title] svg")
+        plot = drawing.locator("g.role-axis").first.bounding_box()  # the x axis's grid: the plotting area
+        for index in range(drawing.locator("g.role-legend").count()):
+            legend = drawing.locator("g.role-legend").nth(index).bounding_box()
+            assert legend["y"] >= plot["y"] + plot["height"] - 1, (name, index, legend, plot)
+            assert legend["x"] + legend["width"] <= plot["x"] + plot["width"] + 1, (name, index, legend, plot)  # under the plot, not past it
     screenshot(page, "30-compare-wide")
     page.set_viewport_size({"width": 390, "height": 900})
+    # nothing wider than the screen: wide tables scroll inside their own region
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     screenshot(page, "31-compare-narrow")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download every table (.xlsx)").click()

@@ -15,10 +15,20 @@ from reoffkit.reports.comparison import ComparisonReport, period_label
 
 OTHER = "#b1b4b6"
 FAMILY = "#6f72af"
+LEGEND = alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=320, columnPadding=24)
 MEASURES = {
     "binary": ("binary_rate", "Binary rate (share of children who reoffended)", ".0%"),
     "frequency": ("frequency_rate", "Reoffences per child", ".2f"),
 }
+
+
+def _chart(name: str, title: str, spec, table: pl.DataFrame) -> Chart:
+    """A chart whose drawing carries no ARIA description of each mark: the page hides the drawing
+    from assistive technology and gives its table twin instead, and 155 points' generated labels
+    were most of each drawing's size."""
+    chart = Chart(name, title, spec, table)
+    chart.spec.setdefault("config", {})["aria"] = False
+    return chart
 
 
 def _mark(report: ComparisonReport, title: str) -> str:
@@ -63,15 +73,17 @@ def funnel_chart(report: ComparisonReport, measure: str = "binary") -> Chart:
         layers.append(
             alt.Chart(values(limit_long)).mark_line(color=NATIONAL).encode(
                 x=x, y=alt.Y("value:Q"), detail="series:N",
-                strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(domain=["95% limits", "99.8% limits"], range=[[6, 4], [1, 0]])),
+                strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(domain=["95% limits", "99.8% limits"], range=[[6, 4], [1, 0]]),
+                                          legend=alt.Legend(orient="bottom", direction="vertical")),
             )
         )
         layers.append(alt.Chart(values(limits.head(1))).mark_rule(color=NATIONAL, size=1.5).encode(y=alt.Y("national_rate:Q")))
     layers.append(
         alt.Chart(values(points)).mark_point(filled=True, size=60, opacity=0.9).encode(
             x=x, y=y,
-            color=alt.Color("group:N", title=None, scale=colour),
-            shape=alt.Shape("group:N", title=None, scale=shape),
+            # below the plot, in two columns that fit under it: the focus's whole name, nothing drawn over the points
+            color=alt.Color("group:N", title=None, scale=colour, legend=LEGEND),
+            shape=alt.Shape("group:N", title=None, scale=shape, legend=LEGEND),
             order=alt.Order("role:N", sort="descending"),
             tooltip=["area_name:N", "cohort_size:Q", alt.Tooltip("rate:Q", format=fmt), "position:N"],
         )
@@ -94,7 +106,7 @@ def funnel_chart(report: ComparisonReport, measure: str = "binary") -> Chart:
         pl.col("low_998").alias("99.8% lower limit"), pl.col("high_998").alias("99.8% upper limit"),
         pl.col("position").replace_strict(POSITIONS, default=None, return_dtype=pl.String).alias("Where it sits"),
     )
-    return Chart(f"funnel_{measure}", title, spec, out)
+    return _chart(f"funnel_{measure}", title, spec, out)
 
 
 def cohorts_title(report: ComparisonReport) -> str:
@@ -127,7 +139,7 @@ def cohorts_chart(report: ComparisonReport) -> Chart:
         pl.col("row").alias("Area"), pl.col("period").alias("Cohort"), pl.col("cohort_size").alias("Children"),
         pl.col("binary_rate").alias("Binary rate"), pl.col("binary_ci_low").alias("95% interval low"), pl.col("binary_ci_high").alias("95% interval high"),
     )
-    return Chart("cohorts", title, spec, out)
+    return _chart("cohorts", title, spec, out)
 
 
 def ranks_chart(report: ComparisonReport) -> Chart:
@@ -159,7 +171,7 @@ def ranks_chart(report: ComparisonReport) -> Chart:
         pl.col("rank").alias("Rank"), pl.col("rank_low").alias("Rank, 95% interval low"), pl.col("rank_high").alias("Rank, 95% interval high"),
         pl.col("quartile").alias("Quartile"),
     )
-    return Chart("ranks", title, spec, out)
+    return _chart("ranks", title, spec, out)
 
 
 CHARTS = {"funnel_binary": lambda r: funnel_chart(r, "binary"), "funnel_frequency": lambda r: funnel_chart(r, "frequency"), "cohorts": cohorts_chart, "ranks": ranks_chart}

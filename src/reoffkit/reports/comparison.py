@@ -14,6 +14,11 @@ Tables (the same names and columns on the page, in the CLI's files and in export
 - ``ranks``: every area of the latest cohort by rank, with the rank's 95% interval;
 - ``indicators``: first-time entrants per 100,000 and custody per 1,000 aged 10–17 for each
   12-month period, change from a year earlier, RAG and rank;
+- ``plan``: the data summary indicators in the shape a youth justice plan gives its board — one
+  row per indicator (first-time entrants per 100,000, custody per 1,000 aged 10–17, the binary
+  reoffending rate, reoffences per child), a column for the service and each of its region, police
+  and crime commissioner area, family and countries, with the period, each column's change from the
+  same period a year earlier, and the service's RAG and national rank ("39th of 137");
 - ``expected`` (with the service's own cohort): observed against the expected rate by stratum —
   modelled, not an official statistic;
 - ``districts`` (with the service's own cohort): the cohort by lower-tier district.
@@ -98,6 +103,7 @@ class ComparisonReport:
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     findings: list[str] = field(default_factory=list)
     notes: tuple[str, ...] = ()  # comparators asked for that could not be made (when not strict)
+    plan_cells: pl.DataFrame | None = None  # the plan table's cells, one row each, with the counts behind them
 
     @property
     def latest(self) -> tuple[dt.date, dt.date] | None:
@@ -233,15 +239,17 @@ def _national_rate(figures: pl.DataFrame, data: AreaData, period: tuple, kind: s
     return float(counted[numerator].sum() / counted["cohort_size"].sum())
 
 
+_RANK_SCHEMA = {"area_code": pl.String, "area_name": pl.String, "cohort_size": pl.Int64, "reoffenders": pl.Int64, "binary_rate": pl.Float64,
+                "rank": pl.Int64, "rank_low": pl.Int64, "rank_high": pl.Int64, "of": pl.Int64, "quartile": pl.Int64}
+
+
 def _period_ranks(figures: pl.DataFrame, kind: str, period: tuple) -> pl.DataFrame:
     at = figures.filter(
         (pl.col("period_start") == period[0]) & (pl.col("period_end") == period[1]) & (pl.col("area_type") == kind)
         & pl.col("cohort_size").is_not_null() & (pl.col("cohort_size") > 0) & pl.col("reoffenders").is_not_null()
     ).sort("area_code")
-    schema = {"area_code": pl.String, "area_name": pl.String, "cohort_size": pl.Int64, "reoffenders": pl.Int64, "binary_rate": pl.Float64,
-              "rank": pl.Int64, "rank_low": pl.Int64, "rank_high": pl.Int64, "of": pl.Int64, "quartile": pl.Int64}
     if at.height < 2:
-        return pl.DataFrame(schema=schema)
+        return pl.DataFrame(schema=_RANK_SCHEMA)
     result = ranks(at["reoffenders"].to_list(), at["cohort_size"].to_list())
     return at.select("area_code", "area_name", "cohort_size", "reoffenders", "binary_rate").with_columns(
         rank=pl.Series(result.rank, dtype=pl.Int64), rank_low=pl.Series(result.low, dtype=pl.Int64), rank_high=pl.Series(result.high, dtype=pl.Int64),
@@ -355,8 +363,10 @@ def comparison_report(
     family = set(area.family)
     for measure in ("binary", "frequency"):
         tables[f"funnel_{measure}"] = _funnel_table(figures, data, area, latest, measure, comparator_codes, family)
-    tables["ranks"] = rank_tables[latest] if latest else pl.DataFrame()
+    tables["ranks"] = rank_tables[latest] if latest else pl.DataFrame(schema=_RANK_SCHEMA)  # (the ranks chart needs its columns)
     tables["indicators"] = indicators_table(all_figures, area, chosen)
+    plan_cells = plan_table_cells(figures, all_figures.filter(pl.col("cohort_basis") == "indicator_12m"), data, area, rag_key)
+    tables["plan"] = plan_table(plan_cells)
     if expected is not None:
         tables["expected"] = expected.table
     if districts is not None:
@@ -364,7 +374,7 @@ def comparison_report(
     sources = tuple(sorted(set(all_figures.filter(pl.col("area_code").is_in([area.area_code, *(c for k in chosen for c in k.codes)]))["source"].to_list())))
     report = ComparisonReport(
         focus=area, basis=basis, periods=shown, baseline=base, comparators=tuple(chosen), rag_against=rag_key, synthetic=data.synthetic,
-        sources=sources, expected=expected, own_figures=own is not None and bool(own.height), tables=tables,
+        sources=sources, expected=expected, own_figures=own is not None and bool(own.height), tables=tables, plan_cells=plan_cells,
     )
     report.notes = tuple(f"Not shown: {problem}." for problem in problems)
     report.findings = findings(report)
@@ -454,6 +464,122 @@ def indicators_table(figures: pl.DataFrame, area: AreaInfo, chosen: Sequence[Com
     return pl.DataFrame(rows, schema=schema).sort(pl.col("indicator"), pl.col("period_start"), pl.col("key").replace_strict(order, default=99))
 
 
+#: The rows of the plan table: key, label, numerator, denominator, per, digits (of the rate shown).
+PLAN_INDICATORS = (
+    ("fte", "First-time entrants per 100,000 aged 10-17", "first_time_entrants", "population_10_17", 100_000, 1),
+    ("custody", "Custodial sentences per 1,000 aged 10-17", "custodial_sentences", "population_10_17", 1_000, 2),
+    ("binary", "Binary reoffending rate (%)", "reoffenders", "cohort_size", 100, 1),
+    ("frequency", "Reoffences per child", "reoffences", "cohort_size", 1, 2),
+)
+_PLAN_CELL_SCHEMA = {
+    "indicator": pl.String, "label": pl.String, "column": pl.String, "key": pl.String, "period": pl.String,
+    "numerator": pl.Int64, "denominator": pl.Int64, "numerator_before": pl.Int64, "rate": pl.Float64, "change": pl.Float64,
+    "rag": pl.String, "rank": pl.Int64, "of": pl.Int64, "digits": pl.Int64,
+}
+
+
+def plan_columns(data: AreaData, area: AreaInfo) -> list[Comparator]:
+    """The plan table's columns after the service: its region, PCC area, family, England and Wales,
+    and England — or Wales for a service whose region or PCC area is in Wales (named "Wales" or
+    "Cymru"). Those the figures loaded cannot make are left out."""
+    welsh = any(word in (name or "").casefold() for name in (area.region, area.pcc_area) for word in ("wales", "cymru"))
+    keys = ["region", "pcc", "family", "country:England and Wales", "country:Wales" if welsh else "country:England"]
+    return resolve_comparators(data, area, keys)[0]
+
+
+def plan_table_cells(figures: pl.DataFrame, indicator_figures: pl.DataFrame, data: AreaData, area: AreaInfo, rag_against: str | None) -> pl.DataFrame:
+    """One row per cell of the plan table: for each indicator, the service's latest period with a
+    figure; each column's numerator and denominator added up over its areas in that period and the
+    same period a year earlier; the rate and its change; and for the service the RAG (the binary
+    rate and reoffences per child by their 95% intervals, as the cohorts table; first-time entrants
+    and custody by 5% either side, as the indicators table) against ``rag_against`` (else England
+    and Wales) and the rank among areas of its type (1st = lowest)."""
+    columns = [Comparator("focus", area.area_name, (area.area_code,)), *plan_columns(data, area)]
+    against = next((c for c in columns if c.key == rag_against and c.key != "focus"), None) or next((c for c in columns if c.key == "country:England and Wales"), None)
+    rows = []
+    for key, label, numerator, denominator, per, digits in PLAN_INDICATORS:
+        source = indicator_figures if denominator == "population_10_17" else figures
+        valued = source.filter(pl.col(numerator).is_not_null() & pl.col(denominator).is_not_null() & (pl.col(denominator) > 0))
+        mine = valued.filter(pl.col("area_code") == area.area_code)
+        if valued.is_empty():
+            continue
+        latest = max(zip((mine if mine.height else valued)["period_start"].to_list(), (mine if mine.height else valued)["period_end"].to_list()))
+        before = (_year_before(latest[0]), _year_before(latest[1] + dt.timedelta(days=1)) - dt.timedelta(days=1))
+
+        def added(codes, period):
+            at = valued.filter(pl.col("area_code").is_in(list(codes)) & (pl.col("period_start") == period[0]) & (pl.col("period_end") == period[1]))
+            return (int(at[numerator].sum()), int(at[denominator].sum())) if at.height else (None, None)
+
+        sums = {c.key: (added(c.codes, latest), added(c.codes, before)) for c in columns}
+        peers = valued.filter((pl.col("area_type") == area.area_type) & (pl.col("period_start") == latest[0]) & (pl.col("period_end") == latest[1])).sort("area_code")
+        for column in columns:
+            (count, size), (count_before, size_before) = sums[column.key]
+            rate = count / size if size else None
+            rate_before = count_before / size_before if size_before else None
+            rag_text = rank = of = None
+            if column.key == "focus" and rate is not None:
+                codes = peers["area_code"].to_list()
+                if area.area_code in codes:
+                    rank, of = int(rank_values((peers[numerator] / peers[denominator]).to_list())[codes.index(area.area_code)]), len(codes)
+                comparator = sums[against.key][0] if against else (None, None)
+                if comparator[1]:
+                    comparator_rate = comparator[0] / comparator[1]
+                    if key == "binary":
+                        low, high = wilson_interval(np.array([count]), np.array([size]))
+                        rag_text = rag(float(low[0]), float(high[0]), comparator_rate)
+                    elif key == "frequency":
+                        rag_text = rag(*byar_interval(count, size), comparator_rate)
+                    else:
+                        rag_text = rate_rag(rate, comparator_rate)
+            rows.append({
+                "indicator": key, "label": label, "column": column.label, "key": column.key, "period": period_label(latest),
+                "numerator": count, "denominator": size, "numerator_before": count_before,
+                "rate": None if rate is None else rate * per,
+                "change": None if rate is None or rate_before is None else (rate - rate_before) * per,
+                "rag": rag_text, "rank": rank, "of": of, "digits": digits,
+            })
+    return pl.DataFrame(rows, schema=_PLAN_CELL_SCHEMA)
+
+
+def _plan_withheld(cells: pl.DataFrame, threshold: int) -> pl.DataFrame:
+    """Counts from 1 to ``threshold`` − 1 withheld: the rate made from them, its change, RAG and rank;
+    a change made from a withheld count a year earlier too."""
+    small = (pl.col("numerator") > 0) & (pl.col("numerator") < threshold)
+    small_before = (pl.col("numerator_before") > 0) & (pl.col("numerator_before") < threshold)
+    return cells.with_columns(
+        rate=pl.when(small).then(None).otherwise(pl.col("rate")),
+        change=pl.when(small | small_before).then(None).otherwise(pl.col("change")),
+        rag=pl.when(small).then(None).otherwise(pl.col("rag")),
+        rank=pl.when(small).then(None).otherwise(pl.col("rank")),
+        of=pl.when(small).then(None).otherwise(pl.col("of")),
+        numerator=pl.when(small).then(None).otherwise(pl.col("numerator")),
+        numerator_before=pl.when(small_before).then(None).otherwise(pl.col("numerator_before")),
+    )
+
+
+def plan_table(cells: pl.DataFrame) -> pl.DataFrame:
+    """The plan table's shape: a row per indicator; the period; for the service and each column
+    its rate and change from a year earlier (rounded as shown); the service's RAG and national rank."""
+    order = list(dict.fromkeys(cells["column"].to_list()))
+    names = ["Indicator", "Period"] + [n for column in order for n in (column, f"{column}: change from a year earlier")] + ["RAG", "National rank"]
+    schema = {name: (pl.String if name in ("Indicator", "Period", "RAG", "National rank") else pl.Float64) for name in names}
+    rows = []
+    for key, label, *_ in PLAN_INDICATORS:
+        mine = cells.filter(pl.col("indicator") == key)
+        if mine.is_empty():
+            continue
+        row = {"Indicator": label, "Period": mine["period"][0]}
+        for cell in mine.iter_rows(named=True):
+            digits = cell["digits"]
+            row[cell["column"]] = None if cell["rate"] is None else round(cell["rate"], digits)
+            row[f"{cell['column']}: change from a year earlier"] = None if cell["change"] is None else round(cell["change"], digits)
+            if cell["key"] == "focus":
+                row["RAG"] = cell["rag"].capitalize() if cell["rag"] else None
+                row["National rank"] = f"{_ordinal(cell['rank'])} of {cell['of']}" if cell["rank"] is not None else None
+        rows.append(row)
+    return pl.DataFrame(rows, schema=schema)
+
+
 def _year_before(day: dt.date) -> dt.date:
     return day.replace(year=day.year - 1)
 
@@ -534,6 +660,8 @@ def for_sharing(report: ComparisonReport, threshold: int = SUPPRESS_BELOW) -> Co
     for name, table in report.tables.items():
         if name == "expected":
             table = table.with_columns(**{c: pl.when((pl.col(c) > 0) & (pl.col(c) < threshold)).then(None).otherwise(pl.col(c)) for c in ("cohort_size", "reoffenders", "reoffences") if c in table.columns})
+        elif name == "plan":
+            continue  # made again below from its cells, small counts withheld
         elif name == "indicators":
             table = table.with_columns(
                 rate=pl.when((pl.col("count") > 0) & (pl.col("count") < threshold)).then(None).otherwise(pl.col("rate")),
@@ -545,7 +673,11 @@ def for_sharing(report: ComparisonReport, threshold: int = SUPPRESS_BELOW) -> Co
                 table = table.with_columns(frequency_ci_low=pl.when(pl.col("frequency_rate").is_null()).then(None).otherwise(pl.col("frequency_ci_low")),
                                            frequency_ci_high=pl.when(pl.col("frequency_rate").is_null()).then(None).otherwise(pl.col("frequency_ci_high")))
         tables[name] = table
-    shared = replace(report, shared=True, tables=tables)
+    cells = report.plan_cells
+    if cells is not None:
+        cells = _plan_withheld(cells, threshold)
+        tables["plan"] = plan_table(cells)
+    shared = replace(report, shared=True, tables=tables, plan_cells=cells)
     shared.findings = findings(shared)
     return shared
 

@@ -56,7 +56,8 @@ def test_the_synthetic_comparison_is_labelled_and_has_funnel_ranks_and_expected_
     assert "Modelled, not an official statistic" in page
     assert "First-time entrants per 100,000 aged 10-17" in page
     chosen = text(synthetic.client("mandy").get(url + "?shown=1&figures=synthetic&group=pcc&area=SYN002&cohorts=4"))
-    assert "PCC area" in chosen and "Eastvale Youth Justice Service" in chosen and "Family of Northmoor Youth Justice Service (" not in chosen
+    cohorts = chosen.split('id="cohorts"', 1)[1].split('id="charts"', 1)[0]  # (the plan table always has the family)
+    assert "PCC area" in cohorts and "Eastvale Youth Justice Service" in cohorts and "Family of Northmoor Youth Justice Service (" not in cohorts
 
 
 def test_board_viewers_see_the_page_made_fit_to_share(synthetic):
@@ -158,3 +159,71 @@ def test_the_board_paper_carries_the_services_national_comparison(synthetic):
     # a service that is not among the areas loaded gets the summary's "not loaded" note instead
     other = build_paper([synthetic.eastfield], period=None, as_at=dt.date.today())
     assert "national" not in [s.key for s in other.sections]
+
+
+def test_the_data_summary_indicators_come_in_the_plans_shape_on_the_page_and_in_the_export(synthetic):
+    import csv
+
+    url = reverse("compare", args=[synthetic.northmoor.pk])
+    page = text(synthetic.client("mandy").get(url))
+    plan = page.split('id="plan"', 1)[1].split("</table>", 1)[0]
+    for heading in ("Northmoor Youth Justice Service", "region (", "PCC area", "Family of Northmoor Youth Justice Service", "England and Wales", "National rank"):
+        assert heading in plan, heading
+    for indicator in ("First-time entrants per 100,000 aged 10-17", "Custodial sentences per 1,000 aged 10-17", "Binary reoffending rate (%)", "Reoffences per child"):
+        assert indicator in plan, indicator
+    # the service's first-time entrants in its latest indicator year, worked from the figures loaded
+    latest, before = AreaFigureRecord.objects.filter(area_code="SYN001", cohort_basis="indicator_12m").order_by("-period_start")[:2]
+    rate = latest.first_time_entrants / latest.population_10_17 * 100_000
+    change = rate - before.first_time_entrants / before.population_10_17 * 100_000
+    response = synthetic.client("bea").get(reverse("compare-download", args=[synthetic.northmoor.pk, "plan", "csv"]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [r["Indicator"] for r in rows] == ["First-time entrants per 100,000 aged 10-17", "Custodial sentences per 1,000 aged 10-17", "Binary reoffending rate (%)", "Reoffences per child"]
+    fte = rows[0]
+    assert fte["figures"].startswith("SYNTHETIC") and fte["Period"] == f"{latest.period_start:%b %Y}–{latest.period_end:%b %Y}"
+    assert float(fte["Northmoor Youth Justice Service"]) == round(rate, 1)
+    assert float(fte["Northmoor Youth Justice Service: change from a year earlier"]) == round(change, 1)
+    assert " of " in fte["National rank"] and fte["RAG"] in ("Green", "Amber", "Red")
+    assert f"{round(rate, 1):,.1f}" in plan
+    book = load_workbook(io.BytesIO(synthetic.client("bea").get(reverse("compare-download", args=[synthetic.northmoor.pk, "all", "xlsx"])).content), read_only=True)
+    assert "plan" in book.sheetnames
+
+
+STRATA_HEAD = "age_at_index,sex,tier,binary_rate,frequency_rate,source\n"
+
+
+def upload_strata(client, body: str, **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"kind": "strata", "title": "Rates by stratum", "publisher": "Test publisher", "published": "2025-04-24", **fields}
+    return client.post(reverse("national-figures"), {**data, "strata": SimpleUploadedFile("strata.csv", body.encode(), content_type="text/csv")})
+
+
+def test_an_administrator_loads_national_rates_by_stratum_checked_whole_audited_and_used(world, monkeypatch):
+    from reoffkit.reports import comparison
+    from reoffkit.web.compare.models import StratumRateLoad
+
+    client = world.client("ada")
+    bad = upload_strata(client, STRATA_HEAD + "15,male,community,0.45,1.2,T\n9,boy,prison,1.4,,\n")
+    page = text(bad)
+    assert bad.status_code == BAD and StratumRateLoad.objects.count() == 0 and "Nothing was saved" in page
+    assert "stratum_rates row 3, column age_at_index: '9' — expected a whole age from 10 to 17" in page
+    assert "stratum_rates row 3, column sex: 'boy' — expected male or female" in page
+    assert "stratum_rates row 3, column tier: 'prison' — expected one of pre_court, first_tier, community, custody" in page
+    assert "stratum_rates row 3, column binary_rate: '1.4' — expected a fraction from 0 to 1" in page
+    assert "stratum_rates row 3, column source — expected a value (this column is required)" in page
+    assert "Give the title" in text(upload_strata(client, STRATA_HEAD + "15,male,community,0.45,1.2,T\n", title=""))
+    assert world.client("bea").post(reverse("national-figures"), {"kind": "strata"}).status_code == FORBIDDEN
+    assert AuditEvent.objects.filter(object_type="stratum rates").count() == 0
+    good = upload_strata(client, STRATA_HEAD + "15,male,community,0.45,1.2,Test table\n15,female,community,0.30,,Test table\n")
+    assert good.status_code == 302 and StratumRateLoad.objects.count() == 1
+    event = AuditEvent.objects.get(object_type="stratum rates")
+    assert event.verb == "import" and "2 strata" in event.summary
+    listed = text(client.get(reverse("national-figures")))
+    assert "Rates by stratum (Test publisher, 2025-04-24)" in listed and "used" in listed
+    # the comparison of published figures models the expected rate from the newest load
+    seen = []
+    original = comparison.service_inputs
+    monkeypatch.setattr(comparison, "service_inputs", lambda *a, **k: seen.append(k["strata"]) or original(*a, **k))
+    actions.set_service_comparison(by=world.users["mandy"], service=world.northmoor, area_code="E06000016", rag_against="country:England and Wales")
+    assert world.client("mandy").get(reverse("compare", args=[world.northmoor.pk]) + "?figures=published").status_code == OK
+    assert seen and seen[-1] is not None and seen[-1].sort("sex")["binary_rate"].to_list() == [0.30, 0.45]

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 
 from reoffkit.reference.areas import AreaData, AreaFigure, AreaInfo, combine
-from reoffkit.web.compare.models import AreaFigureRecord, AreaRecord, FigureLoad, ServiceComparison
+from reoffkit.web.compare.models import AreaFigureRecord, AreaRecord, FigureLoad, ServiceComparison, StratumRateLoad
 from reoffkit.web.tracker.actions import audit
 from reoffkit.web.tracker.models import AuditEvent, Service
 
@@ -64,8 +64,37 @@ def all_data(*, synthetic: bool) -> AreaData:
 
 
 def loads_signature() -> str:
-    """Changes whenever a load is added or removed (part of the page's cache key)."""
-    return ",".join(str(pk) for pk in FigureLoad.objects.values_list("pk", flat=True))
+    """Changes whenever a load of area figures or of stratum rates is added or removed (part of the
+    page's cache key)."""
+    figures = ",".join(str(pk) for pk in FigureLoad.objects.values_list("pk", flat=True))
+    return f"{figures}|strata:{StratumRateLoad.objects.order_by('-pk').values_list('pk', flat=True).first() or ''}"
+
+
+@transaction.atomic
+def load_stratum_rates(*, by, rates, title: str, publisher: str = "", published: dt.date | None = None, address: str = "", file_name: str = "") -> StratumRateLoad:
+    """Save national rates by stratum read (and checked whole) by
+    :func:`reoffkit.reference.areas.read_stratum_rates` as a new load with its source; earlier loads
+    stay, the newest is used. Audited."""
+    load = StratumRateLoad.objects.create(
+        title=title[:300], publisher=publisher[:200], published=published, address=address[:500], file_name=file_name[:200],
+        rates=rates.to_dicts(), loaded_by=getattr(by, "get_username", lambda: str(by))(),
+    )
+    audit(
+        by=by, verb=AuditEvent.Verb.IMPORT, object_type="stratum rates", object_ids=[load.pk],
+        summary=f"Loaded national rates by stratum {load.pk} ({title[:120]}): {rates.height} strata",
+    )
+    return load
+
+
+def stratum_rates():
+    """The newest load of national rates by stratum as a frame (None when none is loaded)."""
+    import polars as pl
+
+    load = StratumRateLoad.objects.order_by("-pk").first()
+    if load is None or not load.rates:
+        return None
+    return pl.DataFrame(load.rates, schema={"age_at_index": pl.Int64, "sex": pl.String, "tier": pl.String, "binary_rate": pl.Float64,
+                                            "frequency_rate": pl.Float64, "source": pl.String})
 
 
 @transaction.atomic

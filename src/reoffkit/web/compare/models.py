@@ -74,3 +74,24 @@ class ServiceComparison(models.Model):
     service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="comparison")
     area_code = models.CharField(max_length=40)
     rag_against = models.CharField(max_length=80, default="country:England and Wales")
+
+
+class StratumRateLoad(models.Model):
+    """National reoffending rates by age at the index offence, sex and disposal tier, with their
+    source: what the expected rate of a service's own cohort is modelled from (the newest load is
+    used). Never changed: a newer load sits beside it."""
+
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    published = models.DateField(null=True, blank=True)
+    address = models.CharField(max_length=500, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    rates = models.JSONField(default=list)  # one dict a stratum: age_at_index, sex, tier, binary_rate, frequency_rate, source
+    loaded_by = models.CharField(max_length=150)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["loaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -11,7 +11,11 @@ an export. Real and SYNTHETIC figures are never shown together; synthetic ones s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import tempfile
+import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 
 from django.contrib import messages
@@ -31,7 +35,7 @@ from reoffkit.web.tracker.permissions import has_permission, require, role_of
 from reoffkit.web.tracker.queries import cache_key, cached, service_frames
 from reoffkit.web.tracker.report_pages import FORMATS, chart_context, chart_download, file_stem
 
-TABLES = ("cohorts", "funnel_binary", "funnel_frequency", "ranks", "indicators", "expected", "districts")
+TABLES = ("cohorts", "funnel_binary", "funnel_frequency", "ranks", "plan", "indicators", "expected", "districts")
 GROUPS = ("family", "region", "pcc", "country:England and Wales", "country:England", "country:Wales")
 GROUP_LABELS = {
     "family": "Its family of similar services", "region": "Its region", "pcc": "Its police and crime commissioner area",
@@ -39,6 +43,45 @@ GROUP_LABELS = {
 }
 DEFAULT = ("family", "region", "country:England and Wales")
 MAX_UPLOAD_BYTES = 20_000_000
+#: Rows of a chart's table twin shown on the page when the chart has more (every row: its own page and CSV).
+TWIN_ROWS = 25
+
+
+# ---- Computed once, kept in the shared cache and in this process -------------------------------------
+
+_LOCAL: OrderedDict[str, tuple[float, object]] = OrderedDict()
+_LOCAL_LOCK = threading.Lock()
+_LOCAL_ENTRIES = 64
+
+
+def _kept(key: str, build):
+    """:func:`cached` (the cache every web process shares), with a copy in this process. Every key
+    here names what its value was made from (the loads of figures, the newest data-changing audit
+    event of the service, the choices), so a value under a key never changes; the copy saves
+    reading and unpickling it again on every request, and expires with the shared cache's timeout.
+    Without a shared cache (the tests' dummy cache) nothing is kept."""
+    from django.core.cache import caches
+    from django.core.cache.backends.dummy import DummyCache
+
+    shared = caches["default"]
+    if isinstance(shared, DummyCache):
+        return build()
+    now = time.monotonic()
+    with _LOCAL_LOCK:
+        found = _LOCAL.get(key)
+        if found is not None and found[0] > now:
+            _LOCAL.move_to_end(key)
+            return found[1]
+    value = cached(key, build)
+    with _LOCAL_LOCK:
+        _LOCAL[key] = (now + (shared.default_timeout or 600), value)
+        while len(_LOCAL) > _LOCAL_ENTRIES:
+            _LOCAL.popitem(last=False)
+    return value
+
+
+def _signature() -> str:
+    return hashlib.sha256(actions.loads_signature().encode()).hexdigest()[:32]
 
 
 # ---- Choosing what to show ---------------------------------------------------------------------------
@@ -60,22 +103,18 @@ def _figure_set(request, service) -> bool:
     return FigureLoad.objects.filter(synthetic=True).exists()
 
 
-def _data(synthetic: bool):
-    import hashlib
-
-    signature = hashlib.sha256(actions.loads_signature().encode()).hexdigest()[:32]
-    return cached(f"compare:data:{synthetic}:{signature}", lambda: actions.all_data(synthetic=synthetic))
+def _data(synthetic: bool, signature: str | None = None):
+    signature = signature or _signature()
+    return _kept(f"compare:data:{synthetic}:{signature}", lambda: actions.all_data(synthetic=synthetic))
 
 
-def _areas(synthetic: bool):
+def _areas(synthetic: bool, signature: str | None = None):
     """The areas of the set alone (no figures): what the page needs before its cached report."""
-    import hashlib
-
     from reoffkit.reference.areas import AreaData
 
-    signature = hashlib.sha256(actions.loads_signature().encode()).hexdigest()[:32]
-    data = _data(synthetic)  # before the areas' own lock (see _report)
-    return cached(f"compare:areas:{synthetic}:{signature}", lambda: AreaData((), data.areas))
+    signature = signature or _signature()
+    data = _data(synthetic, signature)  # before the areas' own lock (see _report); kept in this process
+    return _kept(f"compare:areas:{synthetic}:{signature}", lambda: AreaData((), data.areas))
 
 
 def _focus(data, service) -> str | None:
@@ -106,21 +145,30 @@ def _query(chosen: dict, synthetic: bool) -> str:
     return urlencode(pairs)
 
 
-def _report(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_against: str | None, shared: bool):
+def _report_key(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_against: str | None, shared: bool, signature: str) -> str:
+    """What the report is made from: the service's data (its newest data-changing audit event), the
+    loads of figures, the figure set, the focus, the choices, the RAG comparator, shared or not."""
+    choice = hashlib.sha256(f"{synthetic}|{focus_code}|{rag_against}|{shared}|{_query(chosen, synthetic)}|{signature}".encode()).hexdigest()[:32]
+    return cache_key("compare", [service], choice)
+
+
+def _report(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_against: str | None, shared: bool, signature: str | None = None):
     """The report (shared or not), cached until the next write to the service or the next load."""
     from reoffkit.reports.comparison import cohort_periods, comparison_report, for_sharing, service_inputs
 
+    signature = signature or _signature()
     # the area figures are read (and cached) before the report's own lock is taken: cached() locks
     # are not re-entrant, and a report built while holding one must not wait for another
-    data = _data(synthetic)
+    data = _data(synthetic, signature)
 
     def compute():
         frames = service_frames([service])
-        strata = None
         if synthetic:
             from reoffkit.reference.synthetic_national import synthetic_stratum_rates
 
             strata = synthetic_stratum_rates()
+        else:
+            strata = actions.stratum_rates()  # the newest load (National figures page), if any
         own, expected, districts = service_inputs(
             frames.people, frames.outcomes, frames.assessments, periods=cohort_periods(data, focus_code, chosen["basis"]),
             as_at=dt.date.today(), rules=service.counting_rules(), strata=strata,
@@ -134,11 +182,8 @@ def _report(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_agai
         )
         return for_sharing(report) if shared else report
 
-    import hashlib
-
-    choice = hashlib.sha256(f"{synthetic}|{focus_code}|{rag_against}|{shared}|{_query(chosen, synthetic)}|{actions.loads_signature()}".encode()).hexdigest()[:32]
-    key = cache_key("compare", [service], choice)
-    return cached(key, compute), key
+    key = _report_key(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared, signature=signature)
+    return _kept(key, compute), key
 
 
 def _charts(report, key: str):
@@ -149,7 +194,7 @@ def _charts(report, key: str):
         chart.svg()  # drawn once, cached with the chart
         return chart
 
-    return [cached(f"{key}:chart:{name}", lambda draw=draw: drawn(draw)) for name, draw in CHARTS.items()]
+    return [_kept(f"{key}:chart:{name}", lambda draw=draw: drawn(draw)) for name, draw in CHARTS.items()]
 
 
 def _pct(value) -> str:
@@ -185,6 +230,25 @@ def _cohort_rows(report) -> list[dict]:
     return rows
 
 
+def _plan(report) -> dict | None:
+    """The plan table for the page: the areas' names as column groups (rate, change), a row per
+    indicator; figures as the youth justice plan prints them."""
+    table = report.tables.get("plan")
+    if table is None or table.is_empty():
+        return None
+    areas = [c for c in table.columns[2:-2] if not c.endswith(": change from a year earlier")]
+    rows = []
+    for r in table.iter_rows(named=True):
+        digits = 1 if r["Indicator"].startswith(("First-time", "Binary")) else 2
+        unit = " pts" if r["Indicator"].startswith("Binary") else ""
+        cells = []
+        for area in areas:
+            value, step = r[area], r[f"{area}: change from a year earlier"]
+            cells.append(("–" if value is None else f"{value:,.{digits}f}", "–" if step is None else f"{step:+.{digits}f}{unit}"))
+        rows.append({"indicator": r["Indicator"], "period": r["Period"], "cells": cells, "rag": (r["RAG"] or "").lower() or None, "rank": r["National rank"] or "–"})
+    return {"areas": areas, "rows": rows}
+
+
 def _indicator_rows(report) -> list[dict]:
     table = report.tables["indicators"]
     return [
@@ -198,10 +262,86 @@ def _indicator_rows(report) -> list[dict]:
 # ---- Pages -------------------------------------------------------------------------------------------
 
 
+_OPTION_PARTS: dict[tuple, list[tuple[str, str, str]]] = {}
+
+
+def _options(areas, *, selected, leave_out: str | None = None):
+    """``<option>`` elements of the areas (155 of them: made here, not by a template loop; each
+    area's escaped parts made once for the list of areas, which is kept in this process)."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    key = tuple((a.area_code, a.area_name) for a in areas)
+    parts = _OPTION_PARTS.get(key)
+    if parts is None:
+        parts = [(code, f'<option value="{escape(code)}"', f">{escape(name)}</option>") for code, name in key]
+        if len(_OPTION_PARTS) > 16:
+            _OPTION_PARTS.clear()
+        _OPTION_PARTS[key] = parts
+    return mark_safe("".join(f"{head}{' selected' if code in selected else ''}{tail}" for code, head, tail in parts if code != leave_out))
+
+
+def _chart_items(report, charts, *, service, query: str, data) -> list[dict]:
+    """The charts for the page. A table twin of more than :data:`TWIN_ROWS` rows (the funnel plots'
+    and the ranks': every area) shows the areas named on the chart — the service, its chosen
+    comparators, its family — and links to every row on its own page; the CSV has them all too."""
+    named = {report.focus.area_name, *(c.label for c in report.comparators if c.kind == "area")}
+    named |= {area.area_name for code in report.focus.family if (area := data.area(code)) is not None}
+    items = []
+    for chart in charts:
+        item = chart_context(chart.name, chart, service_id=service.pk, download="compare-download", query=query)
+        total = len(item["rows"])
+        if total > TWIN_ROWS and "Area" in item["columns"]:
+            column = item["columns"].index("Area")
+            item["rows"] = [row for row in item["rows"] if row[column] in named]
+        item.update(total=total, shown=len(item["rows"]), all_url=reverse("compare-download", args=[service.pk, chart.name, "html"]) + f"?{query}")
+        items.append(item)
+    return items
+
+
+def _report_html(service, *, data, synthetic: bool, chosen: dict, focus_code: str, rag_against: str, shared: bool, signature: str) -> str:
+    """The report part of the page, rendered once per report and kept (shared cache and this
+    process): a warm page is then a few small queries and one string. Raises ``ValueError`` as
+    :func:`comparison_report` does."""
+    from django.template.loader import render_to_string
+
+    key = _report_key(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared, signature=signature) + ":html:1"
+    with _LOCAL_LOCK:
+        found = _LOCAL.get(key)
+        if found is not None and found[0] > time.monotonic():
+            return found[1]
+    # the report and charts are read (and cached) before the page's own lock (see _report)
+    report, report_key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared, signature=signature)
+    charts = _charts(report, report_key)
+
+    def render() -> str:
+        query = _query(chosen, synthetic)
+        rows = _cohort_rows(report)
+        context = {
+            "service": service, "synthetic": synthetic, "modelled": MODELLED, "shared": shared, "threshold": SUPPRESS_BELOW,
+            "report": report, "focus": report.focus, "findings": report.findings,
+            "charts": _chart_items(report, charts, service=service, query=query, data=data),
+            "cohorts": rows, "indicators": _indicator_rows(report), "plan": _plan(report),
+            "expected": report.expected,
+            "strata_label": ", ".join({"age_at_index": "age at the index offence", "sex": "sex", "tier": "disposal tier"}.get(s, s) for s in (report.expected.strata if report.expected else ())),
+            "districts": [{**r, "binary": _pct(r["binary_rate"]), "interval": f"{_pct(r['binary_ci_low'])} to {_pct(r['binary_ci_high'])}" if r["binary_ci_low"] is not None else "–"}
+                          for r in report.tables["districts"].iter_rows(named=True)] if "districts" in report.tables else [],
+            "downloads": {name: {fmt: reverse("compare-download", args=[service.pk, name, fmt]) + f"?{query}" for fmt in ("csv", "xlsx")} for name in TABLES if name in report.tables},
+            "workbook": reverse("compare-download", args=[service.pk, "all", "xlsx"]) + f"?{query}",
+            "rag_label": next((c.label for c in report.comparators if c.key == report.rag_against), GROUP_LABELS.get(report.rag_against, report.rag_against)),
+            "area_type_label": AREA_TYPES.get(report.focus.area_type, report.focus.area_type),
+            "any_small": any(r["small"] for r in rows) and not shared,
+        }
+        return render_to_string("compare/report.html", context)
+
+    return _kept(key, render)
+
+
 @require("view_aggregates")
 def compare(request, service):
     synthetic = _figure_set(request, service)
-    data = _areas(synthetic)
+    signature = _signature()
+    data = _areas(synthetic, signature)
     focus_code = _focus(data, service)
     shared = role_of(request.user) == Role.BOARD
     setting = ServiceComparison.objects.filter(service=service).first()
@@ -219,9 +359,10 @@ def compare(request, service):
             messages.success(request, f"{service.name} is now {data.area(code).area_name} in the national figures; RAG against {GROUP_LABELS.get(rag_against, rag_against)}.")
             return redirect(reverse("compare", args=[service.pk]) + f"?figures={'synthetic' if synthetic else 'published'}")
     services = [a for a in data.areas if a.area_type != "country"]
+    sets = set(FigureLoad.objects.values_list("synthetic", flat=True).distinct())
     context = {
         "service": service, "section": "compare", "synthetic": synthetic, "synthetic_note": SYNTHETIC_NOTE, "modelled": MODELLED,
-        "has_synthetic": FigureLoad.objects.filter(synthetic=True).exists(), "has_published": FigureLoad.objects.filter(synthetic=False).exists(),
+        "has_synthetic": True in sets, "has_published": False in sets,
         "shared": shared, "threshold": SUPPRESS_BELOW, "can_set": can_set, "setting": setting, "problems": problems,
         "areas": sorted(services, key=lambda a: a.area_name), "group_labels": GROUP_LABELS, "rag_labels": RAG_LABELS,
         "focus_code": focus_code, "kinds": COMPARATOR_KINDS,
@@ -230,28 +371,13 @@ def compare(request, service):
         chosen = _choices(request, data, focus_code)
         rag_against = setting.rag_against if setting else "country:England and Wales"
         try:
-            report, key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared)
+            report_html = _report_html(service, data=data, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared, signature=signature)
         except ValueError as error:
             context.update(chosen=chosen, error=str(error))
         else:
-            query = _query(chosen, synthetic)
-            charts = _charts(report, key)
-            context.update(
-                chosen=chosen, report=report, focus=report.focus, findings=report.findings,
-                charts=[chart_context(c.name, c, service_id=service.pk, download="compare-download", query=query) for c in charts],
-                cohorts=(context_rows := _cohort_rows(report)), indicators=_indicator_rows(report),
-                periods=[period_label(p) for p in report.periods],
-                expected=report.expected,
-                strata_label=", ".join({"age_at_index": "age at the index offence", "sex": "sex", "tier": "disposal tier"}.get(s, s) for s in (report.expected.strata if report.expected else ())),
-                expected_rows=report.tables["expected"].iter_rows(named=True) if "expected" in report.tables else [],
-                districts=[{**r, "binary": _pct(r["binary_rate"]), "interval": f"{_pct(r['binary_ci_low'])} to {_pct(r['binary_ci_high'])}" if r["binary_ci_low"] is not None else "–"}
-                           for r in report.tables["districts"].iter_rows(named=True)] if "districts" in report.tables else [],
-                downloads={name: {fmt: reverse("compare-download", args=[service.pk, name, fmt]) + f"?{query}" for fmt in ("csv", "xlsx")} for name in TABLES if name in report.tables},
-                workbook=reverse("compare-download", args=[service.pk, "all", "xlsx"]) + f"?{query}",
-                rag_label=next((c.label for c in report.comparators if c.key == report.rag_against), GROUP_LABELS.get(report.rag_against, report.rag_against)),
-                area_type_label=AREA_TYPES.get(report.focus.area_type, report.focus.area_type),
-                any_small=any(r["small"] for r in context_rows) and not shared,
-            )
+            context.update(chosen=chosen, report_html=report_html)
+        context["comparator_options"] = _options(context["areas"], selected=set(chosen["areas"]), leave_out=focus_code)
+    context["area_options"] = _options(context["areas"], selected={focus_code})
     return render(request, "compare/compare.html", context, status=400 if problems else 200)
 
 
@@ -259,7 +385,8 @@ def compare(request, service):
 def compare_download(request, service, name: str, fmt: str):
     """A chart (SVG, PNG, its data as CSV) or a table (CSV, .xlsx; ``all.xlsx`` every table) —
     always from the report made fit to leave the service, labelled SYNTHETIC where it is, and
-    audited as an export."""
+    audited as an export. ``<chart>.html``: the chart's table twin with every area, as a page (seen
+    as the compare page is: made fit to share for board viewers; not an export)."""
     from reoffkit.cells import workbook_bytes
     from reoffkit.reports.comparison import labelled
 
@@ -270,6 +397,9 @@ def compare_download(request, service, name: str, fmt: str):
         raise Http404
     chosen = _choices(request, data, focus_code)
     setting = ServiceComparison.objects.filter(service=service).first()
+    if fmt == "html":
+        return _chart_table(request, service, name, synthetic=synthetic, chosen=chosen, focus_code=focus_code,
+                            rag_against=setting.rag_against if setting else "country:England and Wales")
     try:
         report, key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code,
                               rag_against=setting.rag_against if setting else "country:England and Wales", shared=True)
@@ -310,6 +440,24 @@ def compare_download(request, service, name: str, fmt: str):
     return response
 
 
+def _chart_table(request, service, name: str, *, synthetic: bool, chosen: dict, focus_code: str, rag_against: str):
+    shared = role_of(request.user) == Role.BOARD
+    try:
+        report, key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared)
+    except ValueError:
+        raise Http404 from None
+    chart = next((c for c in _charts(report, key) if c.name == name), None)
+    if chart is None:
+        raise Http404
+    query = _query(chosen, synthetic)
+    item = chart_context(chart.name, chart, service_id=service.pk, download="compare-download", query=query)
+    return render(request, "compare/chart_table.html", {
+        "service": service, "section": "compare", "chart": chart, "columns": item["columns"], "rows": item["rows"],
+        "synthetic": synthetic, "synthetic_note": SYNTHETIC_NOTE, "shared": shared, "threshold": SUPPRESS_BELOW,
+        "back": reverse("compare", args=[service.pk]) + f"?{query}#chart-{chart.name}-title", "csv": item["urls"]["csv"],
+    })
+
+
 @require("load_national_figures")
 def figure_loads(request):
     """The loads of area figures with their sources and revisions, and a form to check and load
@@ -317,7 +465,12 @@ def figure_loads(request):
     from reoffkit.reference.areas import read_area_file
 
     problems: list[str] = []
-    if request.method == "POST":
+    strata_problems: list[str] = []
+    if request.method == "POST" and request.POST.get("kind") == "strata":
+        strata_problems = _load_strata(request)
+        if not strata_problems:
+            return redirect(f"{request.path}#strata")
+    elif request.method == "POST":
         upload = request.FILES.get("figures")
         title = (request.POST.get("title") or "").strip()
         publisher = (request.POST.get("publisher") or "").strip()
@@ -363,8 +516,50 @@ def figure_loads(request):
              "before_source": r.before_source, "after_source": r.after_source}
             for r in combined.revisions
         ]
+    from reoffkit.web.compare.models import StratumRateLoad
+
     return render(
         request, "compare/figure_loads.html",
-        {"section": "national-figures", "loads": loads, "revisions": revisions, "problems": problems, "form": request.POST if problems else {}},
-        status=400 if problems else 200,
+        {"section": "national-figures", "loads": loads, "revisions": revisions, "problems": problems, "form": request.POST if problems else {},
+         "strata_problems": strata_problems, "strata_form": request.POST if strata_problems else {},
+         "strata_loads": [{"load": load, "strata": len(load.rates)} for load in StratumRateLoad.objects.all()]},
+        status=400 if problems or strata_problems else 200,
     )
+
+
+def _load_strata(request) -> list[str]:
+    """Check and load national rates by stratum from the form (all or nothing); the problems, if any."""
+    from reoffkit.reference.areas import read_stratum_rates
+
+    problems: list[str] = []
+    upload = request.FILES.get("strata")
+    title = (request.POST.get("title") or "").strip()
+    published = None
+    if request.POST.get("published"):
+        try:
+            published = dt.date.fromisoformat(request.POST["published"])
+        except ValueError:
+            problems.append("The publication date must be a date like 2025-04-24")
+    if not title:
+        problems.append("Give the title of the publication the rates come from")
+    if upload is None:
+        problems.append("Choose a CSV file of national rates by stratum to load")
+    elif upload.size > MAX_UPLOAD_BYTES:
+        problems.append(f"{upload.name} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB")
+    elif Path(upload.name).suffix.lower() != ".csv":
+        problems.append(f"{upload.name} is not a CSV file")
+    if problems:
+        return problems
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "stratum_rates.csv"
+        path.write_bytes(upload.read())
+        try:
+            rates = read_stratum_rates(path)
+        except CaseFileError as error:
+            return [str(p) for p in error.problems]
+    if rates.is_empty():
+        return [f"{upload.name} has no rows: expected one row per age, sex and disposal tier"]
+    load = actions.load_stratum_rates(by=request.user, rates=rates, title=title, publisher=(request.POST.get("publisher") or "").strip(),
+                                      published=published, address=(request.POST.get("address") or "").strip(), file_name=upload.name)
+    messages.success(request, f"Loaded {upload.name}: national rates for {rates.height} strata, used from now on for the expected rate (load {load.pk}).")
+    return []

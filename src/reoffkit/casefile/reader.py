@@ -400,6 +400,7 @@ def _shared_pnc_ids(people: pl.DataFrame, problems: list[Problem]) -> None:
     """A PNC identifier belongs to one person: two person_ids with one is probably one child twice."""
     holders = (
         people.filter(pl.col("pnc_id").is_not_null() & pl.col("person_id").is_not_null())
+        .filter(pl.col("pnc_id").is_duplicated())  # only a pnc_id on two rows can have two holders
         .group_by("pnc_id")
         .agg(pl.col("person_id").unique().sort().alias("__holders"))
         .filter(pl.col("__holders").list.len() > 1)
@@ -432,10 +433,9 @@ def _cross_check(tables: dict[str, pl.DataFrame | None], today: dt.date, outcome
         checked = outcomes.with_columns(pl.col("outcome_type").replace_strict(tiers, default=None, return_dtype=pl.String).alias("__tier"))
         born = people.filter(pl.col("person_id").is_not_null()).unique("person_id", keep="first", maintain_order=True) if people is not None else None
         if born is not None and not born.is_empty():
-            lookup_born = pl.col("person_id").replace_strict(born["person_id"], born["date_of_birth"], default=None, return_dtype=pl.Date)
+            checked = checked.join(born.select("person_id", pl.col("date_of_birth").alias("__born")), on="person_id", how="left", maintain_order="left")
         else:
-            lookup_born = pl.lit(None, pl.Date)
-        checked = checked.with_columns(lookup_born.alias("__born"))
+            checked = checked.with_columns(pl.lit(None, pl.Date).alias("__born"))
         _report(checked, "outcomes", _outcome_checks(today), problems)
     resettlement = tables["resettlement"]
     if resettlement is not None and outcomes is not None:

@@ -463,7 +463,7 @@ def read_csv_table(sheet: str, path: Path, problems: list[Problem]) -> RawTable 
     given = [raw[c][0] for c in raw.columns]
     positions = _unique_headings(sheet, 1, given, problems)
     body = raw.slice(1)
-    frame = body.select(_stripped(pl.col(raw.columns[p])).alias(name) for p, name in positions.items())
+    frame = _stripped(body.select(pl.col(raw.columns[p]).alias(name) for p, name in positions.items()))
     # Only a column holding a value that begins with an apostrophe can need one taken off.
     quoted = [name for name, found in frame.select(pl.all().str.starts_with(QUOTE).any()).row(0, named=True).items() if found] if positions else []
     if quoted:
@@ -472,16 +472,17 @@ def read_csv_table(sheet: str, path: Path, problems: list[Problem]) -> RawTable 
     if positions:
         frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
     headless = [p for p in range(len(raw.columns)) if _headless(given, p)]
-    filled = body.select(_stripped(pl.col(raw.columns[p])).is_not_null().any().alias(str(p)) for p in headless).row(0) if headless else ()
+    filled = _stripped(body.select(raw.columns[p] for p in headless)).select(pl.all().is_not_null().any()).row(0) if headless else ()
     unheaded = [p for p, found in zip(headless, filled) if found]
     _report_unheaded(sheet, 1, unheaded, problems)
     return RawTable(frame, 1, tuple(str(v).strip() for v in given if v is not None and str(v).strip()))
 
 
-def _stripped(text: pl.Expr) -> pl.Expr:
-    """Text without the white space around it; blank is null."""
-    text = text.str.strip_chars()
-    return pl.when(text.str.len_bytes() > 0).then(text)
+def _stripped(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every value without the white space around it; blank is null. (In two steps: in one
+    expression the stripping would be done twice.)"""
+    frame = frame.select(pl.all().str.strip_chars())
+    return frame.select(pl.when(pl.col(name).str.len_bytes() > 0).then(pl.col(name)).alias(name) for name in frame.columns)
 
 
 def _as_utf8(path: Path) -> str:

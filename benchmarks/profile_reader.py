@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/profile_reader.py benchmarks/data/national-155s-10x/case-file
     .venv/bin/python benchmarks/profile_reader.py benchmarks/data/national-155s-1x/case-file.xlsx
+    .venv/bin/python benchmarks/profile_reader.py benchmarks/data/national-155s-1x/case-file 5   # best of 5 reads, step by step
 
 Each step of the reader (reading the text of each sheet, reading each column into its type, the
 day-first/month-first scan of each date column, evaluating each sheet's checks, the checks across
@@ -26,6 +27,7 @@ AS_AT = dt.date(2026, 6, 30)
 
 def main() -> None:
     path = Path(sys.argv[1])
+    repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     from reoffkit.casefile import reader
 
     reader.read_case_file(path, today=AS_AT)  # warm: imports, file cache
@@ -64,12 +66,23 @@ def main() -> None:
         ("conform", lambda args: f" [{args[1]}]"),
     ):
         setattr(reader, name, timed(name, getattr(reader, name), label))
-    started = time.perf_counter()
-    case_file = reader.read_case_file(path, today=AS_AT)
-    total = time.perf_counter() - started
-    print(f"read_case_file({path.name}): {total:.2f} s; {case_file.outcomes.height:,} outcome rows, {len(case_file.problems)} problems")
-    rest = total - sum(spent.values())
-    for key, seconds in [*spent.most_common(), ("(the rest of read_case_file)", rest)]:
+    best: dict[str, float] = {}
+    totals = []
+    for _ in range(repeat):  # on a shared machine, the best of several reads, step by step
+        spent.clear()
+        calls.clear()
+        started = time.perf_counter()
+        case_file = reader.read_case_file(path, today=AS_AT)
+        totals.append(time.perf_counter() - started)
+        spent["(the rest of read_case_file)"] = totals[-1] - sum(spent.values())
+        best = {key: min(seconds, best.get(key, seconds)) for key, seconds in spent.items()}
+    total = min(totals)
+    print(
+        f"read_case_file({path.name}): {total:.2f} s (best of {repeat}: {', '.join(f'{t:.2f}' for t in totals)}); "
+        f"{case_file.outcomes.height:,} outcome rows, {len(case_file.problems)} problems"
+    )
+    print(f"  each step's best of the {repeat} reads:" if repeat > 1 else "")
+    for key, seconds in collections.Counter(best).most_common():
         print(f"  {seconds:7.3f} s  {seconds / total:5.1%}  {key}" + (f"  ×{calls[key]}" if calls[key] > 1 else ""))
 
 

@@ -25,6 +25,7 @@ UK_DATE = rf"^\d{{1,2}}/\d{{1,2}}/\d{{4}}{_TIME}$|^\d{{1,2}}-\d{{1,2}}-\d{{4}}{_
 SHORT_YEAR_DATE = rf"^\d{{1,2}}[/-]\d{{1,2}}[/-]\d{{2}}{_TIME}$"
 MONTH_FIRST_DATE = rf"^(?:0?[1-9]|1[0-2])/(?:1[3-9]|2\d|3[01])/\d{{4}}{_TIME}$"
 DAY_OR_MONTH_FIRST = rf"^(?:0?[1-9]|1[0-2])/(?:0?[1-9]|1[0-2])/\d{{4}}{_TIME}$"  # 03/04/2016: 3 April, or 4 March?
+PLAIN_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"  # the usual form, which every reading of ISO_DATE reads the same way
 SERIAL_NUMBER = r"^\d{4,6}(?:\.\d+)?$"
 
 
@@ -106,12 +107,17 @@ DATE_COLUMNS: dict[str, set[str]] = {sheet: {c.name for c in specs if c.kind == 
 
 @dataclass(frozen=True)
 class Check:
-    """Rows where ``failing`` is true get a problem in ``column`` saying ``expected``."""
+    """Rows where ``failing`` is true get a problem in ``column`` saying ``expected``.
+
+    ``only_where``: a cheap condition that ``failing`` implies (a value that could not be read), so
+    that ``failing`` (a regular expression, say) is worked out only for the few rows where it holds.
+    """
 
     failing: pl.Expr
     column: str
     expected: str
     severity: str = "error"
+    only_where: pl.Expr | None = None
 
 
 def vocabulary(name: str, outcome_types: tuple[codes.OutcomeType, ...]) -> tuple[dict[str, str], str]:
@@ -131,11 +137,13 @@ class Reading:
     """How to read one column: ``parsed`` turns the text column ``name`` into the engine's type.
 
     ``checks`` run afterwards on a frame holding the parsed value as ``name`` and the text as
-    ``given(name)``.
+    ``given(name)``. ``fallback`` (over ``given(name)``), when there is one, reads the values that
+    ``parsed`` (a fast path for the usual form) left empty; it is worked out for those rows only.
     """
 
     parsed: pl.Expr
     checks: list[Check]
+    fallback: pl.Expr | None = None
 
 
 def read_column(spec: Column, table: pl.DataFrame, *, today: dt.date, outcome_types: tuple[codes.OutcomeType, ...]) -> Reading:
@@ -153,23 +161,36 @@ def read_column(spec: Column, table: pl.DataFrame, *, today: dt.date, outcome_ty
         expected = f"one of: {accepted} (or a synonym listed in docs/case-file.md)"
         return Reading(text.replace_strict(found, default=None, return_dtype=pl.String), [Check(unreadable, spec.name, expected)])
     if spec.kind == "integer":
-        number = text.cast(pl.Float64, strict=False)
-        whole = pl.coalesce(
-            text.cast(pl.Int64, strict=False),
-            pl.when(number.is_finite() & (number == number.floor()) & (number.abs() < 2**53)).then(number).cast(pl.Int64),
-        )
-        ok = whole.is_not_null()
-        if spec.low is not None:
-            ok &= whole >= spec.low
-        if spec.high is not None:
-            ok &= whole <= spec.high
         bounds = f" from {spec.low:g} to {spec.high:g}" if spec.low is not None and spec.high is not None else ""
-        return Reading(pl.when(ok).then(whole), [Check(unreadable, spec.name, f"a whole number{bounds}")])
+        # Fast path: written as a whole number (12); the fallback also reads 12.0 and 1e3.
+        return Reading(_whole(spec, text, None), [Check(unreadable, spec.name, f"a whole number{bounds}")], fallback=_whole(spec, pl.col(given(spec.name)), "any"))
     if spec.kind == "number":
         number = text.cast(pl.Float64, strict=False)
         ok = number.is_finite() & (number >= spec.low) & (number <= spec.high)
         return Reading(pl.when(ok).then(number), [Check(unreadable, spec.name, f"a number from {spec.low:g} to {spec.high:g}")])
     return Reading(text, [])
+
+
+def _whole(spec: Column, text: pl.Expr, written: str | None) -> pl.Expr:
+    """A whole number within the column's bounds, else null. ``written``: ``None`` reads only
+    digits (``12``, ``-3``); ``"any"`` also a number with a decimal point or an exponent whose value
+    is whole (``12.0``, ``1e3``)."""
+    whole = text.cast(pl.Int64, strict=False)
+    if written == "any":
+        number = text.cast(pl.Float64, strict=False)
+        whole = pl.coalesce(whole, pl.when(number.is_finite() & (number == number.floor()) & (number.abs() < 2**53)).then(number).cast(pl.Int64))
+    ok = whole.is_not_null()
+    if spec.low is not None:
+        ok &= whole >= spec.low
+    if spec.high is not None:
+        ok &= whole <= spec.high
+    return pl.when(ok).then(whole)
+
+
+def _parse_iso_date(text: pl.Expr) -> pl.Expr:
+    """The usual form, 2016-10-15 exactly: read as :func:`_parse_date` reads it; anything else is
+    left empty for :func:`_parse_date` to read (row by row it would be several times slower)."""
+    return pl.when(text.str.contains(PLAIN_ISO_DATE)).then(text.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
 
 
 def _parse_date(text: pl.Expr) -> pl.Expr:
@@ -188,21 +209,21 @@ def _date(spec: Column, today: dt.date) -> Reading:
     and 31/02/2017 does not exist — each is reported, with a hint where one helps.
     """
     text = pl.col(spec.name)
-    parsed = _parse_date(text)
     as_given, value = pl.col(given(spec.name)), pl.col(spec.name)
     unreadable = as_given.is_not_null() & value.is_null()
     short_year = as_given.str.contains(SHORT_YEAR_DATE)
     month_first = as_given.str.contains(MONTH_FIRST_DATE)
     serial = as_given.str.contains(SERIAL_NUMBER)
     checks = [
-        Check(unreadable & short_year, spec.name, f"{DATE_EXPECTED}, with a four-digit year (a two-digit year could be 19xx or 20xx)"),
-        Check(unreadable & month_first, spec.name, f"{DATE_EXPECTED} — dates are read day first, and this one is month first"),
+        Check(unreadable & short_year, spec.name, f"{DATE_EXPECTED}, with a four-digit year (a two-digit year could be 19xx or 20xx)", only_where=unreadable),
+        Check(unreadable & month_first, spec.name, f"{DATE_EXPECTED} — dates are read day first, and this one is month first", only_where=unreadable),
         Check(
             unreadable & serial,
             spec.name,
             f"{DATE_EXPECTED} — this number looks like an Excel date that lost its format; format the column as dates before saving as CSV",
+            only_where=unreadable,
         ),
-        Check(unreadable & ~short_year & ~month_first & ~serial, spec.name, DATE_EXPECTED),
+        Check(unreadable & ~short_year & ~month_first & ~serial, spec.name, DATE_EXPECTED, only_where=unreadable),
         Check(value < EARLIEST_DATE, spec.name, f"a date from {EARLIEST_DATE:%d/%m/%Y} onwards"),
     ]
     if spec.not_future:
@@ -210,7 +231,7 @@ def _date(spec: Column, today: dt.date) -> Reading:
     else:
         latest = _years_after(today, FAR_FUTURE_YEARS)
         checks.append(Check(value > latest, spec.name, f"a date before {latest.isoformat()} (more than {FAR_FUTURE_YEARS} years ahead)"))
-    return Reading(parsed, checks)
+    return Reading(_parse_iso_date(text), checks, fallback=_parse_date(as_given))
 
 
 def month_first_suspicion(table: pl.DataFrame, name: str) -> tuple[int, int]:
@@ -218,6 +239,8 @@ def month_first_suspicion(table: pl.DataFrame, name: str) -> tuple[int, int]:
 
     When some are plainly month first, those read day first (03/04/2016 as 3 April) may be wrong.
     """
+    if not table.select(pl.col(name).str.contains("/", literal=True).any()).item():  # the usual case: no date with a slash
+        return 0, 0
     month_first = table.select(pl.col(name).str.contains(MONTH_FIRST_DATE).sum()).item()
     if not month_first:
         return 0, 0

@@ -245,11 +245,16 @@ def _validate_sheet(sheet: str, raw: RawTable, today: dt.date, outcome_types, pr
                         "warning",
                     )
                 )
-    table = table.select(
-        ROW,
-        *(pl.col(name).alias(given(name)) for name in readings),
-        *(reading.parsed.alias(name) for name, reading in readings.items()),
+    table = (
+        table.lazy()
+        .select(
+            ROW,
+            *(pl.col(name).alias(given(name)) for name in readings),
+            *(reading.parsed.alias(name) for name, reading in readings.items()),
+        )
+        .collect()
     )
+    table = _fall_back(table, readings)
     checks = [check for reading in readings.values() for check in reading.checks]
     checks += [
         Check(pl.col(given(spec.name)).is_null(), spec.name, f"a value ({spec.name} must not be blank)")
@@ -257,6 +262,43 @@ def _validate_sheet(sheet: str, raw: RawTable, today: dt.date, outcome_types, pr
         if spec.required_value and (spec.name in filled or (spec.required_column and spec.name in present))
     ]
     return _report(table, sheet, checks, problems, blank_errors=True)
+
+
+def _fall_back(table: pl.DataFrame, readings: dict) -> pl.DataFrame:
+    """Each column read by a fast path, with the values it left empty read by the column's
+    ``fallback`` — worked out for those rows only (usually none)."""
+    slow = {name: reading.fallback for name, reading in readings.items() if reading.fallback is not None}
+    if not slow or table.is_empty():
+        return table
+    missed = table.select((pl.col(given(name)).is_not_null() & pl.col(name).is_null()).alias(name) for name in slow)
+    replaced = []
+    for name, found in zip(slow, missed.select(pl.all().any()).row(0)):
+        if not found:
+            continue
+        rows = missed[name].arg_true()
+        values = table[rows].select(slow[name].alias(name)).to_series()
+        replaced.append(table[name].scatter(rows, values))
+    return table.with_columns(replaced) if replaced else table
+
+
+def _flags(table: pl.DataFrame, checks: list[Check], names: list[str]) -> pl.DataFrame:
+    """One boolean column per check (null counts as passing), all in one pass over ``table``; a
+    check with ``only_where`` is worked out only on the rows where that holds."""
+    flags = table.lazy().select(
+        (check.failing if check.only_where is None else check.only_where).fill_null(False).alias(name) for check, name in zip(checks, names)
+    ).collect()
+    narrowed = [(check, name) for check, name in zip(checks, names) if check.only_where is not None]
+    if not narrowed:
+        return flags
+    found = flags.select(pl.col(name).any() for _, name in narrowed).row(0)
+    refined = []
+    for (check, name), any_row in zip(narrowed, found):
+        if not any_row:
+            continue
+        rows = flags[name].arg_true()
+        values = table[rows].select(check.failing.fill_null(False).alias(name)).to_series()
+        refined.append(pl.repeat(False, table.height, eager=True).alias(name).scatter(rows, values))
+    return flags.with_columns(refined) if refined else flags
 
 
 def _report(table: pl.DataFrame, sheet: str, checks: list[Check], problems: list[Problem], *, blank_errors: bool = False) -> pl.DataFrame:
@@ -269,7 +311,7 @@ def _report(table: pl.DataFrame, sheet: str, checks: list[Check], problems: list
     if not checks or table.is_empty():
         return table
     names = [f"__check{i}" for i in range(len(checks))]
-    flags = table.lazy().select(check.failing.fill_null(False).alias(name) for check, name in zip(checks, names)).collect()
+    flags = _flags(table, checks, names)
     any_flag = flags.select(pl.any_horizontal(names)).to_series()
     if not any_flag.any():
         return table
@@ -358,6 +400,7 @@ def _shared_pnc_ids(people: pl.DataFrame, problems: list[Problem]) -> None:
     """A PNC identifier belongs to one person: two person_ids with one is probably one child twice."""
     holders = (
         people.filter(pl.col("pnc_id").is_not_null() & pl.col("person_id").is_not_null())
+        .filter(pl.col("pnc_id").is_duplicated())  # only a pnc_id on two rows can have two holders
         .group_by("pnc_id")
         .agg(pl.col("person_id").unique().sort().alias("__holders"))
         .filter(pl.col("__holders").list.len() > 1)
@@ -390,10 +433,9 @@ def _cross_check(tables: dict[str, pl.DataFrame | None], today: dt.date, outcome
         checked = outcomes.with_columns(pl.col("outcome_type").replace_strict(tiers, default=None, return_dtype=pl.String).alias("__tier"))
         born = people.filter(pl.col("person_id").is_not_null()).unique("person_id", keep="first", maintain_order=True) if people is not None else None
         if born is not None and not born.is_empty():
-            lookup_born = pl.col("person_id").replace_strict(born["person_id"], born["date_of_birth"], default=None, return_dtype=pl.Date)
+            checked = checked.join(born.select("person_id", pl.col("date_of_birth").alias("__born")), on="person_id", how="left", maintain_order="left")
         else:
-            lookup_born = pl.lit(None, pl.Date)
-        checked = checked.with_columns(lookup_born.alias("__born"))
+            checked = checked.with_columns(pl.lit(None, pl.Date).alias("__born"))
         _report(checked, "outcomes", _outcome_checks(today), problems)
     resettlement = tables["resettlement"]
     if resettlement is not None and outcomes is not None:

@@ -33,7 +33,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from reoffkit.casefile.problems import Problem
-from reoffkit.cells import csv_unescape
+from reoffkit.cells import QUOTE, csv_unescape
 from reoffkit.engine import codes
 
 ROW = "__row"
@@ -450,7 +450,11 @@ def read_csv_table(sheet: str, path: Path, problems: list[Problem]) -> RawTable 
         return None
     if raw.height == 0:
         return no_headings()
-    longest = raw.select(pl.col(c).str.len_chars().max().alias(c) for c in raw.columns).row(0)
+    # Bytes first: a cell has at least as many bytes as characters, so only a column with a long
+    # value in bytes needs its characters counted.
+    widest = raw.select(pl.col(c).str.len_bytes().max().alias(c) for c in raw.columns).row(0)
+    suspect = [c for c, size in zip(raw.columns, widest) if size is not None and size > MAX_STRING]
+    longest = raw.select(pl.col(c).str.len_chars().max().alias(c) if c in suspect else pl.lit(None, pl.UInt32).alias(c) for c in raw.columns).row(0) if suspect else ()
     for position, length in enumerate(longest):
         if length is not None and length > MAX_STRING:
             row = raw.with_row_index("__at").filter(pl.col(raw.columns[position]).str.len_chars() > MAX_STRING)["__at"][0] + 1
@@ -458,21 +462,27 @@ def read_csv_table(sheet: str, path: Path, problems: list[Problem]) -> RawTable 
             return None
     given = [raw[c][0] for c in raw.columns]
     positions = _unique_headings(sheet, 1, given, problems)
-    frame = (
-        raw.slice(1)
-        .select(csv_unescape(pl.col(raw.columns[p]).str.strip_chars().replace("", None)).alias(name) for p, name in positions.items())
-        .with_row_index(ROW, offset=2)
-        .with_columns(pl.col(ROW).cast(pl.Int64))
-    )
+    body = raw.slice(1)
+    frame = _stripped(body.select(pl.col(raw.columns[p]).alias(name) for p, name in positions.items()))
+    # Only a column holding a value that begins with an apostrophe can need one taken off.
+    quoted = [name for name, found in frame.select(pl.all().str.starts_with(QUOTE).any()).row(0, named=True).items() if found] if positions else []
+    if quoted:
+        frame = frame.with_columns(csv_unescape(pl.col(name)).alias(name) for name in quoted)
+    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     if positions:
         frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
-    body = raw.slice(1)
-    unheaded = [
-        p for p, column in enumerate(raw.columns)
-        if _headless(given, p) and body.select((pl.col(column).str.strip_chars().replace("", None).is_not_null()).any()).item()
-    ]
+    headless = [p for p in range(len(raw.columns)) if _headless(given, p)]
+    filled = _stripped(body.select(raw.columns[p] for p in headless)).select(pl.all().is_not_null().any()).row(0) if headless else ()
+    unheaded = [p for p, found in zip(headless, filled) if found]
     _report_unheaded(sheet, 1, unheaded, problems)
     return RawTable(frame, 1, tuple(str(v).strip() for v in given if v is not None and str(v).strip()))
+
+
+def _stripped(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every value without the white space around it; blank is null. (In two steps: in one
+    expression the stripping would be done twice.)"""
+    frame = frame.select(pl.all().str.strip_chars())
+    return frame.select(pl.when(pl.col(name).str.len_bytes() > 0).then(pl.col(name)).alias(name) for name in frame.columns)
 
 
 def _as_utf8(path: Path) -> str:

@@ -471,24 +471,9 @@ def figure_loads(request):
         if not strata_problems:
             return redirect(f"{request.path}#strata")
     elif request.method == "POST":
-        upload = request.FILES.get("figures")
-        title = (request.POST.get("title") or "").strip()
-        publisher = (request.POST.get("publisher") or "").strip()
-        address = (request.POST.get("address") or "").strip()
-        published = None
-        if request.POST.get("published"):
-            try:
-                published = dt.date.fromisoformat(request.POST["published"])
-            except ValueError:
-                problems.append("The publication date must be a date like 2025-04-24")
-        if not title:
-            problems.append("Give the title of the publication the figures come from")
-        if upload is None:
-            problems.append("Choose a CSV file or an .xlsx workbook of area figures to load")
-        elif upload.size > MAX_UPLOAD_BYTES:
-            problems.append(f"{upload.name} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB")
-        elif Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
-            problems.append(f"{upload.name} is not a CSV file or an .xlsx workbook")
+        problems, source, upload = _source_and_upload(
+            request, "figures", (".csv", ".xlsx"), "a CSV file or an .xlsx workbook", "of area figures", "the figures come from"
+        )
         if not problems:
             known = actions.all_data(synthetic=False).areas
             with tempfile.TemporaryDirectory() as folder:
@@ -502,7 +487,7 @@ def figure_loads(request):
                 if data.synthetic:
                     problems = ["This file's sources say SYNTHETIC: synthetic figures are loaded only by the demo"]
                 else:
-                    load = actions.load_figures(by=request.user, data=data, title=title, publisher=publisher, published=published, address=address, file_name=upload.name)
+                    load = actions.load_figures(by=request.user, data=data, **source, file_name=upload.name)
                     messages.success(request, f"Loaded {upload.name}: {len(data.figures)} figures and {len(data.areas)} areas, kept beside the earlier loads.")
                     return redirect(f"{request.path}#load-{load.pk}")
     loads = []
@@ -527,27 +512,36 @@ def figure_loads(request):
     )
 
 
+def _source_and_upload(request, field: str, suffixes: tuple[str, ...], kind: str, of_what: str, where_from: str):
+    """The source (title, publisher, publication date, address) and the file of a load form, with
+    every problem found in them: (problems, source, upload)."""
+    problems: list[str] = []
+    upload = request.FILES.get(field)
+    source = {name: (request.POST.get(name) or "").strip() for name in ("title", "publisher", "address")}
+    source["published"] = None
+    if request.POST.get("published"):
+        try:
+            source["published"] = dt.date.fromisoformat(request.POST["published"])
+        except ValueError:
+            problems.append("The publication date must be a date like 2025-04-24")
+    if not source["title"]:
+        problems.append(f"Give the title of the publication {where_from}")
+    if upload is None:
+        problems.append(f"Choose {kind} {of_what} to load")
+    elif upload.size > MAX_UPLOAD_BYTES:
+        problems.append(f"{upload.name} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB")
+    elif Path(upload.name).suffix.lower() not in suffixes:
+        problems.append(f"{upload.name} is not {kind}")
+    return problems, source, upload
+
+
 def _load_strata(request) -> list[str]:
     """Check and load national rates by stratum from the form (all or nothing); the problems, if any."""
     from reoffkit.reference.areas import read_stratum_rates
 
-    problems: list[str] = []
-    upload = request.FILES.get("strata")
-    title = (request.POST.get("title") or "").strip()
-    published = None
-    if request.POST.get("published"):
-        try:
-            published = dt.date.fromisoformat(request.POST["published"])
-        except ValueError:
-            problems.append("The publication date must be a date like 2025-04-24")
-    if not title:
-        problems.append("Give the title of the publication the rates come from")
-    if upload is None:
-        problems.append("Choose a CSV file of national rates by stratum to load")
-    elif upload.size > MAX_UPLOAD_BYTES:
-        problems.append(f"{upload.name} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB")
-    elif Path(upload.name).suffix.lower() != ".csv":
-        problems.append(f"{upload.name} is not a CSV file")
+    problems, source, upload = _source_and_upload(
+        request, "strata", (".csv",), "a CSV file", "of national rates by stratum", "the rates come from"
+    )
     if problems:
         return problems
     with tempfile.TemporaryDirectory() as folder:
@@ -559,7 +553,6 @@ def _load_strata(request) -> list[str]:
             return [str(p) for p in error.problems]
     if rates.is_empty():
         return [f"{upload.name} has no rows: expected one row per age, sex and disposal tier"]
-    load = actions.load_stratum_rates(by=request.user, rates=rates, title=title, publisher=(request.POST.get("publisher") or "").strip(),
-                                      published=published, address=(request.POST.get("address") or "").strip(), file_name=upload.name)
+    load = actions.load_stratum_rates(by=request.user, rates=rates, **source, file_name=upload.name)
     messages.success(request, f"Loaded {upload.name}: national rates for {rates.height} strata, used from now on for the expected rate (load {load.pk}).")
     return []

@@ -72,7 +72,9 @@ def test_overdue_required_action():
     u = cautioned_child()
     u.action("A", D(2016, 11, 1), "required", due_on=D(2016, 11, 30))
     assert "overdue_action" not in fired(u, D(2016, 11, 30))
-    assert fired(u, D(2016, 12, 1))["overdue_action"] == "1 action(s) required and not completed; the oldest was due on 30 Nov 2016."
+    assert fired(u, D(2016, 12, 1))["overdue_action"] == "1 action required and not completed; the oldest was due on 30 Nov 2016."
+    u.action("A", D(2016, 11, 20), "required", due_on=D(2016, 12, 5))
+    assert fired(u, D(2016, 12, 6))["overdue_action"] == "2 actions required and not completed; the oldest was due on 30 Nov 2016."
 
 
 def test_turning_18_in_follow_up():

@@ -147,8 +147,10 @@ def alerts(
             "overdue_action",
             pl.col("overdue_actions").fill_null(0) > 0,
             pl.format(
-                "{} action(s) required and not completed; the oldest was due on {}.",
-                pl.col("overdue_actions"),
+                "{} required and not completed; the oldest was due on {}.",
+                pl.when(pl.col("overdue_actions") == 1)
+                .then(pl.lit("1 action"))
+                .otherwise(pl.format("{} actions", pl.col("overdue_actions"))),
                 _date_text("oldest_due_on"),
             ),
         ),

@@ -29,12 +29,18 @@ from pathlib import Path
 from typing import Iterable
 
 import polars as pl
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
 
 from reoffkit.casefile.problems import Problem
 from reoffkit.cells import QUOTE, csv_unescape
 from reoffkit.engine import codes
+
+
+def column_letter(number: int) -> str:
+    """A worksheet's column letter (1 → A); openpyxl is imported only when a problem needs one,
+    so that reading a CSV case file does not wait for it."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(number)
 
 ROW = "__row"
 TEXT_SUFFIXES: tuple[str, ...] = (".csv", ".txt")  # .txt: Excel's "Unicode Text"
@@ -114,6 +120,8 @@ def _serial_date(value: object, epoch: dt.datetime) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value <= LAST_EXCEL_SERIAL:
         return None
     try:
+        from openpyxl.utils.datetime import from_excel
+
         return from_excel(value, epoch=epoch).date().isoformat()
     except (ValueError, OverflowError):
         return None
@@ -194,7 +202,7 @@ class SheetLimits:
             raise TooLarge(Problem(sheet, row_number, None, f"{TOO_LARGE}: more than {MAX_CELLS:,} cells", f"at most {MAX_CELLS:,} cells in the workbook's sheets (the file was not read further)"))
         for position, value in enumerate(values):
             if isinstance(value, str) and len(value) > MAX_STRING:
-                raise TooLarge(cell_too_long(sheet, row_number, get_column_letter(position + 1), len(value)))
+                raise TooLarge(cell_too_long(sheet, row_number, column_letter(position + 1), len(value)))
 
 
 def out_of_memory(name: str) -> Problem:
@@ -321,7 +329,7 @@ def _headless(given: list[object], position: int) -> bool:
 
 def _report_unheaded(sheet: str, header_row: int, positions: list[int], problems: list[Problem]) -> None:
     for position in positions:
-        letter = get_column_letter(position + 1)
+        letter = column_letter(position + 1)
         problems.append(
             Problem(sheet, header_row, None, None, f"a heading above every column that holds values (column {letter} has none, so its values are not read)", "warning")
         )
@@ -458,7 +466,7 @@ def read_csv_table(sheet: str, path: Path, problems: list[Problem]) -> RawTable 
     for position, length in enumerate(longest):
         if length is not None and length > MAX_STRING:
             row = raw.with_row_index("__at").filter(pl.col(raw.columns[position]).str.len_chars() > MAX_STRING)["__at"][0] + 1
-            problems.append(cell_too_long(sheet, row, get_column_letter(position + 1), length))
+            problems.append(cell_too_long(sheet, row, column_letter(position + 1), length))
             return None
     given = [raw[c][0] for c in raw.columns]
     positions = _unique_headings(sheet, 1, given, problems)

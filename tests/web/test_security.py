@@ -84,3 +84,30 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     environment.pop("SECRET_KEY", None)
     result = subprocess.run([sys.executable, "-m", "django", "check"], env=environment, capture_output=True, text=True)
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_last_seen_time_is_written_at_most_once_a_minute_and_never_lengthens_the_idle_time(world, settings):
+    """A request within a minute of the recorded time leaves the session as it is (no write of the
+    session row on every page); a later one records the new time. The idle time is counted from the
+    recorded time, so a session is never kept signed in longer than ``SESSION_IDLE_MINUTES``."""
+    from django.contrib.sessions.models import Session
+
+    client = world.client("pat")
+    url = reverse("cohort", args=[world.northmoor.pk])
+    assert client.get(url).status_code == 200
+    recorded = client.session[IdleTimeoutMiddleware.key]
+    saved = Session.objects.get(session_key=client.session.session_key).expire_date  # set, to the microsecond, by each write
+    assert client.get(url).status_code == 200
+    assert client.session[IdleTimeoutMiddleware.key] == recorded
+    assert Session.objects.get(session_key=client.session.session_key).expire_date == saved  # not written again
+    session = client.session
+    session[IdleTimeoutMiddleware.key] = time.time() - (IdleTimeoutMiddleware.refresh_seconds + 5)
+    session.save()
+    before = time.time()
+    assert client.get(url).status_code == 200
+    assert client.session[IdleTimeoutMiddleware.key] >= before  # older than a minute: written again
+    session = client.session
+    session[IdleTimeoutMiddleware.key] = time.time() - (settings.SESSION_IDLE_MINUTES * 60 + 1)
+    session.save()
+    response = client.get(url)
+    assert response.status_code == 302 and "timed_out=1" in response["Location"]

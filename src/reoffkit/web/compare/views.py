@@ -80,8 +80,14 @@ def _kept(key: str, build):
     return value
 
 
-def _signature() -> str:
-    return hashlib.sha256(actions.loads_signature().encode()).hexdigest()[:32]
+def _signature(loads: list[tuple[int, bool]] | None = None) -> str:
+    """A digest of :func:`actions.loads_signature`; from ``loads`` (every load of figures as
+    ``(pk, synthetic)``, in the model's order) when the caller has read them already."""
+    if loads is None:
+        signature = actions.loads_signature()
+    else:
+        signature = actions.loads_signature(figures=[pk for pk, _ in loads])
+    return hashlib.sha256(signature.encode()).hexdigest()[:32]
 
 
 # ---- Choosing what to show ---------------------------------------------------------------------------
@@ -117,8 +123,14 @@ def _areas(synthetic: bool, signature: str | None = None):
     return _kept(f"compare:areas:{synthetic}:{signature}", lambda: AreaData((), data.areas))
 
 
-def _focus(data, service) -> str | None:
-    setting = ServiceComparison.objects.filter(service=service).first()
+_UNREAD = object()
+
+
+def _focus(data, service, setting=_UNREAD) -> str | None:
+    """The service's area in ``data``: the one its setting names, else the area of its name.
+    ``setting``: the service's :class:`ServiceComparison` (or ``None``), when already read."""
+    if setting is _UNREAD:
+        setting = ServiceComparison.objects.filter(service=service).first()
     for wanted in ([setting.area_code] if setting else []) + [service.name]:
         area = data.area(wanted)
         if area is not None:
@@ -340,11 +352,12 @@ def _report_html(service, *, data, synthetic: bool, chosen: dict, focus_code: st
 @require("view_aggregates")
 def compare(request, service):
     synthetic = _figure_set(request, service)
-    signature = _signature()
+    loads = list(FigureLoad.objects.values_list("pk", "synthetic"))  # the signature and the sets, in one query
+    signature = _signature(loads)
     data = _areas(synthetic, signature)
-    focus_code = _focus(data, service)
-    shared = role_of(request.user) == Role.BOARD
     setting = ServiceComparison.objects.filter(service=service).first()
+    focus_code = _focus(data, service, setting)
+    shared = role_of(request.user) == Role.BOARD
     can_set = has_permission(request.user, "change_settings") or has_permission(request.user, "reference_figures")
     problems: list[str] = []
     if request.method == "POST" and can_set:
@@ -359,7 +372,7 @@ def compare(request, service):
             messages.success(request, f"{service.name} is now {data.area(code).area_name} in the national figures; RAG against {GROUP_LABELS.get(rag_against, rag_against)}.")
             return redirect(reverse("compare", args=[service.pk]) + f"?figures={'synthetic' if synthetic else 'published'}")
     services = [a for a in data.areas if a.area_type != "country"]
-    sets = set(FigureLoad.objects.values_list("synthetic", flat=True).distinct())
+    sets = {synthetic for _, synthetic in loads}
     context = {
         "service": service, "section": "compare", "synthetic": synthetic, "synthetic_note": SYNTHETIC_NOTE, "modelled": MODELLED,
         "has_synthetic": True in sets, "has_published": False in sets,

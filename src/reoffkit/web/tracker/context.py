@@ -7,7 +7,7 @@ switcher (``nav_switch``), which opens the same page for the other service where
 
 from django.urls import NoReverseMatch, reverse
 
-from reoffkit.web.tracker.permissions import PERMISSIONS, role_of, services_of
+from reoffkit.web.tracker.permissions import PERMISSIONS, role_of, services_of_request
 
 
 def _same_page(request, service, role: str) -> str:
@@ -27,7 +27,7 @@ def navigation(request):
     role = role_of(user) if user is not None else None
     if role is None:
         return {"nav_role": None}
-    services = list(services_of(user)) if role in PERMISSIONS["view_aggregates"] else []
+    services = list(services_of_request(request)) if role in PERMISSIONS["view_aggregates"] else []  # read once, with the view's check
     match = getattr(request, "resolver_match", None)
     current_id = match.kwargs.get("service_id") if match is not None else None
     current = next((s for s in services if s.pk == current_id), services[0] if services else None)

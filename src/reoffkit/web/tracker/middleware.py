@@ -9,7 +9,14 @@ from django.urls import reverse
 
 
 class IdleTimeoutMiddleware:
+    """Signs out a session idle for more than ``SESSION_IDLE_MINUTES``. The time of the last request
+    is written to the session at most once every :attr:`refresh_seconds`, not on every request (a
+    write of the session row each time): the recorded time is then up to that much older than the
+    last request, so an idle session is signed out at the latest after the idle time, at the
+    earliest that much before it — never later."""
+
     key = "reoffkit_last_seen"
+    refresh_seconds = 60
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -21,7 +28,8 @@ class IdleTimeoutMiddleware:
             if now - last_seen > settings.SESSION_IDLE_MINUTES * 60:
                 logout(request)
                 return redirect(f"{reverse('login')}?timed_out=1")
-            request.session[self.key] = now
+            if self.key not in request.session or not 0 <= now - last_seen < self.refresh_seconds:
+                request.session[self.key] = now
         return self.get_response(request)
 
 

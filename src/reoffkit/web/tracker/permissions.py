@@ -102,6 +102,15 @@ def services_of(user):
     return user.profile.services.all()
 
 
+def services_of_request(request) -> list[Service]:
+    """:func:`services_of` the request's user, as a list read once per request: a service page's
+    check (:func:`require`) and its menu's service switcher share it."""
+    listed = getattr(request, "_reoffkit_services", None)
+    if listed is None:
+        listed = request._reoffkit_services = list(services_of(request.user))
+    return listed
+
+
 def service_for(user, service_id: int) -> Service:
     """The service, if ``user`` belongs to it; otherwise 404 (its existence is not disclosed)."""
     return get_object_or_404(services_of(user), pk=service_id)
@@ -124,7 +133,13 @@ def require(permission: str):
             if not has_permission(request.user, permission):
                 raise PermissionDenied(who_may(permission))
             if service_id is not None:
-                kwargs["service"] = service_for(request.user, service_id)
+                if role_of(request.user) == Role.ADMINISTRATOR:
+                    kwargs["service"] = service_for(request.user, service_id)  # every service: not read as a list
+                else:
+                    service = next((s for s in services_of_request(request) if s.pk == service_id), None)
+                    if service is None:
+                        raise Http404("No service matches the given query.")
+                    kwargs["service"] = service
             return view(request, *args, **kwargs)
 
         wrapped.permission = permission

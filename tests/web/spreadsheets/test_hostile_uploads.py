@@ -112,8 +112,9 @@ def test_an_upload_with_errors_or_nothing_to_change_is_deleted_at_once(world, we
     assert client.post(url, {"case_file": SimpleUploadedFile("broken.xlsx", broken.read_bytes())}).status_code == 400
     assert uploads(settings) == []
     preview = client.post(url, {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
-    assert preview.status_code == 200 and len(uploads(settings)) == 1  # kept for the import it offers
     token = preview.context["token"]
+    # kept for the import it offers, with the preview's summary (it names children): both go below
+    assert preview.status_code == 200 and [p.name for p in uploads(settings)] == [f"import-{westvale.pk}-{token}.xlsx", f"preview-{westvale.pk}-{token}.json"]
     client.post(reverse("import-commit", args=[westvale.pk]), {"token": token, "original": "westvale.xlsx", "fingerprint": preview.context["fingerprint"]})
     assert YoungPerson.objects.filter(service=westvale).exists() and uploads(settings) == []
     again = client.post(url, {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
@@ -147,7 +148,8 @@ def test_abandoned_previews_and_mapping_samples_are_swept_after_the_keeping_time
     legacy.mkdir()
     (legacy / "1-old.xlsx").write_bytes(b"x")
     abandoned = [*uploads(settings), legacy / "1-old.xlsx"]
-    assert len(abandoned) == 3 and any(p.name.startswith("mapping-") for p in abandoned)
+    # the abandoned upload, its preview's summary (it names children), what was read of the sample, the legacy file
+    assert len(abandoned) == 4 and {p.name.split("-")[0] for p in abandoned} == {"import", "preview", "mapping", "1"}
     assert sweep_uploads() == []  # not yet expired
     two_hours_ago = time.time() - 2 * 3600
     for path in abandoned:

@@ -238,8 +238,10 @@ def test_a_performance_officer_uploads_previews_and_imports(world, westvale, cas
     assert preview.status_code == 200 and f"{people} new children" in page
     assert YoungPerson.objects.filter(service=westvale).count() == 0
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
-    stored = list((tmp_path / "data" / "uploads").iterdir())
-    assert len(stored) == 1 and oct(stored[0].stat().st_mode & 0o777) == "0o600"
+    stored = sorted((tmp_path / "data" / "uploads").iterdir())
+    # the upload and the preview's summary (it names children), both owner-only, both gone once imported
+    assert [p.name for p in stored] == [f"import-{westvale.pk}-{token}.xlsx", f"preview-{westvale.pk}-{token}.json"]
+    assert {oct(p.stat().st_mode & 0o777) for p in stored} == {"0o600"}
     fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', page).group(1)
     done = client.post(reverse("import-commit", args=[westvale.pk]), {"token": token, "original": "westvale.xlsx", "fingerprint": fingerprint}, follow=True)
     assert "Imported westvale.xlsx" in text(done) and YoungPerson.objects.filter(service=westvale).count() == people
@@ -351,7 +353,9 @@ def test_the_import_is_a_job_whose_page_any_web_process_can_follow(world, westva
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
     workbook = write_case_file(read_case_file(case_folder).frames(), tmp_path / "westvale.xlsx")
     client = world.client("percy")
-    preview = client.post(reverse("import", args=[westvale.pk]), {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
+    checking = client.post(reverse("import", args=[westvale.pk]), {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
+    execute(str(Job.objects.get(kind="preview_case_file").pk))  # the preview is a job too
+    preview = client.get(checking["Location"])
     form = {"token": preview.context["token"], "original": "westvale.xlsx", "fingerprint": preview.context["fingerprint"]}
     queued = client.post(reverse("import-commit", args=[westvale.pk]), form)
     job = Job.objects.get(kind="import_case_file")
@@ -369,7 +373,11 @@ def test_the_import_is_a_job_whose_page_any_web_process_can_follow(world, westva
     assert world.client("olly").get(queued["Location"]).status_code == 404
 
 
-def test_an_import_whose_records_changed_since_the_preview_is_refused_and_shown_again(world, westvale, case_folder, tmp_path, settings):
+def test_an_import_whose_records_changed_since_the_preview_fails_and_links_a_fresh_preview(world, westvale, case_folder, tmp_path, settings):
+    """The commit plans nothing: the import job re-plans, and a plan that is not the one previewed
+    fails the job, imports nothing, deletes the upload and links a fresh preview."""
+    from reoffkit.web.jobs.models import Job
+
     settings.DATA_DIR = tmp_path / "data"
     frames = read_case_file(case_folder).frames()
     workbook = write_case_file(frames, tmp_path / "westvale.xlsx")
@@ -382,9 +390,14 @@ def test_an_import_whose_records_changed_since_the_preview_is_refused_and_shown_
         date_of_birth=first["date_of_birth"], sex=first["sex"], ethnicity=first["ethnicity"],
     )
     form = {"token": preview.context["token"], "original": "westvale.xlsx", "fingerprint": preview.context["fingerprint"]}
-    again = client.post(reverse("import-commit", args=[westvale.pk]), form)
-    assert again.status_code == 409 and "The records changed after you checked this file" in text(again)
-    assert again.context["fingerprint"] != form["fingerprint"] and again.context["token"] == form["token"]
+    failed = client.post(reverse("import-commit", args=[westvale.pk]), form, follow=True)
+    page = text(failed)
+    assert Job.objects.get(kind="import_case_file").state == Job.State.FAILED
+    assert "The records changed after you checked the file, so it was not imported" in page
+    assert f'href="{reverse("import", args=[westvale.pk])}"' in page and "fresh preview" in page
     assert YoungPerson.objects.filter(service=westvale).count() == 1  # nothing imported
-    done = client.post(reverse("import-commit", args=[westvale.pk]), {**form, "fingerprint": again.context["fingerprint"]}, follow=True)
+    assert list((tmp_path / "data" / "uploads").iterdir()) == []  # the upload and its preview went with the job
+    fresh = client.post(reverse("import", args=[westvale.pk]), {"case_file": SimpleUploadedFile("westvale.xlsx", workbook.read_bytes())})
+    assert fresh.context["fingerprint"] != form["fingerprint"] and f"{frames['people'].height - 1} new children" in text(fresh)
+    done = client.post(reverse("import-commit", args=[westvale.pk]), {**form, "token": fresh.context["token"], "fingerprint": fresh.context["fingerprint"]}, follow=True)
     assert "Imported westvale.xlsx" in text(done) and YoungPerson.objects.filter(service=westvale).count() == frames["people"].height

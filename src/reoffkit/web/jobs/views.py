@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from reoffkit.web.jobs.models import Job
@@ -38,8 +39,16 @@ def job_page(request, job_id):
         if job.result.get("message"):
             messages.success(request, job.result["message"])
         return redirect(job.result["next"])
-    return render(request, "jobs/job.html", {"job": job, "service": job.service, "title": JOB_TITLES.get(job.kind, "Working")})
+    again = None
+    if job.state == Job.State.FAILED and job.kind in JOB_AGAIN and job.service is not None:
+        name, words = JOB_AGAIN[job.kind]
+        again = {"url": reverse(name, args=[job.service.pk]), "words": words}
+    return render(request, "jobs/job.html", {"job": job, "service": job.service, "title": JOB_TITLES.get(job.kind, "Working"), "again": again})
 
 
 #: The heading of each kind's waiting page; apps add theirs in their jobs.py.
 JOB_TITLES: dict[str, str] = {}
+
+#: Where a failed job of a kind is started afresh (a URL name taking the service's id, and the
+#: link's words); apps add theirs in their jobs.py.
+JOB_AGAIN: dict[str, tuple[str, str]] = {}

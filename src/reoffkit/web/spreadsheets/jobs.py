@@ -1,5 +1,5 @@
-"""The import page's work, as jobs on the job runner: the import of a case file, and the reading of
-a mapping sample. Their progress is in the database (followed from any web process), a restart
+"""The import page's work, as jobs on the job runner: the preview of a case file, its import, and
+the reading of a mapping sample. Their progress is in the database (followed from any web process), a restart
 marks them failed instead of losing them, and the upload each owns is deleted when it ends,
 however it ends."""
 
@@ -9,16 +9,18 @@ import json
 import logging
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from reoffkit.web.jobs.runner import JobFailed, handles
-from reoffkit.web.jobs.views import JOB_TITLES
+from reoffkit.web.jobs.views import JOB_AGAIN, JOB_TITLES
 from reoffkit.web.spreadsheets.importing import ImportStopped, commit_import, describe, plan_import
 from reoffkit.web.spreadsheets.uploads import sample_headings
 
 logger = logging.getLogger(__name__)
 
 IMPORT_JOB = "import_case_file"
+PREVIEW_JOB = "preview_case_file"
 MAPPING_JOB = "read_mapping_sample"
 
 
@@ -33,6 +35,7 @@ def run_import(job, progress) -> dict:
     params = job.params
     original = params["original"]
     service = job.service
+    preview_found(service, params["token"]).unlink(missing_ok=True)  # the preview's summary goes with its upload
     started = time.perf_counter()
     progress.stage("Reading the file again")
     # a full re-import removes what the file lacks through the same audited actions as ``reoffkit import --full``
@@ -59,6 +62,79 @@ def run_import(job, progress) -> dict:
 
 
 JOB_TITLES[IMPORT_JOB] = "Importing the case file"
+JOB_AGAIN[IMPORT_JOB] = ("import", "Upload the file again to see a fresh preview of the changes it would make now")
+
+
+def preview_found(service, token: str) -> Path:
+    """Where the preview job keeps the page's summary (problems, changes, removals, the digest; it
+    names children) next to the upload: owner-only in the uploads folder, deleted once shown when the
+    file cannot be imported, when the import is started, or by the sweep of expired uploads."""
+    from reoffkit.web.jobs.files import upload_folder
+
+    return upload_folder() / f"preview-{service.pk}-{token}.json"
+
+
+def kept_upload(service, token: str, suffix: str) -> Path:
+    """Where an upload whose preview offers an import waits for the commit (``import-…``)."""
+    from reoffkit.web.jobs.files import upload_folder
+
+    return upload_folder() / f"import-{service.pk}-{token}{suffix}"
+
+
+def _summary(plan, staged: Path, original: str, shown: int) -> dict:
+    """What the preview page shows of a plan, as JSON: every problem, every removal, the first
+    ``shown`` other changes, the counts and the digest the commit carries."""
+    from dataclasses import asdict
+
+    # a problem with the whole file names the file as the officer knows it, not as it is stored
+    problems = [replace(p, sheet=original) if p.sheet in (staged.name, str(staged)) else p for p in plan.problems]
+    removals = [c for c in plan.changes if c.kind.startswith("removed")]
+    others = [c for c in plan.changes if not c.kind.startswith("removed")]
+
+    def row(change):
+        return {"kind": change.kind, "person_id": change.person_id, "detail": change.detail}
+
+    return {
+        "ok": plan.ok,
+        "errors": [asdict(p) for p in problems if p.severity == "error"],
+        "warnings": [str(p) for p in problems if p.severity == "warning"],
+        "total": len(plan.changes),
+        "changes": [row(c) for c in others[:shown]],
+        "more": max(0, len(others) - shown),
+        "removals": [row(c) for c in removals],  # every one is listed, as on the command line
+        "counts": describe(plan.counts()),
+        "not_in_file": plan.not_in_file,
+        "fingerprint": plan.fingerprint(),
+        "importable": bool(plan.ok and plan.changes),
+    }
+
+
+@handles(PREVIEW_JOB)
+def preview_case_file(job, progress) -> dict:
+    """Read and plan an upload (read in a process of its own under the upload limits) and keep the
+    preview's summary, owner-only, for the page. The job owns the upload while it reads: an upload
+    with errors or nothing to change goes when the job ends, however it ends (an interrupted one
+    too, through the runner's recovery); one whose preview offers an import is moved out of the
+    job's hands to wait for the commit, which hands it to the import job."""
+    from django.urls import reverse
+
+    from reoffkit.web.spreadsheets.views import SHOWN_CHANGES, read_as_uploaded
+
+    params = job.params
+    original, token, service = params["original"], params["token"], job.service
+    staged = Path(job.upload)
+    progress.stage("Reading and checking the file")
+    plan = plan_import(service, read_as_uploaded(service, staged, original, params.get("use_mapping", False)), full=params.get("full", False))
+    summary = _summary(plan, staged, original, SHOWN_CHANGES)
+    descriptor = os.open(preview_found(service, token), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        json.dump(summary, out)
+    if summary["importable"]:
+        os.replace(staged, kept_upload(service, token, staged.suffix))
+    return {"token": token, "importable": summary["importable"], "next": f"{reverse('import', args=[service.pk])}?job={job.pk}"}
+
+
+JOB_TITLES[PREVIEW_JOB] = "Checking the case file"
 
 
 def sample_found(service, token: str) -> Path:

@@ -1,14 +1,17 @@
 """Importing a case file into a service (performance officers): upload → preview of every problem
 and every change → import all of it in one transaction, or nothing.
 
-The uploaded file is kept between the preview and the import in the data folder's uploads
+The preview is a background job (kind ``preview_case_file``): it reads and plans the upload and
+keeps the page's summary (it names children) owner-only next to the upload; the page follows the
+job. The uploaded file is kept between the preview and the import in the data folder's uploads
 (owner-only permissions) under a random name, and only then: it is deleted as soon as its preview
-shows errors or nothing to change, when the import ends however it ends, and, if the officer never
-imports it, by the sweep of expired uploads (``REOFFKIT_UPLOAD_HOURS``; docs/case-file.md). The
-import re-reads and re-plans it: when the plan is not what the preview showed (records changed
-meanwhile), the import is refused and the preview shown again. The import itself is a background
-job (kind ``import_case_file``): its progress is in the database, followed from any web process,
-and a restart marks it failed instead of losing it. Every upload
+shows errors or nothing to change (its summary once shown), when the import ends however it ends
+(its summary when the import starts), and, if the officer never imports it, by the sweep of
+expired uploads with its summary (``REOFFKIT_UPLOAD_HOURS``; docs/case-file.md). The commit reads
+nothing: the import job (kind ``import_case_file``) re-reads and re-plans the upload and fails,
+linking a fresh preview, when the plan is not what the preview showed (records changed
+meanwhile). Jobs' progress is in the database, followed from any web process, and a restart marks
+a job failed instead of losing it. Every upload
 is read in a process of its own under memory and time limits
 (:mod:`reoffkit.web.spreadsheets.uploads`), so a hostile file costs that reading, never the service.
 """
@@ -16,22 +19,24 @@ is read in a process of its own under memory and time limits
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+import json
 import re
 import secrets
+import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from reoffkit.casefile import write_case_file
 from reoffkit.engine.schema import empty_frame
 from reoffkit.web.jobs.files import UploadTooLarge, store_upload, sweep_uploads, upload_folder
-from reoffkit.web.spreadsheets.importing import describe, plan_import
-from reoffkit.web.spreadsheets.jobs import IMPORT_JOB
+from reoffkit.web.spreadsheets.jobs import IMPORT_JOB, PREVIEW_JOB, preview_found
 from reoffkit.web.tracker.permissions import require
 from reoffkit.web.spreadsheets.uploads import read_upload
 
@@ -69,55 +74,73 @@ def read_as_uploaded(service, path: Path, original: str, use_mapping: bool):
     return replace(read_upload(path, _mapping(service, use_mapping), name=original), source=original)
 
 
-def _preview(request, service, path: Path, token: str, original: str, status: int = 200, use_mapping: bool = False, full: bool = False):
-    """The preview; the upload is kept only when the page offers to import it."""
-    kept = False
+def _previewing(request, service, job_id: str):
+    """The preview of an upload, as the import page shows it: refreshing itself while its job waits
+    or runs, the reason when it failed (an interrupted one says so), the preview when it is done.
+    Only the officer who uploaded the file sees it."""
+    from reoffkit.web.jobs.models import Job
+    from reoffkit.web.jobs.runner import recover_interrupted
+
     try:
-        response, kept = _plan_page(request, service, path, token, original, status, use_mapping, full=full)
-        return response
-    finally:
-        if not kept:
-            path.unlink(missing_ok=True)
-
-
-def _plan_page(request, service, path: Path, token: str, original: str, status: int, use_mapping: bool, changed_since: bool = False, full: bool = False):
-    plan = plan_import(service, read_as_uploaded(service, path, original, use_mapping), full=full)
-    # a problem with the whole file names the file as the officer knows it, not as it is stored
-    problems = [replace(p, sheet=original) if p.sheet in (path.name, str(path)) else p for p in plan.problems]
-    removals = [c for c in plan.changes if c.kind.startswith("removed")]
-    errors = [p for p in problems if p.severity == "error"]
-    warnings = [p for p in problems if p.severity == "warning"]
-    return render(
+        key = uuid.UUID(str(job_id))
+    except ValueError:
+        key = None
+    job = Job.objects.filter(pk=key, kind=PREVIEW_JOB, service=service, created_by=request.user).first() if key else None
+    if job is None:
+        messages.error(request, "That file is no longer being checked. Upload it again.")
+        return redirect("import", service_id=service.pk)
+    if job.state == Job.State.RUNNING:
+        recover_interrupted()
+        job.refresh_from_db()
+    page = _upload_page(service)
+    if job.state == Job.State.FAILED:
+        return render(request, "spreadsheets/upload.html", {**page, "problem": job.message}, status=400)
+    if job.state != Job.State.SUCCEEDED:
+        return render(request, "spreadsheets/upload.html", {**page, "checking": job})
+    token = (job.result or {}).get("token", "")
+    found = preview_found(service, token) if TOKEN.match(token) else None
+    if found is None or not found.exists():
+        messages.error(request, "That upload is no longer here (it was imported or abandoned). Upload the file again.")
+        return redirect("import", service_id=service.pk)
+    summary = json.loads(found.read_text(encoding="utf-8"))
+    params = job.params
+    response = render(
         request,
         "spreadsheets/preview.html",
         {
+            **summary,
             "service": service,
             "section": "import",
-            "plan": plan,
-            "errors": errors,
-            "warnings": warnings,
-            "changes": [c for c in plan.changes if not c.kind.startswith("removed")][:SHOWN_CHANGES],
-            "more": max(0, len(plan.changes) - len(removals) - SHOWN_CHANGES),
-            "removals": removals,  # every one is listed, as on the command line
-            "full": full,
-            "counts": describe(plan.counts()),
-            "token": token if plan.ok and plan.changes else "",
-            "fingerprint": plan.fingerprint(),
-            "original": original,
-            "use_mapping": use_mapping,
-            "changed_since": changed_since,
+            "full": params.get("full", False),
+            "token": token if summary["importable"] else "",
+            "original": params["original"],
+            "use_mapping": params.get("use_mapping", False),
         },
-        status=status if plan.ok else 400,
-    ), bool(plan.ok and plan.changes)
+        status=200 if summary["ok"] else 400,
+    )
+    if not summary["importable"]:  # the upload went with the job: what was found of it goes once shown
+        found.unlink(missing_ok=True)
+    return response
+
+
+def _upload_page(service) -> dict:
+    from reoffkit.web.tracker.models import ColumnMapping
+
+    return {"service": service, "section": "import", "max_mb": MAX_UPLOAD_BYTES // 1_000_000, "has_mapping": ColumnMapping.objects.filter(service=service).exists()}
 
 
 @require("import")
 @require_http_methods(["GET", "POST"])
 def import_case_file(request, service):
-    from reoffkit.web.tracker.models import ColumnMapping
+    """Upload a case file; a job reads and plans it (kind ``preview_case_file``) and the page follows
+    the job (``?job=``). A worker quick enough to have finished already (or one running jobs at once)
+    shows the preview straight away."""
+    from reoffkit.web.jobs.runner import start
 
-    page = {"service": service, "section": "import", "max_mb": MAX_UPLOAD_BYTES // 1_000_000, "has_mapping": ColumnMapping.objects.filter(service=service).exists()}
+    page = _upload_page(service)
     if request.method == "GET":
+        if request.GET.get("job"):
+            return _previewing(request, service, request.GET["job"])
         return render(request, "spreadsheets/upload.html", page)
     upload = request.FILES.get("case_file")
     problem = None
@@ -130,21 +153,25 @@ def import_case_file(request, service):
     if problem:
         return render(request, "spreadsheets/upload.html", {**page, "problem": problem}, status=400)
     sweep_uploads()
-    prefix = f"import-{service.pk}-"
+    prefix = f"preview-{service.pk}-"
     try:
         path = store_upload(upload, suffix=Path(upload.name).suffix.lower(), max_bytes=MAX_UPLOAD_BYTES, prefix=prefix)
     except UploadTooLarge as error:
         return render(request, "spreadsheets/upload.html", {**page, "problem": f"{upload.name} is {error}"}, status=400)
     token = path.name[len(prefix) : -len(path.suffix)]
-    full = request.POST.get("full") == "1"
-    return _preview(request, service, path, token, upload.name, use_mapping=bool(request.POST.get("use_mapping")), full=full)
+    params = {"token": token, "original": upload.name[:200], "use_mapping": bool(request.POST.get("use_mapping")), "full": request.POST.get("full") == "1"}
+    job = start(kind=PREVIEW_JOB, by=request.user, service=service, upload=path, params=params)
+    if job.finished:
+        return _previewing(request, service, str(job.pk))
+    return redirect(f"{reverse('import', args=[service.pk])}?job={job.pk}")
 
 
 @require("import")
 @require_http_methods(["POST"])
 def commit_case_file(request, service):
-    """Re-plan the upload; when the plan is still the one previewed, import it as a job (the page
-    follows the job); when the records changed meanwhile, show the preview again."""
+    """Import the previewed upload as a job (the page follows the job), without reading or planning
+    it here: the job re-plans it and fails, linking a fresh preview, when the plan is not the one
+    previewed (the records changed meanwhile, or the form asks for other than what was checked)."""
     from reoffkit.web.jobs.models import Job
     from reoffkit.web.jobs.runner import start
 
@@ -156,19 +183,12 @@ def commit_case_file(request, service):
     if path is None:
         messages.error(request, "That upload is no longer here (it was imported or abandoned). Upload the file again.")
         return redirect("import", service_id=service.pk)
-    original = request.POST.get("original", path.name)[:200]
-    use_mapping = bool(request.POST.get("use_mapping"))
-    full = request.POST.get("full") == "1"
-    plan = plan_import(service, read_as_uploaded(service, path, original, use_mapping), full=full)
-    if not plan.ok or plan.fingerprint() != request.POST.get("fingerprint", ""):
-        response, kept = _plan_page(request, service, path, token, original, 409, use_mapping, changed_since=True, full=full)
-        if not kept:
-            path.unlink(missing_ok=True)
-        return response
-    job = start(
-        kind=IMPORT_JOB, by=request.user, service=service, upload=path,
-        params={"token": token, "original": original, "use_mapping": use_mapping, "full": full, "fingerprint": plan.fingerprint()},
-    )
+    preview_found(service, token).unlink(missing_ok=True)  # the upload is the import job's now; the preview is done
+    params = {
+        "token": token, "original": request.POST.get("original", path.name)[:200], "use_mapping": bool(request.POST.get("use_mapping")),
+        "full": request.POST.get("full") == "1", "fingerprint": request.POST.get("fingerprint", "")[:64],
+    }
+    job = start(kind=IMPORT_JOB, by=request.user, service=service, upload=path, params=params)
     return redirect("job", job_id=job.pk)
 
 

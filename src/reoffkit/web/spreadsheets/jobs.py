@@ -24,6 +24,25 @@ PREVIEW_JOB = "preview_case_file"
 MAPPING_JOB = "read_mapping_sample"
 
 
+def own_job(request, service, job_id, kind: str):
+    """The job of ``kind`` that this user started for ``service`` (``None`` for any other id or
+    anyone else's job), up to date: one left running by a worker that died is marked failed."""
+    import uuid
+
+    from reoffkit.web.jobs.models import Job
+    from reoffkit.web.jobs.runner import recover_interrupted
+
+    try:
+        key = uuid.UUID(str(job_id))
+    except ValueError:
+        return None
+    job = Job.objects.filter(pk=key, kind=kind, service=service, created_by=request.user).first()
+    if job is not None and job.state == Job.State.RUNNING:
+        recover_interrupted()
+        job.refresh_from_db()
+    return job
+
+
 @handles(IMPORT_JOB)
 def run_import(job, progress) -> dict:
     """The import as a job: re-read and re-plan the upload the job owns (deleted when the job ends,

@@ -15,7 +15,6 @@ done, and by the sweep of expired uploads when it is abandoned.
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
 from django.contrib import messages
@@ -30,7 +29,7 @@ from reoffkit.web.tracker.models import ColumnMapping
 from reoffkit.web.tracker.permissions import require
 from reoffkit.web.jobs.files import UploadTooLarge, store_upload, sweep_uploads
 from reoffkit.web.jobs.models import Job
-from reoffkit.web.spreadsheets.jobs import MAPPING_JOB, sample_found
+from reoffkit.web.spreadsheets.jobs import MAPPING_JOB, own_job, sample_found
 from reoffkit.web.spreadsheets.views import MAX_UPLOAD_BYTES, TOKEN
 
 IGNORE = ""
@@ -51,19 +50,10 @@ def _found(sample: Path) -> dict[str, dict]:
 def _reading(request, service, job_id: str):
     """The reading of a sample, as this page shows it: refreshing itself while the job waits or
     runs, the problem when it failed (an interrupted one says so), the screen when it is done."""
-    from reoffkit.web.jobs.runner import recover_interrupted
-
-    try:
-        key = uuid.UUID(str(job_id))
-    except ValueError:
-        key = None
-    job = Job.objects.filter(pk=key, kind=MAPPING_JOB, service=service, created_by=request.user).first() if key else None
+    job = own_job(request, service, job_id, MAPPING_JOB)
     if job is None:
         messages.error(request, "That sample is no longer being read. Upload it again.")
         return redirect("import-mapping", service_id=service.pk)
-    if job.state == Job.State.RUNNING:
-        recover_interrupted()
-        job.refresh_from_db()
     if job.state == Job.State.FAILED:
         return _screen(request, service, problem=job.message, status=400)
     if job.state == Job.State.SUCCEEDED:

@@ -22,7 +22,6 @@ import datetime as dt
 import json
 import re
 import secrets
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,7 +35,7 @@ from django.views.decorators.http import require_http_methods
 from reoffkit.casefile import write_case_file
 from reoffkit.engine.schema import empty_frame
 from reoffkit.web.jobs.files import UploadTooLarge, store_upload, sweep_uploads, upload_folder
-from reoffkit.web.spreadsheets.jobs import IMPORT_JOB, PREVIEW_JOB, preview_found
+from reoffkit.web.spreadsheets.jobs import IMPORT_JOB, PREVIEW_JOB, own_job, preview_found
 from reoffkit.web.tracker.permissions import require
 from reoffkit.web.spreadsheets.uploads import read_upload
 
@@ -79,19 +78,11 @@ def _previewing(request, service, job_id: str):
     or runs, the reason when it failed (an interrupted one says so), the preview when it is done.
     Only the officer who uploaded the file sees it."""
     from reoffkit.web.jobs.models import Job
-    from reoffkit.web.jobs.runner import recover_interrupted
 
-    try:
-        key = uuid.UUID(str(job_id))
-    except ValueError:
-        key = None
-    job = Job.objects.filter(pk=key, kind=PREVIEW_JOB, service=service, created_by=request.user).first() if key else None
+    job = own_job(request, service, job_id, PREVIEW_JOB)
     if job is None:
         messages.error(request, "That file is no longer being checked. Upload it again.")
         return redirect("import", service_id=service.pk)
-    if job.state == Job.State.RUNNING:
-        recover_interrupted()
-        job.refresh_from_db()
     page = _upload_page(service)
     if job.state == Job.State.FAILED:
         return render(request, "spreadsheets/upload.html", {**page, "problem": job.message}, status=400)

@@ -66,6 +66,16 @@ def test_a_manager_compares_the_service_and_a_board_viewer_sees_it_shared(browse
     page.set_viewport_size({"width": 390, "height": 900})
     # nothing wider than the screen: wide tables scroll inside their own region
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    # charts are not shrunk to a third of their size (their text would be 4 px): each keeps its drawn
+    # size and its own region scrolls sideways, reachable by keyboard
+    drawn = page.evaluate("""() => [...document.querySelectorAll('.rk-chart__image svg')].map(svg => ({
+        scale: svg.getBoundingClientRect().width / svg.viewBox.baseVal.width,
+        focusable: svg.closest('[tabindex="0"]') !== null,
+        scrolls: svg.closest('.rk-chart__image').scrollWidth > svg.closest('.rk-chart__image').clientWidth}))""")
+    assert drawn and all(chart["scale"] > 0.95 and chart["focusable"] and chart["scrolls"] for chart in drawn), drawn
+    # ... and the finding the drawn title gives is written out above each chart, within the screen
+    caption = page.locator("#chart-funnel_binary-title").bounding_box()
+    assert caption["height"] > 20 and caption["x"] + caption["width"] <= 390, caption
     screenshot(page, "31-compare-narrow")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download every table (.xlsx)").click()

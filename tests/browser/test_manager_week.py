@@ -396,7 +396,7 @@ def test_a_managers_week(page, week, tmp_path):
     assert "Jo Underhill" in log and "Sky Gorsedale" in log and "Alex Brackenby" in log, log
     for child in kids.values():
         assert f"young person {child.pk}" not in log.lower(), log
-    assert "Caseworker: blank → Priya Shah" in log, log
+    assert "Caseworker: none → Priya Shah" in log, log
     assert "Owner: Pat Walker → Priya Shah" in log, log
     assert "Outcome type: Fine → Community resolution" in log, log
     assert "Status: Pending → Completed" in log, log

@@ -34,11 +34,15 @@ def test_a_manager_sees_each_change_old_and_new_naming_the_child(world):
     assert "Ned Testchild" in page
     for pk in (world.ned.pk, world.nia.pk):
         assert f"young person {pk}" not in page.lower()
-    assert "Caseworker: blank → pat" in page
+    assert "Caseworker: none → pat" in page  # a person not yet chosen is "none", not "blank"
     assert "Outcome type: Fine → Youth caution" in page
     assert "Owner: pat → mandy" in page
     assert "Status: Action required – not completed → Completed" in page
     assert "Include breaches: no → yes" in page
+    # the settings change is said once, in words: not again in field names and Python values, and
+    # not as "Service settings 1" (the service's own id) beside the service's name
+    assert "include_breaches False to True" not in page and "Changed settings: Include breaches" in page
+    assert "Service settings 1" not in page and f"Service settings {world.northmoor.pk}" not in page
     deleted = _page(world.client("mandy"), verb="delete")
     assert "Nia Testchild" in deleted and "Entered for the wrong child" in deleted
     assert "Outcome type: Youth caution" in deleted  # what the deleted record was

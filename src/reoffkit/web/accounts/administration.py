@@ -115,11 +115,13 @@ CHILD_IN_SUMMARY = re.compile(r"\byoung person (\d+)")
 
 def _value_words(model, name: str, value, users: dict) -> str:
     """A stored value (as the audit log keeps it: plain JSON) as a person reads it."""
-    if value is None or value == "":
-        return "blank"
     try:
         model_field = model._meta.get_field(name)
     except FieldDoesNotExist:
+        model_field = None
+    if value is None or value == "":
+        return "none" if model_field is not None and model_field.is_relation else "blank"
+    if model_field is None:
         return str(value)
     if name == "outcome_type":
         known = codes.outcome_type_table().get(value)
@@ -217,8 +219,12 @@ def event_rows(events: list[AuditEvent], viewer) -> list[EventRow]:
     return rows
 
 
+#: Events whose record is the service itself: its id says nothing the Service column does not.
+SERVICE_ITSELF = {"service", "service_settings"}
+
+
 def event_row(event: AuditEvent) -> EventRow:
-    ids = [str(i) for i in event.object_ids or []]
+    ids = [] if event.object_type in SERVICE_ITSELF else [str(i) for i in event.object_ids or []]
     return EventRow(
         event=event,
         role_label=Role(event.role).label if event.role in Role.values else "",

@@ -64,9 +64,9 @@ class StaleEdit(Exception):
 
 def _words(instance, field: str, value) -> str:
     """A field's value as a person reads it (choices by their label, users by name, dates in full)."""
-    if value is None or value == "":
-        return "blank"
     model_field = instance._meta.get_field(field)
+    if value is None or value == "":
+        return "none" if model_field.is_relation else "blank"
     if getattr(model_field, "choices", None):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -242,7 +242,8 @@ def update_service_settings(*, by, service: Service, expected_version: int | Non
         service=service,
         object_type="service_settings",
         object_ids=[service.pk],
-        summary=f"Changed settings: {', '.join(f'{k} {v[0]} to {v[1]}' for k, v in changes.items()) or 'no change'}"[:300],
+        # the values are in ``changes`` (the audit page puts them in words); the summary names the settings
+        summary=f"Changed settings: {', '.join(Service._meta.get_field(k).verbose_name.capitalize() for k in changes) or 'no change'}"[:300],
         changes=changes,
     )
     return service

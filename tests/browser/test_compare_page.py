@@ -73,6 +73,11 @@ def test_a_manager_compares_the_service_and_a_board_viewer_sees_it_shared(browse
         focusable: svg.closest('[tabindex="0"]') !== null,
         scrolls: svg.closest('.rk-chart__image').scrollWidth > svg.closest('.rk-chart__image').clientWidth}))""")
     assert drawn and all(chart["scale"] > 0.95 and chart["focusable"] and chart["scrolls"] for chart in drawn), drawn
+    # the header holds its user links on a phone: none runs over its blue rule or below it
+    header = page.locator(".rk-header").bounding_box()
+    for link in (page.locator(".rk-header__user"), page.get_by_role("button", name="Sign out")):
+        box = link.bounding_box()
+        assert box["y"] + box["height"] <= header["y"] + header["height"] - 10, (box, header)
     # ... and the finding the drawn title gives is written out above each chart, within the screen
     caption = page.locator("#chart-funnel_binary-title").bounding_box()
     assert caption["height"] > 20 and caption["x"] + caption["width"] <= 390, caption

@@ -315,6 +315,8 @@ def service_population(request, service):
     """Which table and areas make up ``service``'s 10–17 population (several areas add up)."""
     current = ServicePopulation.objects.filter(service=service).first()
     table_id = request.POST.get("table") or request.GET.get("table") or (current.table_id if current else None)
+    if table_id is not None and not str(table_id).isdigit():  # a crafted address: no such table
+        raise Http404
     records = list(PopulationTable.objects.all())
     record = get_object_or_404(PopulationTable, pk=table_id) if table_id else (records[0] if records else None)
     problems = []

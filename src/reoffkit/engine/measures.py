@@ -72,17 +72,29 @@ class CohortMeasures:
         return asdict(self)
 
 
-def wilson_interval(successes: np.ndarray, trials: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score 95% interval for each proportion; NaN where there are no trials."""
-    from statsmodels.stats.proportion import proportion_confint
+#: The 97.5th percentile of the standard normal distribution, for two-sided 95% intervals.
+Z_95 = 1.959963984540054
 
+
+def wilson_interval(successes: np.ndarray, trials: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score 95% interval for each proportion; NaN where there are no trials.
+
+    centre = (p + z²/2n) / (1 + z²/n) and half-width = z·√(p(1−p)/n + z²/4n²) / (1 + z²/n), with
+    p = successes ÷ n (Wilson 1927; statsmodels' ``proportion_confint(method="wilson")`` gives the
+    same, and a test holds the two together)."""
     successes = np.asarray(successes, dtype=float)
     trials = np.asarray(trials, dtype=float)
     low = np.full(trials.shape, np.nan)
     high = np.full(trials.shape, np.nan)
     some = trials > 0
     if some.any():
-        low[some], high[some] = proportion_confint(successes[some], trials[some], alpha=0.05, method="wilson")
+        n = trials[some]
+        p = successes[some] / n
+        z2 = Z_95 * Z_95
+        denominator = 1 + z2 / n
+        centre = (p + z2 / (2 * n)) / denominator
+        half = Z_95 * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
+        low[some], high[some] = centre - half, centre + half
     return low, high
 
 

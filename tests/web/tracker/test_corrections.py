@@ -272,3 +272,21 @@ def test_every_correction_moves_the_report_cache_on(world):
     # a view is not a change
     world.client("pat").get(url(world, "person"))
     assert queries.cache_key("performance-page", services, TODAY) == keys[-1]
+
+
+def test_a_refused_edit_and_the_audit_page_say_a_value_in_the_same_words(world):
+    """One rule puts a stored value into words: the outcome type by its label and a date in full,
+    whether a refused stale edit shows it or the audit page does."""
+    from reoffkit.web.accounts.administration import change_words
+
+    fine = fine_of(world)
+    actions.update_outcome(by=world.users["mandy"], outcome=fine, expected_version=1, outcome_type="referral_order", outcome_date=days_ago(20))
+    with pytest.raises(actions.StaleEdit) as stale:
+        actions.update_outcome(by=world.users["pat"], outcome=fine, expected_version=1, outcome_type="yro", outcome_date=days_ago(21))
+    conflicts = {field: (yours, now) for field, _label, yours, now in stale.value.conflicts}
+    assert conflicts["outcome_type"] == ("Youth rehabilitation order", "Referral order")
+    assert conflicts["outcome_date"][1] == f"{days_ago(20):%-d %B %Y}"
+    event = [e for e in AuditEvent.objects.filter(object_type="outcome", verb=AuditEvent.Verb.UPDATE).order_by("-pk") if e.object_ids == [str(fine.pk)]][0]
+    audited = {label: after for label, _before, after in change_words(event, {})}
+    assert audited["Outcome type"] == conflicts["outcome_type"][1]
+    assert audited["Outcome date"] == conflicts["outcome_date"][1]

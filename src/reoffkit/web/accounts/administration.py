@@ -3,7 +3,6 @@ services (administrators only). Every change goes through an action and is itsel
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -14,7 +13,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import DateField as ModelDateField
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -22,9 +20,9 @@ from reoffkit.web.accounts import passwords
 from reoffkit.web.accounts import queries as account_queries
 from reoffkit.web.tracker import actions
 from reoffkit.web.tracker.forms import DateField, GovukForm
-from reoffkit.engine import codes
 from reoffkit.web.tracker.models import Assessment, AuditEvent, Outcome, ReviewAction, Role, Service, StaffProfile, YoungPerson
 from reoffkit.web.tracker.permissions import has_permission, require, services_of
+from reoffkit.web.tracker.words import value_words
 
 User = get_user_model()
 
@@ -113,37 +111,6 @@ CHANGED_MODELS = {**CHILD_RECORDS, "service": Service, "service_settings": Servi
 CHILD_IN_SUMMARY = re.compile(r"\byoung person (\d+)")
 
 
-def _value_words(model, name: str, value, users: dict) -> str:
-    """A stored value (as the audit log keeps it: plain JSON) as a person reads it."""
-    try:
-        model_field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        model_field = None
-    if value is None or value == "":
-        return "none" if model_field is not None and model_field.is_relation else "blank"
-    if model_field is None:
-        return str(value)
-    if name == "outcome_type":
-        known = codes.outcome_type_table().get(value)
-        return known.label if known else str(value)
-    if getattr(model_field, "choices", None):
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if model_field.is_relation and model_field.related_model is User:
-        user = users.get(value)
-        return (user.get_full_name() or user.get_username()) if user else f"user {value}"
-    if model_field.is_relation:
-        related = model_field.related_model.objects.filter(pk=value).first()
-        return str(getattr(related, "name", related)) if related else str(value)
-    if isinstance(model_field, ModelDateField) and isinstance(value, str):
-        try:
-            return f"{dt.date.fromisoformat(value[:10]):%-d %B %Y}"
-        except ValueError:
-            return value
-    return str(value)
-
-
 def _field_label(model, name: str) -> str:
     try:
         label = str(model._meta.get_field(name).verbose_name)
@@ -163,9 +130,9 @@ def change_words(event: AuditEvent, users: dict) -> list[tuple[str, str, str | N
             continue
         before, after = values
         if event.verb == AuditEvent.Verb.DELETE:
-            rows.append((_field_label(model, name), _value_words(model, name, before, users), None))
+            rows.append((_field_label(model, name), value_words(model, name, before, users), None))
         else:
-            rows.append((_field_label(model, name), _value_words(model, name, before, users), _value_words(model, name, after, users)))
+            rows.append((_field_label(model, name), value_words(model, name, before, users), value_words(model, name, after, users)))
     return rows
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 
 from reoffkit.web.tracker import auditchain
+from reoffkit.web.tracker.words import value_words
 from reoffkit.web.tracker.models import (
     Assessment,
     AuditEvent,
@@ -62,22 +63,6 @@ class StaleEdit(Exception):
         self.version = version
 
 
-def _words(instance, field: str, value) -> str:
-    """A field's value as a person reads it (choices by their label, users by name, dates in full)."""
-    model_field = instance._meta.get_field(field)
-    if value is None or value == "":
-        return "none" if model_field.is_relation else "blank"
-    if getattr(model_field, "choices", None):
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return f"{value:%-d %B %Y}"
-    if hasattr(value, "get_full_name"):
-        return value.get_full_name() or value.get_username()
-    return str(value)
-
-
 def check_version(instance, expected_version: int | None, values: dict) -> None:
     """Refuse (``StaleEdit``) a save based on ``expected_version`` when the record has moved on."""
     if expected_version is None or instance.version == expected_version:
@@ -87,7 +72,7 @@ def check_version(instance, expected_version: int | None, values: dict) -> None:
         current = getattr(instance, field)
         if _plain(current) != _plain(value):
             label = str(instance._meta.get_field(field).verbose_name)
-            conflicts.append((field, label[:1].upper() + label[1:], _words(instance, field, value), _words(instance, field, current)))
+            conflicts.append((field, label[:1].upper() + label[1:], value_words(type(instance), field, value), value_words(type(instance), field, current)))
     raise StaleEdit(stale_message(conflicts), conflicts, instance.version)
 
 

@@ -295,9 +295,10 @@ def summary_quarters(service: Service, *, as_at: dt.date, count: int = 6):
 
 def cohort_quarters(service: Service, *, as_at: dt.date, count: int = 8) -> list[str]:
     """Labels ("2025Q3") of the last ``count`` calendar quarters with at least one cohort entry by
-    ``as_at`` under the service's rules, newest first: the cohort page's choice of quarter. Cached until the next write to the service (read on every request of the pages
-    that offer the choice: counting them reads all the service's records). Not under
-    :func:`cached`'s lock, so a cached build may call it."""
+    ``as_at`` under the service's rules, newest first: the cohort page's choice of quarter.
+    Cached until the next write to the service: the pages that offer the choice read it on every
+    request, and counting it reads all the service's records. Not under :func:`cached`'s lock,
+    so a cached build may call it."""
     from django.core.cache import cache
 
     from reoffkit.engine import cohort_entries

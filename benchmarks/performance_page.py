@@ -779,7 +779,17 @@ def main() -> None:
         p95 = percentile(r["warm"], 95)
         verdict = f"- {name}: p95 under {ms(TARGET_P95)} with {users} concurrent users — **{'met' if p95 < TARGET_P95 else 'NOT met'}** ({ms(p95)}"
         verdict += ")" if p95 < TARGET_P95 else f", {p95 / TARGET_P95:.1f}× the target)"
-        verdicts.append(verdict + ("" if official else " (--only: one view, not written to the docs)" if arguments.only and not arguments.quick else " (not the target's conditions: a smoke run)") + ".")
+        if official:
+            note = ""
+        elif arguments.quick:
+            note = " (not the target's conditions: a smoke run)"
+        elif arguments.baseline:
+            note = " (--baseline: two sets of web processes share the CPUs; not written to the docs)"
+        elif arguments.only:
+            note = " (--only: one view, not written to the docs)"
+        else:
+            note = " (not the target's conditions)"
+        verdicts.append(verdict + note + ".")
     print("Targets:")
     print("\n".join(verdicts))
     if official and not arguments.no_docs:

@@ -16,8 +16,8 @@ from django.urls import reverse
 from reoffkit.disclosure import SUPPRESS_BELOW
 from reoffkit.engine.rules import Period, quarter_label
 from reoffkit.web.analysis import queries as analysis_queries
-from reoffkit.web.jobs.models import Job
 from reoffkit.web.board.queries import EDITORS
+from reoffkit.web.jobs.models import Job
 from reoffkit.web.jobs.runner import kept
 from reoffkit.web.tracker import fragments
 from reoffkit.web.tracker.params import BadParameter, parse_quarter

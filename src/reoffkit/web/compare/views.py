@@ -30,7 +30,7 @@ from reoffkit.web.tracker import fragments
 from reoffkit.web.tracker.actions import record_export
 from reoffkit.web.tracker.models import Role
 from reoffkit.web.tracker.permissions import has_permission, require, role_of
-from reoffkit.web.tracker.queries import cache_key, cached, service_frames
+from reoffkit.web.tracker.queries import cache_key, service_frames
 from reoffkit.web.tracker.report_pages import FORMATS, chart_context, chart_download, file_stem
 
 TABLES = ("cohorts", "funnel_binary", "funnel_frequency", "ranks", "plan", "indicators", "expected", "districts")

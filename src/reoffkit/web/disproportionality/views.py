@@ -27,10 +27,10 @@ from reoffkit.engine.rules import quarter_label
 from reoffkit.web.board.queries import EDITORS
 from reoffkit.web.disproportionality import actions
 from reoffkit.web.disproportionality.models import PopulationTable, ServicePopulation
+from reoffkit.web.tracker import fragments
 from reoffkit.web.tracker.params import BadParameter, parse_quarter
 from reoffkit.web.tracker.actions import record_export
 from reoffkit.web.tracker.models import Role
-from reoffkit.web.tracker import fragments
 from reoffkit.web.tracker.permissions import PERMISSIONS, has_permission, require, role_of
 from reoffkit.web.tracker.queries import cache_key, cached, cohort_quarters, service_frames
 from reoffkit.web.tracker.report_pages import FORMATS, chart_context, chart_download, file_stem, partnership, partnership_query

@@ -2,8 +2,8 @@
 
 What it measures: the response time of ``/services/<id>/performance/`` (one service), of
 ``/services/<id>/performance/?with=…`` (the comparison: a partnership of 4 services) and of
-``/services/<id>/analysis/?by=ethnicity`` (the analysis page by ethnicity: the nearest page to a
-disproportionality page, which the application does not have yet) and of ``/services/<id>/compare/``
+``/services/<id>/analysis/?by=ethnicity`` (the analysis page by ethnicity), of
+``/services/<id>/disproportionality/`` (its default view) and of ``/services/<id>/compare/``
 (the national comparison on the SYNTHETIC national table of about 155 areas), as seen by a load generator in
 this process talking HTTP to ``--servers`` (default 2) ``reoffkit serve`` processes (waitress, 8
 threads each) on 127.0.0.1, each user keeping to one of them as a load balancer with sticky sessions
@@ -39,7 +39,11 @@ Options: ``--quick`` (a quarter of the density, 5 users: a smoke run of under a 
 ``--threads N`` (waitress), ``--servers N`` (web processes), ``--database postgres|sqlite``,
 ``--page NAME=PATH`` (another page, e.g. ``--page "disproportionality=/services/{id}/disproportionality/"``),
 ``--keep`` (keep the temporary folder and print its path), ``--only NAME`` (time only that view, e.g.
-``--only "national comparison" --users 20``: its own target's conditions; not written to the docs).
+``--only "national comparison" --users 20``: its own target's conditions; not written to the docs),
+``--baseline DIR`` (a checkout of other code, e.g. ``git archive <commit> | tar -x -C DIR``: as many
+web processes of it are started on the same database, and the warm phase of each view is run
+against both, interleaved — baseline, this code, this code, baseline — and compared; not written
+to the docs).
 """
 
 from __future__ import annotations
@@ -323,9 +327,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int, threads: int) -> subprocess.Popen:
-    """``reoffkit serve`` (migrate, collectstatic, waitress) on the benchmark database."""
+def start_server(data_dir: Path, port: int, threads: int, source: Path | None = None) -> subprocess.Popen:
+    """``reoffkit serve`` (migrate, collectstatic, waitress) on the benchmark database; the code of
+    the checkout ``source`` (its ``src`` first on the path) when given."""
     env = {**os.environ, "REOFFKIT_ENV": "demo", "REOFFKIT_DATA_DIR": str(data_dir), "REOFFKIT_HTTPS": "false"}  # DATABASE_URL as set up
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source / "src"), env.get("PYTHONPATH", "")]))
     log = open(data_dir / f"server-{port}.log", "wb")
     command = [sys.executable, "-m", "reoffkit.cli", "serve", "--host", HOST, "--port", str(port), "--threads", str(threads)]
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -481,6 +488,47 @@ def concurrent(clients: list[Client], path: str, requests: int, expect: list[byt
     return times, wall
 
 
+def warm_pair(path: str, expect: list[bytes], *, requests: int, this: tuple, baseline: tuple) -> dict[str, dict]:
+    """The warm phase against the baseline's servers and this code's, interleaved (baseline, this,
+    this, baseline), each side's requests and server CPU added up over its two turns."""
+    sides = {"baseline": baseline, "this code": this}
+    found = {side: {"warm": [], "alone": [], "wall": 0.0, "server_cpu": 0.0} for side in sides}
+    for side in ("baseline", "this code", "this code", "baseline"):
+        servers, clients, probes = sides[side]
+        for other in probes:
+            check(*until_ready(other, path, expect)[:2], expect)
+        for _ in range(ALONE_REQUESTS):
+            status, body, seconds = probes[0].request("GET", path)
+            check(status, body, expect)
+            found[side]["alone"].append(seconds)
+        cpu_before = sum(cpu_seconds_of(server.pid) for server in servers)
+        times, wall = concurrent(clients, path, requests, expect)
+        found[side]["server_cpu"] += sum(cpu_seconds_of(server.pid) for server in servers) - cpu_before
+        found[side]["warm"] += times
+        found[side]["wall"] += wall
+        found[side].setdefault("load", []).append(os.getloadavg()[0])
+    return found
+
+
+def print_comparison(compared: dict[str, dict[str, dict]], *, users: int, baseline: Path) -> None:
+    print()
+    print(f"Baseline ({baseline}) against this code, warm, interleaved (baseline, this, this, baseline), {users} users:")
+    header = ("view", "code", "warm alone median", "warm p50", "warm p95", "requests/s", "server CPU ms/request", "load average (1 min) after each turn")
+    rows = []
+    for name, sides in compared.items():
+        for side, r in sides.items():
+            rows.append((name, side, ms(statistics.median(r["alone"])), ms(percentile(r["warm"], 50)), ms(percentile(r["warm"], 95)),
+                         f"{len(r['warm']) / r['wall']:.1f}", f"{1000 * r['server_cpu'] / len(r['warm']):,.1f}", " / ".join(f"{x:.1f}" for x in r["load"])))
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
+    for line in (header, *rows):
+        print("  ".join(str(cell).rjust(width) if i > 1 else str(cell).ljust(width) for i, (cell, width) in enumerate(zip(line, widths))))
+    for name, sides in compared.items():
+        before, after = sides["baseline"], sides["this code"]
+        cpu = (before["server_cpu"] / len(before["warm"])) / (after["server_cpu"] / len(after["warm"]))
+        p95 = percentile(before["warm"], 95) / percentile(after["warm"], 95)
+        print(f"  {name}: baseline ÷ this code — server CPU per request {cpu:.1f}×, p95 {p95:.1f}×.")
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
@@ -511,6 +559,7 @@ def main() -> None:
     parser.add_argument("--page", action="append", default=[], help="another page to time, NAME=PATH ({id}: the first service; {others}: with=… of the other three)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, server log) and print where it is")
     parser.add_argument("--only", action="append", default=[], help="time only this view (by name, e.g. --only 'national comparison'; repeatable)")
+    parser.add_argument("--baseline", type=Path, default=None, help="a checkout of other code: its warm phase is run too, interleaved with this code's, and compared")
     arguments = parser.parse_args()
     density = 0.25 if arguments.quick else 1.0
     users = arguments.users or (5 if arguments.quick else TARGET_USERS)
@@ -534,8 +583,12 @@ def main() -> None:
     )
     data_dir = Path(tempfile.mkdtemp(prefix="reoffkit-performance-bench-"))
     servers: list[subprocess.Popen] = []
+    baseline_servers: list[subprocess.Popen] = []
     clients: list[Client] = []
     probes: list[Client] = []
+    baseline_clients: list[Client] = []
+    baseline_probes: list[Client] = []
+    compared: dict[str, dict[str, dict]] = {}
     try:
         started = time.perf_counter()
         frames, first, quarters = make_frames(today, density)
@@ -567,6 +620,11 @@ def main() -> None:
         for port in ports:
             servers.append(start_server(data_dir, port, arguments.threads))
         print(f"{len(servers)} server(s) (reoffkit serve: waitress, {arguments.threads} threads) up on ports {', '.join(map(str, ports))} in {time.perf_counter() - started:.1f} s.", flush=True)
+        baseline_ports = [free_port() for _ in range(arguments.servers)] if arguments.baseline else []
+        for port in baseline_ports:
+            baseline_servers.append(start_server(data_dir, port, arguments.threads, source=arguments.baseline.resolve()))
+        if baseline_ports:
+            print(f"{len(baseline_servers)} baseline server(s) ({arguments.baseline}) up on ports {', '.join(map(str, baseline_ports))}.", flush=True)
 
         views = {
             "one service": (f"/services/{service_ids[0]}/performance/", [b"Performance against projected national averages", NAMES[0].encode()]),
@@ -575,6 +633,7 @@ def main() -> None:
                 [b"Partnership of"] + [name.encode() for name in NAMES],
             ),
             "analysis by ethnicity": (f"/services/{service_ids[0]}/analysis/?by=ethnicity", [b"What drove reoffending in a completed cohort", b"Ethnicity"]),
+            "disproportionality": (f"/services/{service_ids[0]}/disproportionality/", [b"Ethnic disproportionality at every stage", b"Every stage, every group", NAMES[0].encode()]),
             "national comparison": (f"/services/{service_ids[0]}/compare/?figures=synthetic", [b"National comparison", b"funnel_binary", b"SYNTHETIC"]),
         }
         for extra in arguments.page:  # NAME=PATH, {id} for the first service, {others} for with=… of the other three
@@ -595,6 +654,10 @@ def main() -> None:
         for probe in probes:
             probe.login(USERNAME, password)
         probe = probes[0]
+        baseline_clients = [Client(baseline_ports[i % len(baseline_ports)]) for i in range(users)] if baseline_ports else []
+        baseline_probes = [Client(port) for port in baseline_ports]
+        for client in baseline_clients + baseline_probes:
+            client.login(USERNAME, password)
         print(f"{users + 1} sessions signed in through the login form in {time.perf_counter() - started:.1f} s.", flush=True)
 
         def invalidate() -> None:
@@ -647,6 +710,8 @@ def main() -> None:
                 client_cpu=time.process_time() - client_cpu_before,
             )
             print(f"Warm, {users} users: {name} p50 {ms(percentile(times, 50))}, p95 {ms(percentile(times, 95))}.", flush=True)
+            if baseline_ports:
+                compared[name] = warm_pair(path, expect, requests=requests, this=(servers, clients, probes), baseline=(baseline_servers, baseline_clients, baseline_probes))
 
         for name, (path, expect) in views.items():
             invalidate()
@@ -655,9 +720,9 @@ def main() -> None:
             print(f"Burst after a write, {users} users at once: {name} p50 {ms(percentile(times, 50))}, max {ms(max(times))}.", flush=True)
         server_peak = sum(peak_rss_mb(server.pid) for server in servers)
     finally:
-        for client in clients + probes:
+        for client in clients + probes + baseline_clients + baseline_probes:
             client.close()
-        for server in servers:
+        for server in servers + baseline_servers:
             stop_server(server)
         if database_url and not arguments.keep:
             drop_postgres(database_url)
@@ -706,13 +771,25 @@ def main() -> None:
             f"{p['charts']:.0f} charts' Altair specifications {ms(p['specs'])}, drawn as SVG {ms(p['svg'])} — also saved by the cache (drawn once with the report)."
         )
     print(f"Load average before {load_before[0]:.2f} / {load_before[1]:.2f} / {load_before[2]:.2f}, after {load_after[0]:.2f} / {load_after[1]:.2f} / {load_after[2]:.2f} (1 / 5 / 15 min).")
-    official = not arguments.quick and not arguments.only and users == TARGET_USERS and arguments.servers == 2 and database_url is not None
+    if compared:
+        print_comparison(compared, users=users, baseline=arguments.baseline)
+    official = not arguments.quick and not arguments.only and not arguments.baseline and users == TARGET_USERS and arguments.servers == 2 and database_url is not None
     verdicts = []
     for name, r in results.items():
         p95 = percentile(r["warm"], 95)
         verdict = f"- {name}: p95 under {ms(TARGET_P95)} with {users} concurrent users — **{'met' if p95 < TARGET_P95 else 'NOT met'}** ({ms(p95)}"
         verdict += ")" if p95 < TARGET_P95 else f", {p95 / TARGET_P95:.1f}× the target)"
-        verdicts.append(verdict + ("" if official else " (--only: one view, not written to the docs)" if arguments.only and not arguments.quick else " (not the target's conditions: a smoke run)") + ".")
+        if official:
+            note = ""
+        elif arguments.quick:
+            note = " (not the target's conditions: a smoke run)"
+        elif arguments.baseline:
+            note = " (--baseline: two sets of web processes share the CPUs; not written to the docs)"
+        elif arguments.only:
+            note = " (--only: one view, not written to the docs)"
+        else:
+            note = " (not the target's conditions)"
+        verdicts.append(verdict + note + ".")
     print("Targets:")
     print("\n".join(verdicts))
     if official and not arguments.no_docs:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from reoffkit.reference.synthetic_national import synthetic_national
 from reoffkit.web.compare import actions, views
 from reoffkit.web.tracker import actions as tracker_actions
+from reoffkit.web.tracker import fragments
 
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "compare-speed-test"}}
 
@@ -45,10 +46,10 @@ def fresh_cache():
 
     with override_settings(CACHES=LOCMEM):
         cache.clear()
-        getattr(views, "_LOCAL", {}).clear()
+        fragments.clear_local()
         yield
         cache.clear()
-        getattr(views, "_LOCAL", {}).clear()
+        fragments.clear_local()
 
 
 def test_a_warm_page_rebuilds_neither_the_report_nor_its_tables_until_a_write(national, fresh_cache, monkeypatch):
@@ -64,7 +65,7 @@ def test_a_warm_page_rebuilds_neither_the_report_nor_its_tables_until_a_write(na
     assert first.status_code == 200 and (len(built), len(twins)) == (1, 4)
     second = client.get(url)
     assert (len(built), len(twins)) == (1, 4) and report_part(second) == report_part(first)
-    getattr(views, "_LOCAL", {}).clear()  # another web process: the shared cache has the page part
+    fragments.clear_local()  # another web process: the shared cache has the page part
     assert report_part(client.get(url)) == report_part(first) and (len(built), len(twins)) == (1, 4)
     # the board's version is its own
     assert "Aggregates only" in text(national.client("bea").get(url)) and len(built) == 2

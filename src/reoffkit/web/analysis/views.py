@@ -16,10 +16,12 @@ from django.urls import reverse
 from reoffkit.disclosure import SUPPRESS_BELOW
 from reoffkit.engine.rules import Period, quarter_label
 from reoffkit.web.analysis import queries as analysis_queries
+from reoffkit.web.board.queries import EDITORS
 from reoffkit.web.jobs.models import Job
 from reoffkit.web.jobs.runner import kept
+from reoffkit.web.tracker import fragments
 from reoffkit.web.tracker.params import BadParameter, parse_quarter
-from reoffkit.web.tracker.permissions import has_permission, require
+from reoffkit.web.tracker.permissions import PERMISSIONS, has_permission, require, role_of
 from reoffkit.web.tracker.report_pages import FORMATS, chart_context, chart_download, file_stem, partnership, partnership_query
 
 GROUPS = {"tier": "Disposal tier", "sex": "Sex", "age_group": "Age group", "ethnicity": "Ethnicity", "yot_caseload": "On the YOT caseload",
@@ -94,33 +96,18 @@ def analysis(request, service):
     services = partnership(request, service)
     completed, period, group_by = _choice(request, service, today)
     records = has_permission(request.user, "view_records")
-    report = job = None
-    sections = []
+    report_html = job = None
     if period is not None:
         job = analysis_queries.analysis_job(
             services, by=request.user, period=period, as_at=today, group_by=group_by,
             suppress_below=None if records else SUPPRESS_BELOW, again=request.GET.get("again") == "1",
         )
-        report = kept(job) if job.state == Job.State.SUCCEEDED else None
-    if report is not None:
-        query = _query_for(services, period, group_by)
-        for section in report.sections:
-            few = section.tables.get("critical_few")
-            sections.append(
-                {
-                    "section": section,
-                    "charts": [chart_context(c.name, c, service_id=service.pk, download="analysis-chart", query=query) for c in section.charts],
-                    "tables": [_table(name, table) for name, table in section.tables.items() if name != "critical_few"],
-                    "critical_few": _critical_few(service, few) if few is not None and records else None,
-                    "see_also": reverse(section.see_also[0], args=[service.pk]) if section.see_also and has_permission(request.user, "view_disproportionality") else None,
-                    "see_also_words": section.see_also[1] if section.see_also else "",
-                }
-            )
-    named = [row["person"].pk for found in sections for row in (found["critical_few"] or []) if row["person"]]
-    if named:  # the named "critical few" are a list of children: audited as the record page is
-        from reoffkit.web.tracker.actions import record_list_view
-
-        record_list_view(by=request.user, service=service, object_ids=named, summary="Viewed the analysis's critical few")
+    if job is not None and job.state == Job.State.SUCCEEDED:
+        role = role_of(request.user)
+        key = fragments.key("analysis", role=role, version=job.params["key"], choices={"service": service.pk})
+        part = fragments.kept_value(key, lambda report: _report_part(report, service, services, period, group_by, role), prepare=lambda: kept(job))
+        if part is not None:  # None: the job kept no report
+            report_html = fragments.fill(part["html"], _critical_few_parts(request, service, part["few"]))
     return render(
         request,
         "analysis/analysis.html",
@@ -129,21 +116,64 @@ def analysis(request, service):
             "services": services,
             "partnership": len(services) > 1,
             "section": "analysis",
-            "today": today,
-            "report": report,
             "period": period,
-            "sections": sections,
             "completed": [quarter_label(key) for key in reversed(completed)],
             "chosen": {"period": quarter_label(period.first_quarter) if period else "", "quarters": period.quarters if period else 4, "by": group_by},
             "groups": GROUPS,
-            "quality": _table("data quality", report.data_quality) if report else None,
-            "records": records,
-            "threshold": SUPPRESS_BELOW,
-            "partners": partnership_query(services),
+            "report_html": report_html,
             "job": job,
             "again_url": f"{request.path}?{_query_for(services, period, group_by)}&again=1" if period else "",
         },
     )
+
+
+def _report_part(report, service, services, period, group_by, role) -> dict | None:
+    """The report part of the page for ``role`` (HTML with a slot for each section's critical
+    few) and the critical few themselves (only for roles that see children's records)."""
+    from django.template.loader import render_to_string
+
+    if report is None:
+        return None
+    records = role in PERMISSIONS["view_records"]
+    query = _query_for(services, period, group_by)
+    sections, few = [], {}
+    for section in report.sections:
+        table = section.tables.get("critical_few")
+        if table is not None and records:
+            few[section.key] = list(table.iter_rows(named=True))
+        sections.append(
+            {
+                "section": section,
+                "charts": [chart_context(c.name, c, service_id=service.pk, download="analysis-chart", query=query) for c in section.charts],
+                "tables": [_table(name, t) for name, t in section.tables.items() if name != "critical_few"],
+                "critical_few": section.key in few,
+                "see_also": reverse(section.see_also[0], args=[service.pk]) if section.see_also and role in PERMISSIONS["view_disproportionality"] else None,
+                "see_also_words": section.see_also[1] if section.see_also else "",
+            }
+        )
+    html = render_to_string(
+        "analysis/report.html",
+        {
+            "service": service, "report": report, "period": period, "sections": sections, "quality": _table("data quality", report.data_quality),
+            "records": records, "threshold": SUPPRESS_BELOW, "plan_editor": role in EDITORS,
+        },
+    )
+    return {"html": fragments.check(html), "few": few}
+
+
+def _critical_few_parts(request, service, few: dict) -> dict[str, str]:
+    """Each section's critical few, named, for this request (audited as the record page is)."""
+    from django.template.loader import render_to_string
+
+    if not few:
+        return {}
+    rows = {name: _critical_few(service, table) for name, table in few.items()}
+    named = [row["person"].pk for found in rows.values() for row in found if row["person"]]
+    if named:  # the named "critical few" are a list of children: audited as the record page is
+        from reoffkit.web.tracker.actions import record_list_view
+
+        record_list_view(by=request.user, service=service, object_ids=named, summary="Viewed the analysis's critical few")
+    return {f"critical-few:{name}": render_to_string("analysis/critical_few.html", {"rows": found}) for name, found in rows.items()}
 
 
 def _query_for(services, period, group_by) -> str:
@@ -152,12 +182,12 @@ def _query_for(services, period, group_by) -> str:
     return "&".join(parts + ([partners] if partners else []))
 
 
-def _critical_few(service, few) -> list[dict]:
+def _critical_few(service, few: list[dict]) -> list[dict]:
     from reoffkit.web.tracker.models import YoungPerson
 
-    people = {str(p.pk): p for p in YoungPerson.objects.filter(service=service, pk__in=[int(i) for i in few["person_id"].to_list() if i.isdigit()])}
+    people = {str(p.pk): p for p in YoungPerson.objects.filter(service=service, pk__in=[int(r["person_id"]) for r in few if r["person_id"].isdigit()])}
     rows = []
-    for row in few.iter_rows(named=True):
+    for row in few:
         person = people.get(row["person_id"])
         rows.append(
             {

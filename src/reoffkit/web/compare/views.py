@@ -13,9 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import tempfile
-import threading
-import time
-from collections import OrderedDict
 from pathlib import Path
 
 from django.contrib import messages
@@ -29,10 +26,11 @@ from reoffkit.reference.areas import AREA_TYPES
 from reoffkit.reports.comparison import COMPARATOR_KINDS, MODELLED, RAG_LABELS, SYNTHETIC_NOTE, period_label
 from reoffkit.web.compare import actions
 from reoffkit.web.compare.models import FigureLoad, ServiceComparison
+from reoffkit.web.tracker import fragments
 from reoffkit.web.tracker.actions import record_export
 from reoffkit.web.tracker.models import Role
 from reoffkit.web.tracker.permissions import has_permission, require, role_of
-from reoffkit.web.tracker.queries import cache_key, cached, service_frames
+from reoffkit.web.tracker.queries import cache_key, service_frames
 from reoffkit.web.tracker.report_pages import FORMATS, chart_context, chart_download, file_stem
 
 TABLES = ("cohorts", "funnel_binary", "funnel_frequency", "ranks", "plan", "indicators", "expected", "districts")
@@ -49,35 +47,12 @@ TWIN_ROWS = 25
 
 # ---- Computed once, kept in the shared cache and in this process -------------------------------------
 
-_LOCAL: OrderedDict[str, tuple[float, object]] = OrderedDict()
-_LOCAL_LOCK = threading.Lock()
-_LOCAL_ENTRIES = 64
-
-
 def _kept(key: str, build):
-    """:func:`cached` (the cache every web process shares), with a copy in this process. Every key
-    here names what its value was made from (the loads of figures, the newest data-changing audit
-    event of the service, the choices), so a value under a key never changes; the copy saves
-    reading and unpickling it again on every request, and expires with the shared cache's timeout.
-    Without a shared cache (the tests' dummy cache) nothing is kept."""
-    from django.core.cache import caches
-    from django.core.cache.backends.dummy import DummyCache
-
-    shared = caches["default"]
-    if isinstance(shared, DummyCache):
-        return build()
-    now = time.monotonic()
-    with _LOCAL_LOCK:
-        found = _LOCAL.get(key)
-        if found is not None and found[0] > now:
-            _LOCAL.move_to_end(key)
-            return found[1]
-    value = cached(key, build)
-    with _LOCAL_LOCK:
-        _LOCAL[key] = (now + (shared.default_timeout or 600), value)
-        while len(_LOCAL) > _LOCAL_ENTRIES:
-            _LOCAL.popitem(last=False)
-    return value
+    """Kept in the cache every web process shares, with a copy in this process
+    (:func:`reoffkit.web.tracker.fragments.kept_value`). Every key here names what its value was
+    made from (the loads of figures, the newest data-changing audit event of the service, the
+    choices), so a value under a key never changes."""
+    return fragments.kept_value(key, build)
 
 
 def _signature(loads: list[tuple[int, bool]] | None = None) -> str:
@@ -311,22 +286,22 @@ def _chart_items(report, charts, *, service, query: str, data) -> list[dict]:
     return items
 
 
-def _report_html(service, *, data, synthetic: bool, chosen: dict, focus_code: str, rag_against: str, shared: bool, signature: str) -> str:
+def _report_html(service, *, data, synthetic: bool, chosen: dict, focus_code: str, rag_against: str, shared: bool, signature: str, role: str | None) -> str:
     """The report part of the page, rendered once per report and kept (shared cache and this
     process): a warm page is then a few small queries and one string. Raises ``ValueError`` as
     :func:`comparison_report` does."""
     from django.template.loader import render_to_string
 
-    key = _report_key(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared, signature=signature) + ":html:1"
-    with _LOCAL_LOCK:
-        found = _LOCAL.get(key)
-        if found is not None and found[0] > time.monotonic():
-            return found[1]
-    # the report and charts are read (and cached) before the page's own lock (see _report)
-    report, report_key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared, signature=signature)
-    charts = _charts(report, report_key)
+    version = _report_key(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared, signature=signature)
+    key = fragments.key("compare", role=role, version=version)
 
-    def render() -> str:
+    def prepare():
+        # the report and charts are read (and cached) before the page's own lock (see _report)
+        report, report_key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared, signature=signature)
+        return report, _charts(report, report_key)
+
+    def render(prepared) -> str:
+        report, charts = prepared
         query = _query(chosen, synthetic)
         rows = _cohort_rows(report)
         context = {
@@ -346,7 +321,7 @@ def _report_html(service, *, data, synthetic: bool, chosen: dict, focus_code: st
         }
         return render_to_string("compare/report.html", context)
 
-    return _kept(key, render)
+    return fragments.kept(key, render, prepare=prepare)
 
 
 @require("view_aggregates")
@@ -384,7 +359,8 @@ def compare(request, service):
         chosen = _choices(request, data, focus_code)
         rag_against = setting.rag_against if setting else "country:England and Wales"
         try:
-            report_html = _report_html(service, data=data, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared, signature=signature)
+            report_html = _report_html(service, data=data, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared,
+                                       signature=signature, role=role_of(request.user))
         except ValueError as error:
             context.update(chosen=chosen, error=str(error))
         else:

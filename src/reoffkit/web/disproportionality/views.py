@@ -24,12 +24,14 @@ from reoffkit.engine import Period
 from reoffkit.engine.codes import ETHNICITY_SCHEMES
 from reoffkit.engine.disproportionality import NOT_KNOWN, STAGE_TABLE, Population
 from reoffkit.engine.rules import quarter_label
+from reoffkit.web.board.queries import EDITORS
 from reoffkit.web.disproportionality import actions
 from reoffkit.web.disproportionality.models import PopulationTable, ServicePopulation
+from reoffkit.web.tracker import fragments
 from reoffkit.web.tracker.params import BadParameter, parse_quarter
 from reoffkit.web.tracker.actions import record_export
 from reoffkit.web.tracker.models import Role
-from reoffkit.web.tracker.permissions import has_permission, require, role_of
+from reoffkit.web.tracker.permissions import PERMISSIONS, has_permission, require, role_of
 from reoffkit.web.tracker.queries import cache_key, cached, cohort_quarters, service_frames
 from reoffkit.web.tracker.report_pages import FORMATS, chart_context, chart_download, file_stem, partnership, partnership_query
 
@@ -102,9 +104,13 @@ def _report(services, *, period: Period, as_at: dt.date, scheme: str | None, pop
         )
         return for_sharing(report) if shared else report
 
-    figures = hashlib.sha256(repr(population).encode()).hexdigest()[:16]  # the population's label and counts
-    key = cache_key("disproportionality", services, period.first_quarter, period.quarters, as_at, scheme, shared, figures)
+    key = _report_key(services, period=period, as_at=as_at, scheme=scheme, population=population, shared=shared)
     return cached(key, compute), key
+
+
+def _report_key(services, *, period: Period, as_at: dt.date, scheme: str | None, population: Population | None, shared: bool) -> str:
+    figures = hashlib.sha256(repr(population).encode()).hexdigest()[:16]  # the population's label and counts
+    return cache_key("disproportionality", sorted(services, key=lambda s: s.pk), period.first_quarter, period.quarters, as_at, scheme, shared, figures)
 
 
 def _charts(report, key: str, *, pies: bool):
@@ -210,30 +216,52 @@ def disproportionality(request, service):
         "can_choose_population": has_permission(request.user, "load_population"),
     }
     if period is not None:
-        report, key = _report(services, period=period, as_at=today, scheme=scheme, population=population, shared=shared)
-        charts = _charts(report, key, pies=pies)
-        query = _query(services, period, scheme, pies)
-        stages = _stage_rows(report, shared=shared)
-        context.update(
-            report=report,
-            findings=report.findings(),
-            charts=[chart_context(c.name, c, service_id=service.pk, download="disproportionality-download", query=query) for c in charts],
-            stages=stages,
-            completeness=[{**row, "share": _percent(row["share_known"])} for row in report.tables["completeness"].iter_rows(named=True)],
-            sensitivity=[
+        role = role_of(request.user)
+        version = _report_key(services, period=period, as_at=today, scheme=scheme, population=population, shared=shared)
+        key = fragments.key("disproportionality", role=role, version=version, choices={"service": service.pk, "pies": pies})
+
+        def prepare():
+            report, report_key = _report(services, period=period, as_at=today, scheme=scheme, population=population, shared=shared)
+            return report, _charts(report, report_key, pies=pies)
+
+        context["report_html"] = fragments.kept(
+            key, lambda page: _report_part(page, service, services, period=period, scheme=scheme, pies=pies, population=population, shared=shared, role=role),
+            prepare=prepare,
+        )
+    return render(request, "disproportionality/disproportionality.html", context)
+
+
+def _report_part(page, service, services, *, period, scheme, pies, population, shared, role) -> str:
+    """The report part of the page (everything under the choices), as ``role`` sees it."""
+    from django.template.loader import render_to_string
+
+    report, charts = page
+    query = _query(services, period, scheme, pies)
+    stages = _stage_rows(report, shared=shared)
+    return render_to_string(
+        "disproportionality/report.html",
+        {
+            "service": service, "partnership": len(services) > 1, "period": period, "population": population, "shared": shared,
+            "threshold": SUPPRESS_BELOW, "can_choose_population": role in PERMISSIONS["load_population"], "plan_editor": role in EDITORS,
+            "report": report,
+            "findings": report.findings(),
+            "charts": [chart_context(c.name, c, service_id=service.pk, download="disproportionality-download", query=query) for c in charts],
+            "stages": stages,
+            "completeness": [{**row, "share": _percent(row["share_known"])} for row in report.tables["completeness"].iter_rows(named=True)],
+            "sensitivity": [
                 {**row, "index": _index({"group": row["group"], "rri": row["rri"], "rri_low": None, "rri_high": None}),
                  "if_group": _index({"group": row["group"], "rri": row["rri_if_in_group"], "rri_low": row["low_if_in_group"], "rri_high": row["high_if_in_group"]}),
                  "if_white": _index({"group": row["group"], "rri": row["rri_if_white"], "rri_low": row["low_if_white"], "rri_high": row["high_if_white"]})}
                 for row in report.tables["sensitivity"].filter(~report.tables["sensitivity"]["verdict"].is_in(["no_index"])).iter_rows(named=True)
             ],
-            downloads={name: f"{_download_url(service, name, 'csv')}?{query}" for name in TABLES},
-            any_small=any(r["small"] for block in stages for r in block["rows"]),
-            shortfalls=[
+            "downloads": {name: f"{_download_url(service, name, 'csv')}?{query}" for name in TABLES},
+            "any_small": any(r["small"] for block in stages for r in block["rows"]),
+            "shortfalls": [
                 f"{group}: {count:,} children counted ({STAGE_TABLE[stage].label.lower()}) but a population of {population_count:,}"
                 for group, stage, count, population_count in report.result.population_shortfalls
             ],
-        )
-    return render(request, "disproportionality/disproportionality.html", context)
+        },
+    )
 
 
 def _download_url(service, name: str, fmt: str) -> str:

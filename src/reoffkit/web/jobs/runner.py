@@ -136,7 +136,8 @@ def shared(*, kind: str, key: str, by, service=None, params: dict | None = None,
     """The newest job of ``kind`` for ``key`` (a description of its inputs and of the data's
     version), whoever started it; a new one when there is none, or when the last one failed and
     ``again`` is asked. Several people opening the same page share one computation."""
-    job = Job.objects.filter(kind=kind, params__key=key).order_by("-created_at").first()
+    # the payload (a whole report) is read only when asked for: a page whose report part is kept never needs it
+    job = Job.objects.filter(kind=kind, params__key=key).defer("payload").order_by("-created_at").first()
     if job is None or (again and job.state == Job.State.FAILED):
         job = start(kind=kind, by=by, service=service, params={**(params or {}), "key": key})
     return job

@@ -25,7 +25,12 @@ def performance_page(services: list[Service], *, as_at: dt.date, suppress_below:
             chart.svg()
         return report, charts
 
-    return cached(cache_key("performance-page", services, as_at, suppress_below), build)
+    return cached(performance_key(services, as_at=as_at, suppress_below=suppress_below), build)
+
+
+def performance_key(services: list[Service], *, as_at: dt.date, suppress_below: int | None) -> str:
+    """The cache key of :func:`performance_page`: the services, the day, the suppression and the data version."""
+    return cache_key("performance-page", sorted(services, key=lambda s: s.pk), as_at, suppress_below)
 
 
 def performance_report(services: list[Service], *, as_at: dt.date):

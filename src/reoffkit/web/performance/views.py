@@ -13,6 +13,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from reoffkit import reference as ref
@@ -20,8 +21,8 @@ from reoffkit.casefile import CaseFileError
 from reoffkit.disclosure import SUPPRESS_BELOW
 from reoffkit.reports.performance import MODELLED, is_official
 from reoffkit.web.performance import queries as performance_queries
-from reoffkit.web.tracker import actions
-from reoffkit.web.tracker.permissions import has_permission, require, services_of
+from reoffkit.web.tracker import actions, fragments
+from reoffkit.web.tracker.permissions import PERMISSIONS, has_permission, require, role_of, services_of_request
 from reoffkit.web.tracker.report_pages import chart_context, chart_download, file_stem, partnership, partnership_query
 
 MAX_REFERENCE_BYTES = 2_000_000
@@ -129,37 +130,61 @@ def _national_bases(report) -> list[dict]:
 def performance(request, service):
     today = dt.date.today()
     services = partnership(request, service)
-    report, charts, suppress = _page(request, services, today)
+    suppress = not has_permission(request.user, "view_records")
+    suppress_below = SUPPRESS_BELOW if suppress else None
+    role = role_of(request.user)
+    key = fragments.key("performance", role=role, version=performance_queries.performance_key(services, as_at=today, suppress_below=suppress_below),
+                        choices={"service": service.pk})
     rules = [s.counting_rules() for s in services]
-    live_rows = _live_rows(report)
+    part = fragments.kept_value(
+        key, lambda page: _report_part(page, service, services, role),
+        prepare=lambda: performance_queries.performance_page(services, as_at=today, suppress_below=suppress_below),
+    )
     return render(
         request,
         "performance/performance.html",
         {
             "service": service,
             "services": services,
-            "others": [s for s in services_of(request.user) if s != service],
+            "others": [s for s in services_of_request(request) if s != service],
             "partnership": len(services) > 1,
             "section": "performance",
             "today": today,
+            "modelled": MODELLED,
+            "curve_basis": part["curve_basis"],
+            "report_html": mark_safe(part["html"]),  # noqa: S308 — rendered by a template
+            "suppress": suppress,
+            "threshold": SUPPRESS_BELOW,
+            "rules": rules[0],
+            "settings_apply": [s for s, r in zip(services, rules) if not is_official(r)],
+        },
+    )
+
+
+def _report_part(page, service, services, role) -> dict:
+    """The report part of the page, as ``role`` sees it, and the curve's basis (named above it)."""
+    from django.template.loader import render_to_string
+
+    report, charts = page
+    live_rows = _live_rows(report)
+    query = partnership_query(services)
+    html = render_to_string(
+        "performance/report.html",
+        {
+            "service": service,
+            "services": services,
+            "partnership": len(services) > 1,
             "report": report,
             "modelled": MODELLED,
             "live_rows": live_rows,
             "periods_differ": any(row["national_periods_differ"] for row in live_rows),
             "official_rows": _official_rows(report),
-            "charts": {
-                name.replace("-", "_"): chart_context(name, chart, service_id=service.pk, download="performance-chart", query=partnership_query(services))
-                for name, chart in charts.items()
-            },
+            "charts": {name.replace("-", "_"): chart_context(name, chart, service_id=service.pk, download="performance-chart", query=query) for name, chart in charts.items()},
             "national_bases": _national_bases(report),
-            "query": partnership_query(services),
-            "suppress": suppress,
-            "threshold": SUPPRESS_BELOW,
-            "rules": rules[0],
-            "settings_apply": [s for s, r in zip(services, rules) if not is_official(r)],
-            "can_load_reference": has_permission(request.user, "view_reference"),
+            "can_load_reference": role in PERMISSIONS["view_reference"],
         },
     )
+    return {"html": fragments.check(html), "curve_basis": report.curve.basis}
 
 
 @require("view_aggregates")

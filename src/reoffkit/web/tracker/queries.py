@@ -295,16 +295,28 @@ def summary_quarters(service: Service, *, as_at: dt.date, count: int = 6):
 
 def cohort_quarters(service: Service, *, as_at: dt.date, count: int = 8) -> list[str]:
     """Labels ("2025Q3") of the last ``count`` calendar quarters with at least one cohort entry by
-    ``as_at`` under the service's rules, newest first: the cohort page's choice of quarter."""
+    ``as_at`` under the service's rules, newest first: the cohort page's choice of quarter.
+    Cached until the next write to the service: the pages that offer the choice read it on every
+    request, and counting it reads all the service's records. Not under :func:`cached`'s lock,
+    so a cached build may call it."""
+    from django.core.cache import cache
+
     from reoffkit.engine import cohort_entries
 
+    key = cache_key("cohort-quarters", [service], as_at, count)
+    found = cache.get(key)
+    if found is not None:
+        return list(found)
     frames = service_frames([service])
     if frames.outcomes.is_empty():
-        return []
-    first = quarter_of(add_months(as_at, -3 * count))
-    last = quarter_of(as_at)
-    entries = cohort_entries(frames.people, frames.outcomes, period=Period(first, last - first + 1), rules=service.counting_rules(), as_at=as_at)
-    return sorted(set(entries["quarter"].to_list()), reverse=True)[:count]
+        quarters = []
+    else:
+        first = quarter_of(add_months(as_at, -3 * count))
+        last = quarter_of(as_at)
+        entries = cohort_entries(frames.people, frames.outcomes, period=Period(first, last - first + 1), rules=service.counting_rules(), as_at=as_at)
+        quarters = sorted(set(entries["quarter"].to_list()), reverse=True)[:count]
+    cache.set(key, quarters)
+    return list(quarters)
 
 
 #: Audit verbs that change what a report counts (views, sign-ins and exports do not).

@@ -22,7 +22,8 @@ def plan_due(context, service):
 
 @register.simple_tag(takes_context=True)
 def add_from_finding(context, service, kind: str, reference: str, finding: str):
-    """A link to add an action plan item from a finding, the issue filled in (only for editors)."""
+    """A link to add an action plan item from a finding, the issue filled in (only for editors:
+    the request's user, or ``plan_editor`` in a kept fragment's context, which is keyed by role)."""
     from urllib.parse import urlencode
 
     from django.urls import reverse
@@ -30,8 +31,11 @@ def add_from_finding(context, service, kind: str, reference: str, finding: str):
 
     from reoffkit.web.board.queries import can_edit
 
-    request = context.get("request")
-    if request is None or not can_edit(request.user):
+    editor = context.get("plan_editor")
+    if editor is None:
+        request = context.get("request")
+        editor = request is not None and can_edit(request.user)
+    if not editor:
         return ""
     query = urlencode({"source": kind, "source_ref": str(reference)[:300], "issue": str(finding).rstrip(".")[:1000] + "."})
     return format_html(

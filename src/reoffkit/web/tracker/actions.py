@@ -1,6 +1,12 @@
 """The only place that creates, changes or deletes records. Each action is atomic, validates with
 ``full_clean()``, takes the acting user as keyword-only ``by=`` and writes an audit event.
 
+A record is created in two steps, so that many can be written at once: a ``new_…`` function
+validates it and says how it will be audited, writing nothing (:class:`NewRecord`), and
+:func:`create_records` writes any number of them with their audit events. The one-record actions
+(``add_outcome`` and the rest) are the two steps for one record; an import validates every record
+first, then writes them in batches (``reoffkit.web.spreadsheets.importing``).
+
 Views, the CLI, imports, the demo loader and test fixtures all call these functions.
 """
 

@@ -77,11 +77,13 @@ def main() -> None:
             if done % 5000 == 0 or done == total:
                 print(f"  {done:,} of {total:,} changes ({time.perf_counter() - started:.0f} s)", flush=True)
 
+        cpu = time.process_time()
         commit_import(plan, by=officer, progress=progress)
+        commit_cpu = time.process_time() - cpu
         total_s = time.perf_counter() - started
         commit_s = total_s - read_s - plan_s
         outcomes = sizes["outcomes"]
-        print(f"Read and validated in {read_s:.1f} s, planned in {plan_s:.1f} s, committed {len(plan.changes):,} changes in {commit_s:.1f} s.")
+        print(f"Read and validated in {read_s:.1f} s, planned in {plan_s:.1f} s, committed {len(plan.changes):,} changes in {commit_s:.1f} s ({commit_cpu:.1f} s of CPU).")
         print(f"Total {total_s:.1f} s for {outcomes:,} outcome rows: {outcomes / total_s:,.0f} outcome rows a second "
               f"({len(plan.changes) / total_s:,.0f} records a second); peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB.")
         scaled = total_s * 20_000 / outcomes

@@ -7,6 +7,7 @@ import zipfile
 
 import polars as pl
 import pytest
+from django.db.models import Count
 from web_helpers import TODAY
 
 from reoffkit.casefile import read_case_file, write_case_file
@@ -133,17 +134,18 @@ def test_a_failure_midway_leaves_nothing_half_imported(world, westvale, case_fol
     """An import of one batch or less is one transaction: all or nothing."""
     plan = plan_import(westvale, read_case_file(case_folder))
     calls = []
-    original = actions.add_assessment
+    original = actions.insert_records
 
-    def failing(**kwargs):
+    def failing(*args, **kwargs):
         calls.append(1)
         if len(calls) == 5:
             raise RuntimeError("the database went away")
-        return original(**kwargs)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(actions, "add_assessment", failing)
+    monkeypatch.setattr(actions, "insert_records", failing)
     with pytest.raises(RuntimeError):
         commit_import(plan, by=world.users["percy"], batch=len(plan.changes))
+    assert len(calls) == 5
     assert YoungPerson.objects.filter(service=westvale).count() == 0 and Outcome.objects.filter(person__service=westvale).count() == 0
 
 
@@ -157,15 +159,15 @@ def test_a_large_import_that_fails_keeps_whole_batches_says_so_and_the_same_file
     plan = plan_import(westvale, case)
     total = len(plan.changes)
     calls = []
-    original = actions.add_assessment
+    original = actions.insert_records
 
-    def failing(**kwargs):
+    def failing(*args, **kwargs):
         calls.append(1)
         if len(calls) == 5:
             raise RuntimeError("the database went away")
-        return original(**kwargs)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(actions, "add_assessment", failing)
+    monkeypatch.setattr(actions, "insert_records", failing)
     with pytest.raises(ImportStopped) as stopped:
         commit_import(plan, by=world.users["percy"], batch=50)
     done = stopped.value.done
@@ -182,6 +184,80 @@ def test_a_large_import_that_fails_keeps_whole_batches_says_so_and_the_same_file
     commit_import(plan_import(fresh, case), by=world.users["percy"])
     for period in (Period.parse("2023Q3", 4), Period.parse("2024Q2")):
         assert db_measures(westvale, period) == db_measures(fresh, period)
+
+
+def _failing_audit(monkeypatch, at: int) -> list:
+    """Make the ``at``-th bulk audit of the import fail, as a database that goes away would."""
+    calls = []
+    original = actions.audit_many
+
+    def failing(**kwargs):
+        calls.append(1)
+        if len(calls) == at:
+            raise RuntimeError("the audit log could not be written")
+        return original(**kwargs)
+
+    monkeypatch.setattr(actions, "audit_many", failing)
+    return calls
+
+
+def _created_and_audited(service) -> tuple[dict, dict]:
+    """The service's records by type (pks), and the pks the audit log says were created."""
+    from reoffkit.web.tracker.models import Assessment, ReviewAction
+
+    records = {
+        "young_person": set(YoungPerson.objects.filter(service=service).values_list("pk", flat=True)),
+        "outcome": set(Outcome.objects.filter(person__service=service).values_list("pk", flat=True)),
+        "assessment": set(Assessment.objects.filter(person__service=service).values_list("pk", flat=True)),
+        "review_action": set(ReviewAction.objects.filter(person__service=service).values_list("pk", flat=True)),
+    }
+    audited: dict[str, list] = {kind: [] for kind in records}
+    for kind, ids in AuditEvent.objects.filter(service=service, verb="create", object_type__in=list(records)).values_list("object_type", "object_ids"):
+        audited[kind].extend(int(i) for i in ids)
+    return records, audited
+
+
+def test_auditing_that_fails_part_way_leaves_nothing_of_a_small_import(world, westvale, case_folder, monkeypatch):
+    plan = plan_import(westvale, read_case_file(case_folder))
+    events = AuditEvent.objects.count()
+    calls = _failing_audit(monkeypatch, at=1)
+    with pytest.raises(RuntimeError, match="audit log"):
+        commit_import(plan, by=world.users["percy"], batch=len(plan.changes))
+    assert calls  # the records were written, then their audit failed: all of it went
+    records, _ = _created_and_audited(westvale)
+    assert records == {kind: set() for kind in records} and AuditEvent.objects.count() == events
+
+
+def test_auditing_that_fails_part_way_through_a_large_import_keeps_only_whole_audited_batches(world, westvale, case_folder, monkeypatch):
+    from reoffkit.web.spreadsheets.importing import ImportStopped
+    from reoffkit.web.tracker import auditchain
+
+    plan = plan_import(westvale, read_case_file(case_folder))
+    _failing_audit(monkeypatch, at=3)
+    with pytest.raises(ImportStopped) as stopped:
+        commit_import(plan, by=world.users["percy"], batch=50)
+    assert stopped.value.done == 100  # two batches of 50, each with its audit events
+    records, audited = _created_and_audited(westvale)
+    assert sum(len(pks) for pks in records.values()) == 100
+    for kind, pks in records.items():
+        assert sorted(audited[kind]) == sorted(pks), kind  # every record kept has its one audit event, and no other
+    assert auditchain.verify().ok
+
+
+def test_a_large_import_links_every_record_to_its_child_and_audits_each_once_on_an_unbroken_chain(world, westvale, case_folder):
+    from reoffkit.web.tracker import auditchain
+
+    case = read_case_file(case_folder)
+    commit_import(plan_import(westvale, case), by=world.users["percy"], batch=50)
+    records, audited = _created_and_audited(westvale)
+    for kind, pks in records.items():
+        assert sorted(audited[kind]) == sorted(pks), kind
+    per_child = dict(Outcome.objects.filter(person__service=westvale).values_list("person__local_id").annotate(n=Count("id")))
+    expected = dict(case.outcomes.group_by("person_id").len().iter_rows())
+    assert per_child == expected
+    assert ResettlementRecord.objects.filter(outcome__person__service=westvale).count() == case.resettlement.height
+    result = auditchain.verify()
+    assert result.ok, result.findings[:3]
 
 
 def test_a_zip_of_the_csv_files_reads_like_the_folder_and_hostile_zips_are_refused(case_folder, tmp_path):

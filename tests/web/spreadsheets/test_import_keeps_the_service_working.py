@@ -53,10 +53,11 @@ def test_the_whole_import_as_one_transaction_stops_the_service_meanwhile(tmp_pat
 
 
 def test_a_batch_ends_at_its_time_limit_and_the_progress_says_how_far(transactional_db, tmp_path, monkeypatch):
-    """A batch ends after BATCH changes or HOLD_SECONDS holding the lock, whichever comes first:
-    with a limit every change exceeds, each change is a batch of its own; with none reached,
-    batches of the size asked for (50 here). (Outside any caller's transaction, as the worker and the command line run it;
-    the pause is set to none here, as it only waits.)"""
+    """A batch ends once it has held the lock for BATCH_SECONDS, at the end of a chunk of records
+    (INSERT_ROWS, 10 here) or of a change to an existing record, or after the ``batch`` changes
+    asked for (50 here): with a limit every chunk exceeds, each batch is one chunk; with none
+    reached, batches of 50. (Outside any caller's transaction, as the worker and the command line
+    run it; the gap is set to none here, as it only waits.)"""
     import datetime as dt
 
     from reoffkit.casefile import read_case_file, write_case_file
@@ -71,18 +72,22 @@ def test_a_batch_ends_at_its_time_limit_and_the_progress_says_how_far(transactio
     from audit_triggers import lift_append_only
 
     try:
-        monkeypatch.setattr(importing, "PAUSE_SQLITE", 0.0)
+        monkeypatch.setattr(importing, "GAP_SQLITE", 0.0)
+        monkeypatch.setattr(actions, "INSERT_ROWS", 10)
         for name, limit in (("Westvale", 1e-9), ("Eastvale", 3600.0)):
             service = actions.create_service(by="setup", name=name)
             officer = actions.create_staff_user(by="setup", username=f"percy-{name}", password="correct-horse-battery-staple", role=Role.PERFORMANCE, services=[service])
             plan = importing.plan_import(service, case)
             total = len(plan.changes)
             assert total > 2 * 50
-            monkeypatch.setattr(importing, "HOLD_SECONDS", limit)
+            monkeypatch.setattr(importing, "BATCH_SECONDS", limit)
             seen: list[int] = []
             importing.commit_import(plan, by=officer, progress=lambda done, total: seen.append(done), batch=50)
-            expected = list(range(1, total + 1)) if limit < 1 else [*range(50, total, 50), total]
-            assert seen == expected
+            steps = [after - before for before, after in zip([0, *seen], seen)]
+            if limit < 1:
+                assert seen[-1] == total and all(1 <= step <= 10 for step in steps), steps  # a new child can bring its district: 10 changes at most
+            else:
+                assert seen == [*range(50, total, 50), total]
             assert importing.plan_import(service, case).changes == []  # all made, none twice
     finally:
         lift_append_only()  # the test database is emptied after a transactional test

@@ -65,3 +65,43 @@ def test_audit_log_is_append_only_in_the_database(world):
         AuditEvent.objects.filter(pk=event.pk).delete()
     with pytest.raises(ValidationError):
         event.save()
+
+
+def test_records_created_together_link_to_each_other_and_are_audited_on_one_chain(world):
+    """A child, its outcome, a district and an assessment made in one call (as an import's batch
+    makes them): each is validated before anything is written, the outcome and assessment link to
+    the child saved with them, and each record has its own audit event on an unbroken chain."""
+    from reoffkit.web.tracker import auditchain
+
+    percy = world.users["percy"]
+    district = actions.new_district(service=world.northmoor, name="Moorside")
+    child = actions.new_young_person(
+        service=world.northmoor, local_id="N050", first_name="A", last_name="B", date_of_birth=days_ago(15 * 365), sex="male",
+        ethnicity="White", district=district.instance,
+    )
+    outcome = actions.new_outcome(person=child.instance, outcome_type="youth_caution", offence_date=days_ago(20), outcome_date=days_ago(10), gravity=2)
+    assessment = actions.new_assessment(person=child.instance, assessment_date=days_ago(9), tool="asset", score=12, likelihood_band="low", intervention_level="standard")
+    assert child.instance.pk is None  # nothing written yet
+    head = auditchain.head()[0]
+    made = actions.create_records(by=percy, records=[district, child, outcome, assessment])
+    saved = Outcome.objects.select_related("person__district").get(pk=made[2].pk)
+    assert saved.person.local_id == "N050" and saved.person.district.name == "Moorside"
+    assert made[3].person_id == made[1].pk and made[1].district_id == made[0].pk
+    events = list(AuditEvent.objects.filter(seq__gt=head).order_by("seq"))
+    assert [(e.object_type, e.object_ids) for e in events] == [
+        ("district", [str(made[0].pk)]), ("young_person", [str(made[1].pk)]), ("outcome", [str(made[2].pk)]), ("assessment", [str(made[3].pk)]),
+    ]
+    assert events[1].summary == f"Added young person {made[1].pk}" and all(e.username == "percy" for e in events)
+    assert auditchain.verify().ok
+
+
+def test_a_record_that_fails_validation_stops_the_whole_call_before_anything_is_written(world):
+    before = (YoungPerson.objects.count(), Outcome.objects.count(), AuditEvent.objects.count())
+    child = actions.new_young_person(
+        service=world.northmoor, local_id="N051", first_name="A", last_name="B", date_of_birth=days_ago(15 * 365), sex="male", ethnicity="White"
+    )
+    with pytest.raises(ValidationError):
+        actions.new_outcome(person=child.instance, outcome_type="youth_caution", offence_date=days_ago(2), outcome_date=days_ago(10))
+    with pytest.raises(ValidationError):
+        actions.add_outcome(by=world.users["pat"], person=world.ned, outcome_type="youth_caution", offence_date=days_ago(2), outcome_date=days_ago(10))
+    assert (YoungPerson.objects.count(), Outcome.objects.count(), AuditEvent.objects.count()) == before

@@ -19,11 +19,11 @@ record of the service): then an outcome or assessment of the service that no row
 matches is planned as removed, listed in the preview like every other change, and deleted through
 the audited actions with the file named as the reason (ADR 13). Otherwise records in the service
 that the file does not hold are counted in the plan and left alone. Committing applies the plan
-through the actions (each change validated and audited), plus one "import" audit event with the
-counts: in one transaction when it is small, in short transactions of :data:`BATCH` changes and
-at most :data:`HOLD_SECONDS` when it is large, so that the service goes on working meanwhile
-(:func:`commit_import`); re-importing
-the same file changes nothing.
+through the actions (each change validated, every new record before the first write, and each
+audited), plus one "import" audit event with the counts: in one transaction when it is small
+(up to :data:`BATCH` changes), in transactions of at most :data:`BATCH_SECONDS` when it is large,
+so that the service goes on working meanwhile (:func:`commit_import`); re-importing the same file
+changes nothing.
 """
 
 from __future__ import annotations
@@ -52,10 +52,15 @@ NAME_NOT_GIVEN = "(not in file)"
 
 @dataclass
 class Change:
+    """One change of a plan. ``new(by)`` makes and validates the records it creates (nothing is
+    written: :func:`commit_import` calls it for every change before the first write); ``apply(by)``
+    makes any other change, once those records are written."""
+
     kind: str  # new child | changed child | new outcome | changed outcome | new assessment | changed assessment | new action | resettlement
     person_id: str
     detail: str
-    apply: Callable[[object], None] = field(repr=False, default=lambda by: None)
+    apply: Callable[[object], None] | None = field(repr=False, default=None)
+    new: Callable[[object], list] | None = field(repr=False, default=None)
 
 
 @dataclass
@@ -129,12 +134,16 @@ def plan_import(service: Service, case_file, *, full: bool = False) -> ImportPla
     made: dict[str, YoungPerson] = {}
     unchanged = {"children": 0, "outcomes": 0, "assessments": 0, "review actions": 0, "resettlement records": 0}
 
-    def district_for(name: str | None, by):
+    def district_for(name: str | None) -> tuple[object, list]:
+        """The district called ``name``, and the record to create when it is new (the first
+        change that names it, in plan order, creates it)."""
         if not name:
-            return None
+            return None, []
         if name not in districts:
-            districts[name] = actions.add_district(by=by, service=service, name=name)
-        return districts[name]
+            made_district = actions.new_district(service=service, name=name)
+            districts[name] = made_district.instance
+            return made_district.instance, [made_district]
+        return districts[name], []
 
     for row in people_frame.iter_rows(named=True):
         pid = row["person_id"]
@@ -156,12 +165,12 @@ def plan_import(service: Service, case_file, *, full: bool = False) -> ImportPla
             first, last = row.get("first_name") or NAME_NOT_GIVEN, row.get("last_name") or pid
 
             def create(by, pid=pid, values=values, first=first, last=last):
-                made[pid] = actions.create_young_person(
-                    by=by, service=service, local_id=pid, first_name=first, last_name=last,
-                    **{**values, "district": district_for(values["district"], by)},
-                )
+                district, records = district_for(values["district"])
+                child = actions.new_young_person(service=service, local_id=pid, first_name=first, last_name=last, **{**values, "district": district})
+                made[pid] = child.instance
+                return [*records, child]
 
-            plan.changes.append(Change("new child", pid, f"born {values['date_of_birth']:%-d %b %Y}", create))
+            plan.changes.append(Change("new child", pid, f"born {values['date_of_birth']:%-d %b %Y}", new=create))
             continue
         before = {name: getattr(person, name) for name in PERSON_FIELDS}
         before["district"] = person.district.name if person.district else None
@@ -172,14 +181,20 @@ def plan_import(service: Service, case_file, *, full: bool = False) -> ImportPla
             unchanged["children"] += 1
             continue
 
-        def update(by, person=person, differences=differences):
-            new = {name: after for name, (_, after) in differences.items()}
-            if "district" in new:
-                new["district"] = district_for(new["district"], by)
-            actions.update_young_person(by=by, person=person, **new)
+        wanted = {name: after for name, (_, after) in differences.items()}
+        chosen: dict = {}
+
+        def new_district(by, wanted=wanted, chosen=chosen):
+            if "district" not in wanted:
+                return []
+            chosen["district"], records = district_for(wanted["district"])
+            return records
+
+        def update(by, person=person, wanted=wanted, chosen=chosen):
+            actions.update_young_person(by=by, person=person, **{**wanted, **chosen})
 
         words = _changed_words(differences)
-        plan.changes.append(Change("changed child", pid, words, update))
+        plan.changes.append(Change("changed child", pid, words, update, new_district))
 
     def person_of(pid: str) -> YoungPerson | None:
         return made.get(pid) or matched.get(pid)
@@ -245,13 +260,15 @@ def _plan_outcomes(plan, outcomes: pl.DataFrame, matched, person_of, unchanged, 
         if record is None:
 
             def create(by, row=row, pid=pid, values=values):
-                actions.add_outcome(
-                    by=by, person=person_of(pid), offence_date=row["offence_date"], outcome_date=row["outcome_date"],
-                    outcome_type=row["outcome_type"], release_date=row["release_date"],
-                    recorded_on=row["recorded_on"] or row["outcome_date"] or row["offence_date"], **values,
-                )
+                return [
+                    actions.new_outcome(
+                        person=person_of(pid), offence_date=row["offence_date"], outcome_date=row["outcome_date"],
+                        outcome_type=row["outcome_type"], release_date=row["release_date"],
+                        recorded_on=row["recorded_on"] or row["outcome_date"] or row["offence_date"], **values,
+                    )
+                ]
 
-            plan.changes.append(Change("new outcome", pid, f"{row['outcome_type'].replace('_', ' ')}, offence on {row['offence_date']:%-d %b %Y}", create))
+            plan.changes.append(Change("new outcome", pid, f"{row['outcome_type'].replace('_', ' ')}, offence on {row['offence_date']:%-d %b %Y}", new=create))
             continue
         _plan_correction(plan, unchanged, "outcome", pid, record, values, lambda by, record, **new: actions.update_outcome(by=by, outcome=record, **new))
     return existing
@@ -281,9 +298,9 @@ def _plan_assessments(plan, assessments: pl.DataFrame, matched, person_of, uncha
         if record is None:
 
             def create(by, row=row, pid=pid, values=values):
-                actions.add_assessment(by=by, person=person_of(pid), assessment_date=row["assessment_date"], tool=row["tool"], **values)
+                return [actions.new_assessment(person=person_of(pid), assessment_date=row["assessment_date"], tool=row["tool"], **values)]
 
-            plan.changes.append(Change("new assessment", pid, f"{row['tool']} on {row['assessment_date']:%-d %b %Y}", create))
+            plan.changes.append(Change("new assessment", pid, f"{row['tool']} on {row['assessment_date']:%-d %b %Y}", new=create))
             continue
         _plan_correction(
             plan, unchanged, "assessment", pid, record, values, lambda by, record, **new: actions.update_assessment(by=by, assessment=record, **new)
@@ -340,13 +357,15 @@ def _plan_actions(plan, review_actions: pl.DataFrame, matched, person_of, unchan
             continue
 
         def create(by, row=row, pid=pid):
-            actions.add_review_action(
-                by=by, person=person_of(pid), raised_on=row["raised_on"], trigger=row["trigger"], action=row["action"], status=row["status"],
-                owner=owners.get(row["owner"]), due_on=row["due_on"], completed_on=row["completed_on"] if row["status"] == "completed" else None,
-                notes=row["notes"] or "",
-            )
+            return [
+                actions.new_review_action(
+                    by=by, person=person_of(pid), raised_on=row["raised_on"], trigger=row["trigger"], action=row["action"], status=row["status"],
+                    owner=owners.get(row["owner"]), due_on=row["due_on"], completed_on=row["completed_on"] if row["status"] == "completed" else None,
+                    notes=row["notes"] or "",
+                )
+            ]
 
-        plan.changes.append(Change("new review action", pid, f"{row['action'].replace('_', ' ')} raised {row['raised_on']:%-d %b %Y}", create))
+        plan.changes.append(Change("new review action", pid, f"{row['action'].replace('_', ' ')} raised {row['raised_on']:%-d %b %Y}", new=create))
 
 
 def _plan_resettlement(plan, resettlement: pl.DataFrame, matched, person_of, unchanged) -> None:
@@ -368,24 +387,23 @@ def _plan_resettlement(plan, resettlement: pl.DataFrame, matched, person_of, unc
         plan.changes.append(Change("resettlement record", pid, f"release on {row['release_date']:%-d %b %Y}", apply))
 
 
-#: Changes written per transaction. Between two batches other writers (a sign-in, a recorded
-#: assessment, the audit of a record viewed) take their turn, so they wait for about one batch,
-#: never for the whole import (docs/adr/0016-uploads-and-imports.md).
+#: An import of up to this many changes is written in one transaction: all or nothing.
 BATCH = 200
 
-#: On SQLite, the pause after each batch of a large import, in seconds. SQLite has one write lock
-#: and no queue for it: a writer kept waiting by the busy timeout tries again after 1, 2, 5, … ms
-#: and then every 100 ms. An import that began its next batch the moment it committed one would
-#: win every time and lock the others out until it ended; a pause longer than that 100 ms lets
-#: every waiting writer in first (PostgreSQL queues its lock waits, so it needs none).
-PAUSE_SQLITE = 0.11
+#: The longest a batch of a larger import holds the lock every audited write needs, in seconds: a
+#: batch ends at the first chunk of changes (records inserted :data:`actions.INSERT_ROWS` at a
+#: time) that brings it to this long. On SQLite that is the database's one write lock; on
+#: PostgreSQL the audit chain's lock (every audited action, viewing a child's record too, waits
+#: for it). A writer that arrives while a batch is written waits for the rest of it.
+BATCH_SECONDS = 0.25
 
-#: The longest a batch of a large import holds the lock every audited write needs, in seconds: a
-#: batch ends after :data:`BATCH` changes or this long, whichever comes first. On SQLite that is
-#: the database's one write lock; on PostgreSQL the audit chain's lock (every audited action,
-#: viewing a child's record too, waits for it). A writer that arrives while a batch is written
-#: waits for the rest of it; on a busy machine 200 changes took a second.
-HOLD_SECONDS = 0.25
+#: On SQLite, the least time between two batches of a large import, in seconds. SQLite has one
+#: write lock and no queue for it: a writer kept waiting by the busy timeout tries again after 1,
+#: 2, 5, … ms and then every 100 ms. An import that began its next batch the moment it committed
+#: one would win every time and lock the others out until it ended; a gap longer than that 100 ms
+#: lets every waiting writer in first (PostgreSQL queues its lock waits, so it needs none). What
+#: the import does between batches (reporting progress) counts towards the gap.
+GAP_SQLITE = 0.11
 
 
 class ImportStopped(Exception):
@@ -398,17 +416,24 @@ class ImportStopped(Exception):
 
 
 def commit_import(
-    plan: ImportPlan, *, by, progress: Callable[[int, int], None] | None = None, via: str = "", batch: int = BATCH
+    plan: ImportPlan, *, by, progress: Callable[[int, int], None] | None = None, via: str = "", batch: int | None = None
 ) -> dict[str, int]:
     """Apply every change of ``plan`` and audit the import.
 
-    An import of up to ``batch`` changes is one transaction: all or nothing. A larger one is
-    written in transactions of ``batch`` changes and at most :data:`HOLD_SECONDS` — on SQLite
-    with a pause of :data:`PAUSE_SQLITE` after each — so that the service goes on
-    working while it runs (signing in, reading and recording wait for the rest of one batch at
-    most); while it runs, the service's pages say so (:mod:`reoffkit.web.jobs.imports`). Each batch is all or nothing; a failure stops
-    the import, keeps the batches already made, audits how far it got and raises
-    :class:`ImportStopped` — importing the same file again makes only the rest.
+    First every record the plan creates is made and validated (``full_clean``), before anything is
+    written: a record that fails stops the import with nothing written. Then they are written with
+    one ``INSERT`` for up to :data:`actions.INSERT_ROWS` records and their audit events chained in
+    one go at the end of each transaction (:func:`actions.audit_many`); changes to existing records
+    go through their actions one at a time.
+
+    An import of up to :data:`BATCH` changes (or ``batch``, when given) is one transaction: all or
+    nothing. A larger one is written in transactions of at most :data:`BATCH_SECONDS` (and at most
+    ``batch`` changes, when given) — on SQLite at least :data:`GAP_SQLITE` apart — so that the
+    service goes on working while it runs (signing in, reading and recording wait for the rest of
+    one batch at most); while it runs, the service's pages say so (:mod:`reoffkit.web.jobs.imports`).
+    Each batch is all or nothing, its records with their audit events; a failure stops the import,
+    keeps the batches already made, audits how far it got and raises :class:`ImportStopped` —
+    importing the same file again makes only the rest.
 
     ``via`` says how it was made when not through the signed-in web pages (the command line names
     the operating-system account that ran it beside the user it was run as)."""
@@ -421,10 +446,11 @@ def commit_import(
     name = plan.source.rsplit("/", 1)[-1][:100]
     by_whom = f" by {by.username} via {via}" if via else ""
     extra = {"via": via} if via else {}
-    if total <= batch:
+    # every record is made and validated, in plan order, before the first write
+    records = [change.new(by) if change.new else [] for change in plan.changes]
+    if total <= (batch or BATCH):
         with transaction.atomic():
-            for change in plan.changes:
-                change.apply(by)
+            _write(plan.changes, records, 0, total, by)
             _audit_import(plan, by, f"Imported {name}{by_whom}: {plan.summary()}", {**counts, **extra})
         if progress:
             progress(total, total)
@@ -432,25 +458,23 @@ def commit_import(
     done = 0
     # a caller's own transaction keeps the lock across batches anyway: then neither can help
     own = not connection.in_atomic_block
-    hold = HOLD_SECONDS if own else 0.0
-    pause = PAUSE_SQLITE if own and connection.vendor == "sqlite" else 0.0
+    seconds = BATCH_SECONDS if own else 0.0
+    gap = GAP_SQLITE if own and connection.vendor == "sqlite" else 0.0
+    audit_share = 1.5  # the audit events' time as a share of the rest of a batch's: about 1.5, measured as it goes
     with running_import(plan.service, by, total) as marker:
         try:
             while done < total:
-                end = done
                 with transaction.atomic():
-                    began = time.perf_counter()  # the write lock is ours from here
-                    for change in plan.changes[done : done + batch]:
-                        change.apply(by)
-                        end += 1
-                        if hold and time.perf_counter() - began >= hold:
-                            break  # a slow batch (a busy machine) ends early: the lock is held briefly
+                    end, audit_share = _write(
+                        plan.changes, records, done, min(total, done + batch) if batch else total, by, seconds=seconds, audit_share=audit_share
+                    )
                     marker.advance(end)  # with the batch: one turn of the write lock
+                committed = time.perf_counter()
                 done = end
                 if progress:
                     progress(done, total)
-                if pause and done < total:
-                    time.sleep(pause)  # other writers' turn
+                if gap and done < total:
+                    time.sleep(max(0.0, gap - (time.perf_counter() - committed)))  # other writers' turn
         except Exception as error:
             made = {}
             for change in plan.changes[:done]:
@@ -464,6 +488,50 @@ def commit_import(
             raise ImportStopped(done, total, error) from error
         _audit_import(plan, by, f"Imported {name}{by_whom}: {plan.summary()}", {**counts, **extra})
     return counts
+
+
+def _write(changes: list[Change], records: list[list], start: int, stop: int, by, *, seconds: float = 0.0, audit_share: float = 1.0) -> tuple[int, float]:
+    """Inside a transaction, make ``changes[start:stop]`` — ending early, after a whole chunk, once
+    ``seconds`` (when not 0) would have passed with the audit events written — and audit the
+    records created; return where it ended and what the audit took as a share of the rest.
+
+    Records are inserted in chunks of up to :data:`actions.INSERT_ROWS`, in plan order (a child
+    before its outcomes, so they take its id); a change that is not a creation is made after the
+    records before it are written. The created records' audit events are written last, in one go:
+    they take about ``audit_share`` of the time the rest took (as much again, or more), so the
+    batch ends when the rest has taken ``seconds / (1 + audit_share)``."""
+    began = time.perf_counter()
+    seconds = seconds / (1 + audit_share)
+    waiting: list = []
+    written: list = []
+
+    def flush() -> None:
+        if waiting:
+            actions.insert_records(waiting)
+            written.extend(waiting)
+            waiting.clear()
+
+    end = start
+    while end < stop:
+        change = changes[end]
+        waiting.extend(records[end])
+        end += 1
+        if change.apply is not None:
+            flush()
+            change.apply(by)
+        if len(waiting) >= actions.INSERT_ROWS:
+            flush()
+            if seconds and time.perf_counter() - began >= seconds:
+                break  # the lock is held briefly, however busy the machine
+        elif seconds and not waiting and time.perf_counter() - began >= seconds:
+            break
+    flush()
+    rest = time.perf_counter() - began
+    if written:
+        actions.audit_many(by=by, events=actions.creation_events(written))
+        if len(written) >= actions.INSERT_ROWS:  # too few records say little
+            audit_share = (time.perf_counter() - began - rest) / rest
+    return end, audit_share
 
 
 def _audit_import(plan: ImportPlan, by, summary: str, changes: dict) -> None:

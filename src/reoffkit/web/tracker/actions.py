@@ -1,14 +1,22 @@
 """The only place that creates, changes or deletes records. Each action is atomic, validates with
 ``full_clean()``, takes the acting user as keyword-only ``by=`` and writes an audit event.
 
+A record is created in two steps, so that many can be written at once: a ``new_…`` function
+validates it and says how it will be audited, writing nothing (:class:`NewRecord`), and
+:func:`create_records` writes any number of them with their audit events. The one-record actions
+(``add_outcome`` and the rest) are the two steps for one record; an import validates every record
+first, then writes them in batches (``reoffkit.web.spreadsheets.importing``).
+
 Views, the CLI, imports, the demo loader and test fixtures all call these functions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable
+from itertools import groupby
+from typing import Any, Callable, Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -176,27 +184,71 @@ def create_service(*, by, name: str, districts: Iterable[str] = (), **settings: 
     return service
 
 
+def new_district(*, service: Service, name: str) -> NewRecord:
+    return _new(District(service=service, name=name), service=service, object_type="district", summary=f"Added district {name}")
+
+
 @transaction.atomic
 def add_district(*, by, service: Service, name: str) -> District:
-    return _create(District(service=service, name=name), by=by, service=service, object_type="district", summary=f"Added district {name}")
+    return create_records(by=by, records=[new_district(service=service, name=name)])[0]
 
 
-def _create(instance, *, by, service: Service, object_type: str, summary):
-    """Validate and save a new record and audit it; ``summary`` may use the saved record.
+@dataclass
+class NewRecord:
+    """A validated record not yet written, with what its audit event will say: made by a ``new_…``
+    function, written (with others) by :func:`create_records`. ``summary`` may be a function of the
+    saved record (its id is known only then)."""
 
-    A link to a record the caller already holds (the child of an outcome) is not looked up again;
-    the database's foreign keys still guard it."""
+    instance: Any
+    service: Service
+    object_type: str
+    summary: str | Callable[[Any], str]
+
+
+def _new(instance, *, service: Service, object_type: str, summary) -> NewRecord:
+    """Validate a new record (nothing is written).
+
+    A link to a record the caller already holds (the child of an outcome, perhaps itself not yet
+    saved) is not looked up again; the database's foreign keys still guard it."""
     instance.full_clean(exclude=[f.name for f in instance._meta.concrete_fields if f.many_to_one and f.is_cached(instance)])
-    instance.save()
-    audit(
-        by=by,
-        verb="create",
-        service=service,
-        object_type=object_type,
-        object_ids=[instance.pk],
-        summary=summary(instance) if callable(summary) else summary,
-    )
-    return instance
+    return NewRecord(instance, service, object_type, summary)
+
+
+#: Rows in one INSERT of :func:`insert_records` (SQLite's backend splits further where its limit
+#: on values per statement needs it).
+INSERT_ROWS = 100
+
+
+def insert_records(records: Iterable[NewRecord]) -> None:
+    """Insert validated records in order, each run of one model in statements of up to
+    :data:`INSERT_ROWS` rows; a record linked to one inserted before it (an outcome to its new
+    child) takes its id. No audit: only :func:`create_records` and an import's batch call this,
+    and they audit every record (:func:`creation_events`) in the same transaction."""
+    for model, run in groupby(records, key=lambda record: type(record.instance)):
+        model.objects.bulk_create([record.instance for record in run], batch_size=INSERT_ROWS)
+
+
+def creation_events(records: Iterable[NewRecord]) -> list[dict]:
+    """The audit events of inserted records, for :func:`audit_many`."""
+    return [
+        dict(
+            verb="create",
+            service=record.service,
+            object_type=record.object_type,
+            object_ids=[record.instance.pk],
+            summary=record.summary(record.instance) if callable(record.summary) else record.summary,
+        )
+        for record in records
+    ]
+
+
+@transaction.atomic
+def create_records(*, by, records: list[NewRecord]) -> list:
+    """Write records made by the ``new_…`` functions, in order, and audit each (one event a
+    record, chained in one go): all or nothing. Returns the saved instances."""
+    insert_records(records)
+    audit_many(by=by, events=creation_events(records))
+    return [record.instance for record in records]
 
 
 def _update(model, pk, allowed: tuple[str, ...], values: dict, expected_version: int | None = None):
@@ -352,11 +404,13 @@ OUTCOME_FIELDS: tuple[str, ...] = (
 )
 
 
+def new_young_person(*, service: Service, **values: Any) -> NewRecord:
+    return _new(YoungPerson(service=service, **values), service=service, object_type="young_person", summary=lambda p: f"Added young person {p.pk}")
+
+
 @transaction.atomic
 def create_young_person(*, by, service: Service, **values: Any) -> YoungPerson:
-    return _create(
-        YoungPerson(service=service, **values), by=by, service=service, object_type="young_person", summary=lambda p: f"Added young person {p.pk}"
-    )
+    return create_records(by=by, records=[new_young_person(service=service, **values)])[0]
 
 
 @transaction.atomic
@@ -374,15 +428,18 @@ def update_young_person(*, by, person: YoungPerson, expected_version: int | None
     return person
 
 
-@transaction.atomic
-def add_outcome(*, by, person: YoungPerson, recorded_on: dt.date | None = None, **values: Any) -> Outcome:
-    return _create(
+def new_outcome(*, person: YoungPerson, recorded_on: dt.date | None = None, **values: Any) -> NewRecord:
+    return _new(
         Outcome(person=person, recorded_on=recorded_on or dt.date.today(), **values),
-        by=by,
         service=person.service,
         object_type="outcome",
-        summary=lambda o: f"Recorded {o.outcome_type_label.lower()} for young person {person.pk}",
+        summary=lambda o: f"Recorded {o.outcome_type_label.lower()} for young person {o.person.pk}",
     )
+
+
+@transaction.atomic
+def add_outcome(*, by, person: YoungPerson, recorded_on: dt.date | None = None, **values: Any) -> Outcome:
+    return create_records(by=by, records=[new_outcome(person=person, recorded_on=recorded_on, **values)])[0]
 
 
 def cohort_member_errors(service: Service, index_outcome: dict[str, Any], *, born: dt.date | None, new: bool) -> dict[str, str]:
@@ -434,22 +491,30 @@ def add_cohort_member(
     return person, outcome
 
 
+def new_assessment(*, person: YoungPerson, **values: Any) -> NewRecord:
+    return _new(
+        Assessment(person=person, **values), service=person.service, object_type="assessment", summary=lambda a: f"Recorded assessment for young person {a.person.pk}"
+    )
+
+
 @transaction.atomic
 def add_assessment(*, by, person: YoungPerson, **values: Any) -> Assessment:
-    return _create(
-        Assessment(person=person, **values), by=by, service=person.service, object_type="assessment", summary=f"Recorded assessment for young person {person.pk}"
+    return create_records(by=by, records=[new_assessment(person=person, **values)])[0]
+
+
+def new_review_action(*, by, person: YoungPerson, **values: Any) -> NewRecord:
+    """``by`` raises the action (it is also who :func:`create_records` must be called by)."""
+    return _new(
+        ReviewAction(person=person, raised_by=by, **values),
+        service=person.service,
+        object_type="review_action",
+        summary=lambda a: f"Raised {a.get_action_display().lower()} action ({a.get_status_display()}) for young person {a.person.pk}",
     )
 
 
 @transaction.atomic
 def add_review_action(*, by, person: YoungPerson, **values: Any) -> ReviewAction:
-    return _create(
-        ReviewAction(person=person, raised_by=by, **values),
-        by=by,
-        service=person.service,
-        object_type="review_action",
-        summary=lambda a: f"Raised {a.get_action_display().lower()} action ({a.get_status_display()}) for young person {person.pk}",
-    )
+    return create_records(by=by, records=[new_review_action(by=by, person=person, **values)])[0]
 
 
 @transaction.atomic

@@ -149,6 +149,31 @@ def test_a_failure_midway_leaves_nothing_half_imported(world, westvale, case_fol
     assert YoungPerson.objects.filter(service=westvale).count() == 0 and Outcome.objects.filter(person__service=westvale).count() == 0
 
 
+def test_a_record_the_database_would_refuse_stops_the_import_before_anything_is_written(world, westvale, case_folder, monkeypatch):
+    """Every record is validated before the first write; one that fails stops the import with the
+    same message as any other stop (the command line and the job page say it), and nothing is made."""
+    from django.core.exceptions import ValidationError
+
+    from reoffkit.web.spreadsheets.importing import ImportStopped
+
+    plan = plan_import(westvale, read_case_file(case_folder))
+    calls = []
+    original = actions.new_outcome
+
+    def refusing(**values):
+        calls.append(1)
+        if len(calls) == 7:
+            raise ValidationError({"offence_date": "a date the records refuse"})
+        return original(**values)
+
+    monkeypatch.setattr(actions, "new_outcome", refusing)
+    with pytest.raises(ImportStopped) as stopped:
+        commit_import(plan, by=world.users["percy"], batch=10)
+    assert (stopped.value.done, stopped.value.total) == (0, len(plan.changes))
+    assert isinstance(stopped.value.cause, ValidationError)
+    assert YoungPerson.objects.filter(service=westvale).count() == 0 and Outcome.objects.filter(person__service=westvale).count() == 0
+
+
 def test_a_large_import_that_fails_keeps_whole_batches_says_so_and_the_same_file_again_makes_the_rest(world, westvale, case_folder, monkeypatch):
     """A large import is written in batches (so the service goes on working): a failure keeps the
     batches made, is audited with how far it got, and importing the same file again completes it."""

@@ -35,6 +35,7 @@ from decimal import Decimal
 from typing import Callable
 
 import polars as pl
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from reoffkit.casefile import Problem
@@ -447,7 +448,10 @@ def commit_import(
     by_whom = f" by {by.username} via {via}" if via else ""
     extra = {"via": via} if via else {}
     # every record is made and validated, in plan order, before the first write
-    records = [change.new(by) if change.new else [] for change in plan.changes]
+    try:
+        records = [change.new(by) if change.new else [] for change in plan.changes]
+    except ValidationError as error:  # the case file's checks passed a value the records refuse: nothing was written
+        raise ImportStopped(0, total, error) from error
     if total <= (batch or BATCH):
         with transaction.atomic():
             _write(plan.changes, records, 0, total, by)

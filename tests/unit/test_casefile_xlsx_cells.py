@@ -250,3 +250,41 @@ def test_a_cell_in_excels_last_row_and_column_is_read_in_little_memory(tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     problems = json.loads(done.stdout)
     assert ["people", 1, None, None] in problems  # the value in column XFD has no heading
+
+
+def test_an_ordinary_workbook_is_read_without_openpyxl(tmp_path, monkeypatch):
+    """The fast reader takes every cell of a workbook as Excel or openpyxl writes it — error
+    cells and dates outside Excel's range included — without handing a sheet to openpyxl."""
+    from reoffkit.casefile import xlsx
+
+    def refused(*args, **kwargs):
+        raise AssertionError("read by openpyxl")
+
+    monkeypatch.setattr(xlsx.Book, "_openpyxl_rows", refused)
+    monkeypatch.setattr(xlsx.Book, "_open_openpyxl", refused)
+    path = _book(
+        tmp_path / "o.xlsx",
+        [HEADINGS, ["Ann", 39448, 12.0], ["Bob", dt.date(2008, 1, 2), -1], [None, None, None], ["Cy", "2008-01-03", "x"]],
+        formats={"C3": "yyyy-mm-dd"},
+        errors={"B5": "#N/A"},
+    )
+    table = _read(path)[0]["people"]
+    assert table.frame.rows() == [("Ann", "2008-01-01", "12", 2), ("Bob", "2008-01-02", "1899-12-29", 3), ("Cy", "#N/A", "x", 5)]
+
+
+def test_columns_past_z_keep_their_letters(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "people"
+    sheet["A1"], sheet["AB1"] = "Name", "Note"
+    sheet["A2"], sheet["AB2"], sheet["AD2"] = "Ann", "x", "stray"
+    book.save(tmp_path / "w.xlsx")
+    tables, _, problems = _read(tmp_path / "w.xlsx")
+    assert tables["people"].frame.rows() == [("Ann", "x", 2)]
+    assert [p.expected for p in problems] == ["a heading above every column that holds values (column AD has none, so its values are not read)"]
+
+
+def test_a_duration_too_long_for_python_reads_as_value_error_and_the_rows_after_it_still_read(tmp_path):
+    path = _book(tmp_path / "td.xlsx", [HEADINGS, ["A", None, 1], ["B", None, 1e15], ["C", None, "z"]], formats={"C3": "[h]:mm:ss"})
+    table = _read(path)[0]["people"]
+    assert table.frame.rows() == [("A", None, "1", 2), ("B", None, "#VALUE!", 3), ("C", None, "z", 4)]

@@ -288,3 +288,9 @@ def test_a_duration_too_long_for_python_reads_as_value_error_and_the_rows_after_
     path = _book(tmp_path / "td.xlsx", [HEADINGS, ["A", None, 1], ["B", None, 1e15], ["C", None, "z"]], formats={"C3": "[h]:mm:ss"})
     table = _read(path)[0]["people"]
     assert table.frame.rows() == [("A", None, "1", 2), ("B", None, "#VALUE!", 3), ("C", None, "z", 4)]
+
+
+def test_an_error_cell_below_every_other_value_is_still_read(tmp_path):
+    path = _book(tmp_path / "last.xlsx", [HEADINGS, ["A", None, "x"]], errors={"C4": "#REF!"})
+    table = _read(path)[0]["people"]
+    assert table.frame.rows() == [("A", None, "x", 2), (None, None, "#REF!", 4)]

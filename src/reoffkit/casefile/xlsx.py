@@ -135,21 +135,20 @@ class Book:
         return worksheet.iter_rows(values_only=True)
 
     def _calamine_rows(self, name: str, sheet, scan: _Scan) -> Iterator[Sequence[object]]:
-        start = sheet.start
-        if start is None and not scan.overrides:
-            return
-        offset = [None] * (start[1] if start else 0)
-        overrides = scan.overrides
-        done = 0
+        start = sheet.start  # calamine's rows begin at row 1 but at the first column used
+        offset = [None] * start[1] if start else []
         rows = sheet.iter_rows() if start else iter(())
+        # An error cell calamine reads as blank can lie below its last row.
+        below = max(scan.overrides, default=-1) + 1 - ((start[0] + sheet.height) if start else 0)
+        done = 0
         try:
-            for number, row in enumerate(itertools.chain(rows, itertools.repeat([], max(0, max(overrides, default=-1) + 1 - (start or (0, 0))[0] - sheet.height)))):
+            for number, row in enumerate(itertools.chain(rows, itertools.repeat([], max(0, below)))):
                 values = [None if v == "" else int(v) if v.__class__ is float and v.is_integer() and -2**53 < v < 2**53 else v for v in row]
                 while values and values[-1] is None:
                     values.pop()
                 if offset and values:
                     values = offset + values
-                changed = overrides.get(number)
+                changed = scan.overrides.get(number)
                 if changed:
                     values = values + [None] * (max(changed) + 1 - len(values))
                     for column, value in changed.items():

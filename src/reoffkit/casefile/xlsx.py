@@ -77,8 +77,8 @@ class _Scan:
 
 class Book:
     """An open workbook: its sheet names (in order, chart sheets too), its date system, and each
-    worksheet's rows of values. ``open`` falls back on openpyxl for the whole workbook when
-    calamine cannot open it, so a damaged file is reported in openpyxl's words as before."""
+    worksheet's rows of values. When calamine cannot open the workbook (or a part fails its
+    CRC check), openpyxl opens it, so a damaged file is reported in openpyxl's words as before."""
 
     def __init__(self, path: Path):
         self.path = Path(path)

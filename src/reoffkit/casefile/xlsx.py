@@ -34,17 +34,17 @@ from xml.sax.saxutils import unescape
 
 WINDOWS_EPOCH = dt.datetime(1899, 12, 30)
 MAC_EPOCH = dt.datetime(1904, 1, 1)
-# Rows × columns of one sheet calamine may lay out (≈830 MB): the most a sheet of columns A to Z
-# and rows below 1,000,000 can ask for. A sheet that reaches further is measured exactly; over
-# this, openpyxl streams it.
-DENSE_CELLS = 26 * 999_999
+# Rows × columns of one sheet calamine may lay out (32 bytes a cell, besides its text): about
+# twice the national 1× outcomes sheet. A case file at Excel's row limit (about 9 million outcome
+# cells) read by calamine passed the 2 GB of address space an upload may use; over this, openpyxl
+# streams the sheet.
+DENSE_CELLS = 6_000_000
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
 CHUNK = 1 << 22  # bytes of sheet XML looked at at a time
 
 _CELL_START = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"([^>]*)>')
 _CELL_COLUMNS = re.compile(rb'<c r="([A-Z]+)')
-_FAR = re.compile(rb'<c r="(?:[A-Za-z]{2}|[A-Za-z][0-9]{7}|[^A-Z])')  # past column Z or row 999,999, or odd
 _CELL_ROWS = re.compile(rb'<c r="[A-Z]+([0-9]+)"')
 _PREFIXED = re.compile(rb":(?:c|row|v|f|is|sheetData)[\s/>]")
 _ATTRIBUTE = re.compile(rb'\s([a-zA-Z:]+)="([^"]*)"')
@@ -252,11 +252,9 @@ def _pieces(archive: zipfile.ZipFile, part: str) -> Iterator[bytes]:
                 return
 
 
-def _scan(archive: zipfile.ZipFile, part: str, date_styles, epoch: dt.datetime, exact: bool = False) -> _Scan | None:
-    """The pass over a sheet's XML; ``None`` when calamine must not read the sheet. Unless
-    ``exact``, a sheet is taken to reach no further than its cells' references allow without
-    reading them all (Z999999), and is passed over again exactly if one reaches further."""
-    scan = _Scan(rows=999_999, columns=26) if not exact else _Scan()
+def _scan(archive: zipfile.ZipFile, part: str, date_styles, epoch: dt.datetime) -> _Scan | None:
+    """The pass over a sheet's XML; ``None`` when calamine must not read the sheet."""
+    scan = _Scan()
     seen = False
     for piece in _pieces(archive, part):
         seen = True
@@ -267,18 +265,15 @@ def _scan(archive: zipfile.ZipFile, part: str, date_styles, epoch: dt.datetime, 
             or _PREFIXED.search(piece)
         ):
             return None
-        if not exact and _FAR.search(piece):
-            return _scan(archive, part, date_styles, epoch, exact=True)
-        if exact:
-            found = _CELL_ROWS.findall(piece)
-            if len(found) != piece.count(b'<c r="'):  # a reference not of letters and digits
-                return None
-            cell_rows = set(found)
-            if cell_rows:
-                scan.rows = max(scan.rows, max(map(int, cell_rows)))
-            columns = set(_CELL_COLUMNS.findall(piece))
-            if columns:
-                scan.columns = max(scan.columns, max(column_number(c.decode()) for c in columns))
+        found = _CELL_ROWS.findall(piece)
+        if len(found) != piece.count(b'<c r="'):  # a reference not of capital letters and digits
+            return None
+        cell_rows = set(found)
+        if cell_rows:
+            scan.rows = max(scan.rows, max(map(int, cell_rows)))
+        columns = set(_CELL_COLUMNS.findall(piece))
+        if columns:
+            scan.columns = max(scan.columns, max(column_number(c.decode()) for c in columns))
         if scan.rows > MAX_ROWS or scan.columns > MAX_COLUMNS or scan.rows * scan.columns > DENSE_CELLS:
             return None
         if b't="e"' in piece and not _errors(piece, scan):

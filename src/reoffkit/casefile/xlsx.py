@@ -35,9 +35,8 @@ from xml.sax.saxutils import unescape
 WINDOWS_EPOCH = dt.datetime(1899, 12, 30)
 MAC_EPOCH = dt.datetime(1904, 1, 1)
 # Rows × columns of one sheet calamine may lay out (32 bytes a cell, besides its text): about
-# twice the national 1× outcomes sheet. A case file at Excel's row limit (about 9 million outcome
-# cells) read by calamine passed the 2 GB of address space an upload may use; over this, openpyxl
-# streams the sheet.
+# twice the national 1× outcomes sheet, a cautious bound on what one sheet may hold in memory at
+# once; over this, openpyxl streams the sheet.
 DENSE_CELLS = 6_000_000
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384

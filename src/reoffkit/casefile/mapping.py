@@ -20,6 +20,7 @@ from pathlib import Path
 
 from reoffkit.casefile.columns import SPECS
 from reoffkit.casefile.sources import SheetLimits, TooLarge, _cell_text, archive_problem, heading
+from reoffkit.casefile.xlsx import Book
 from reoffkit.cells import csv_text
 from reoffkit.engine import codes
 
@@ -46,29 +47,21 @@ def workbook_rows(path: Path, name: str | None = None) -> dict[str, list[list[st
     """Every sheet of a workbook as rows of text (dates as ISO dates), first row first. Raises
     :class:`~reoffkit.casefile.sources.TooLarge` (naming ``name``, the file as the user knows it,
     or the sheet) for a workbook over the reader's limits, before or while reading it."""
-    from openpyxl import load_workbook
-
     too_large = archive_problem(path, name or path.name)
     if too_large is not None:
         raise TooLarge(too_large)
-    book = load_workbook(path, read_only=True, data_only=True)
     limits = SheetLimits()
-    try:
+    with Book(path) as book:
         sheets = {}
-        for sheet in book.sheetnames:
-            worksheet = book[sheet]
-            if not hasattr(worksheet, "iter_rows"):
+        for sheet in book.names:
+            if not book.is_worksheet(sheet):
                 continue
-            if hasattr(worksheet, "reset_dimensions"):
-                worksheet.reset_dimensions()
             rows = []
-            for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            for number, row in enumerate(book.rows(sheet), start=1):
                 limits.row(sheet, number, row)
                 rows.append([_cell_text(v) for v in row])
             sheets[sheet] = rows
         return sheets
-    finally:
-        book.close()
 
 
 def headings_and_values(path: Path, *, limit: int = 60, name: str | None = None) -> dict[str, dict]:

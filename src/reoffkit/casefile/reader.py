@@ -515,27 +515,18 @@ def _outcome_checks(today: dt.date) -> list[Check]:
 def _explain_formulas(path: Path, sheets: set[str], problems: list[Problem]) -> None:
     """A workbook whose formulas were never calculated (written by a program, not saved by Excel or
     LibreOffice) reads as blank cells: when a sheet has errors, say so if that is why."""
-    from openpyxl import load_workbook
+    from reoffkit.casefile.xlsx import formula_counts
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=False)
+        counts = formula_counts(path, lambda name: heading(name) in sheets)
     except Exception:  # already reported as unreadable
         return
-    try:
-        for name in workbook.sheetnames:
-            sheet = heading(name)
-            if sheet not in sheets or not hasattr(workbook[name], "iter_rows"):
-                continue
-            formulas = sum(
-                1 for row in workbook[name].iter_rows(values_only=True) for value in row if isinstance(value, str) and value.startswith("=")
-            )
-            if formulas:
-                problems.append(
-                    Problem(
-                        sheet, None, None, f"{formulas} formula{'s' if formulas > 1 else ''}",
-                        "values, not formulas without calculated results: open the workbook in Excel or LibreOffice and save it "
-                        "(or copy the cells and paste them as values), then import it again",
-                    )
+    for name, formulas in counts.items():
+        if formulas:
+            problems.append(
+                Problem(
+                    heading(name), None, None, f"{formulas} formula{'s' if formulas > 1 else ''}",
+                    "values, not formulas without calculated results: open the workbook in Excel or LibreOffice and save it "
+                    "(or copy the cells and paste them as values), then import it again",
                 )
-    finally:
-        workbook.close()
+            )

@@ -226,7 +226,7 @@ def read_workbook(
     ``None`` (with a problem against ``name``, the file's name as the user knows it) when the file
     is not a readable workbook.
     """
-    from openpyxl import load_workbook
+    from reoffkit.casefile.xlsx import Book
 
     name = name or path.name
     why = workbook_problem(path)
@@ -238,30 +238,29 @@ def read_workbook(
         problems.append(too_large)
         return None
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = Book(path)
     except MemoryError:
         problems.append(out_of_memory(name))
         return None
-    except Exception as error:  # openpyxl raises many kinds for a damaged or foreign zip file
+    except Exception as error:  # openpyxl (read when calamine cannot) raises many kinds for a damaged or foreign zip file
         problems.append(
             Problem(name, None, None, None, f"a readable .xlsx workbook: this file is damaged or is not a workbook ({type(error).__name__})")
         )
         return None
     try:
         sheet_names = {}
-        for sheet_name in workbook.sheetnames:
+        for sheet_name in workbook.names:
             sheet_names.setdefault(heading(sheet_name), sheet_name)
         tables: dict[str, RawTable] = {}
         limits = SheetLimits()
         for sheet in date_columns:
             if sheet not in sheet_names:
                 continue
-            worksheet = workbook[sheet_names[sheet]]
-            if not hasattr(worksheet, "iter_rows"):
+            if not workbook.is_worksheet(sheet_names[sheet]):
                 problems.append(Problem(sheet, None, None, sheet_names[sheet], "a worksheet of rows and columns (this sheet is a chart)"))
                 continue
-            tables[sheet] = _worksheet_table(sheet, worksheet, date_columns[sheet], workbook.epoch, problems, limits)
-        return tables, list(workbook.sheetnames)
+            tables[sheet] = _worksheet_table(sheet, workbook.rows(sheet_names[sheet]), date_columns[sheet], workbook.epoch, problems, limits)
+        return tables, list(workbook.names)
     except TooLarge as refused:
         problems.append(refused.problem)
         return None
@@ -279,13 +278,11 @@ def read_workbook(
 
 
 def _worksheet_table(
-    sheet: str, worksheet, date_columns: set[str], epoch: dt.datetime, problems: list[Problem], limits: SheetLimits | None = None
+    sheet: str, rows: Iterable, date_columns: set[str], epoch: dt.datetime, problems: list[Problem], limits: SheetLimits | None = None
 ) -> RawTable:
-    # The stored dimensions of a sheet written by other programs can be wrong; read every row there is.
-    if hasattr(worksheet, "reset_dimensions"):
-        worksheet.reset_dimensions()
+    """A worksheet's rows (:meth:`reoffkit.casefile.xlsx.Book.rows`) as a raw table."""
     limits = limits or SheetLimits()
-    rows = worksheet.iter_rows(values_only=True)
+    rows = iter(rows)
     header_row = 0
     given: list[object] = []
     for header_row, values in enumerate(rows, start=1):

@@ -545,7 +545,7 @@ def ms(seconds: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run: a quarter of the density, 5 users, 3 requests each, 2 cold repetitions")
-    parser.add_argument("--users", type=int, default=None, help="concurrent users (default 20; 5 with --quick)")
+    parser.add_argument("--users", type=int, default=None, help="concurrent users (default 50; 5 with --quick)")
     parser.add_argument("--requests", type=int, default=None, help="warm requests per user and view (default 10; 3 with --quick)")
     parser.add_argument("--cold", type=int, default=None, help="cold repetitions per view (default 5; 2 with --quick)")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (default 8, as reoffkit serve)")

@@ -75,3 +75,20 @@ def world(db) -> World:
         index_outcome=dict(outcome_type="youth_caution", offence_date=days_ago(50), outcome_date=days_ago(45), gravity=2),
     )
     return World(northmoor, eastfield, users, ned, nia, eve, ned_action)
+
+
+@pytest.fixture
+def kept_cache():
+    """A real cache in memory (the tests' default keeps nothing), with this process's copies of
+    kept page fragments forgotten; audit ids repeat between tests, so it starts and ends empty."""
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    from reoffkit.web.tracker import fragments
+
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kept-cache-test"}}):
+        cache.clear()
+        fragments.clear_local()
+        yield
+        cache.clear()
+        fragments.clear_local()

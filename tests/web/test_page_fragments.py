@@ -10,7 +10,6 @@ import html
 
 import pytest
 from django.core.cache import cache
-from django.test import override_settings
 from django.urls import reverse
 from web_helpers import TODAY, add_quarter, days_ago
 
@@ -18,19 +17,7 @@ from reoffkit.engine.rules import quarter_label, quarter_of, quarter_start
 from reoffkit.web.tracker import actions, fragments
 from reoffkit.web.tracker.models import AuditEvent
 
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page-fragments-test"}}
 HEADINGS = "area,area_type,cohort_basis,period_start,period_end,cohort_size,reoffenders,reoffences,binary_rate,reoffences_per_reoffender,source"
-
-
-@pytest.fixture
-def kept_cache():
-    """A real cache (the tests' default keeps nothing); audit ids repeat between tests, so it starts empty."""
-    with override_settings(CACHES=LOCMEM):
-        cache.clear()
-        fragments.clear_local()
-        yield
-        cache.clear()
-        fragments.clear_local()
 
 
 def kept_fragments() -> dict[str, object]:

@@ -10,7 +10,6 @@ import html
 import re
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from reoffkit.reference.synthetic_national import synthetic_national
@@ -18,7 +17,6 @@ from reoffkit.web.compare import actions, views
 from reoffkit.web.tracker import actions as tracker_actions
 from reoffkit.web.tracker import fragments
 
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "compare-speed-test"}}
 
 
 def text(response) -> str:
@@ -40,19 +38,7 @@ def national(world):
     return world
 
 
-@pytest.fixture
-def fresh_cache():
-    from django.core.cache import cache
-
-    with override_settings(CACHES=LOCMEM):
-        cache.clear()
-        fragments.clear_local()
-        yield
-        cache.clear()
-        fragments.clear_local()
-
-
-def test_a_warm_page_rebuilds_neither_the_report_nor_its_tables_until_a_write(national, fresh_cache, monkeypatch):
+def test_a_warm_page_rebuilds_neither_the_report_nor_its_tables_until_a_write(national, kept_cache, monkeypatch):
     import reoffkit.reports.comparison
 
     built, twins = [], []
@@ -95,7 +81,7 @@ def test_the_page_carries_the_named_areas_of_each_155_row_table_and_links_to_eve
     assert client.get(every.replace("funnel_binary.html", "nothing.html")).status_code == 404
 
 
-def test_a_warm_page_is_a_few_reads_and_writes_nothing(national, fresh_cache):
+def test_a_warm_page_is_a_few_reads_and_writes_nothing(national, kept_cache):
     """A warm request reads: the session, the user, whether they must change their password, their
     role, their services (once: the check of the service and the menu's switcher), the loads of
     figures and of stratum rates, the service's comparison setting, the newest data-changing audit

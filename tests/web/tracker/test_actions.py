@@ -105,3 +105,70 @@ def test_a_record_that_fails_validation_stops_the_whole_call_before_anything_is_
     with pytest.raises(ValidationError):
         actions.add_outcome(by=world.users["pat"], person=world.ned, outcome_type="youth_caution", offence_date=days_ago(2), outcome_date=days_ago(10))
     assert (YoungPerson.objects.count(), Outcome.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_records_inserted_together_are_stored_as_django_stores_them(world):
+    """The import's INSERT (``insert_new``, which skips Django's query compiler) stores every value
+    — text, numbers, true/false, empty, dates, times, decimals, JSON, choices, links to records
+    made in the same call — exactly as ``bulk_create`` does, and reads back the same."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from reoffkit.web.tracker.models import Assessment, ReviewAction
+
+    pat = world.users["pat"]
+    at = dt.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=dt.timezone.utc)
+
+    def records(n):
+        district = actions.new_district(service=world.northmoor, name=f"Moorside {n}").instance
+        child = actions.new_young_person(
+            service=world.northmoor, local_id=f"N06{n}", first_name="Zoë", last_name="O'Brien", date_of_birth=days_ago(15 * 365), sex="female",
+            ethnicity="Mixed", looked_after=True, district=district, caseworker=pat,
+        ).instance
+        return [
+            district, child,
+            actions.new_outcome(person=child, outcome_type="dto", offence_date=days_ago(200), outcome_date=days_ago(100), release_date=days_ago(50), gravity=5, breach=True).instance,
+            actions.new_assessment(person=child, assessment_date=days_ago(9), tool="asset", score=Decimal("12.5"), likelihood_band="low", intervention_level="standard").instance,
+            actions.new_review_action(by=pat, person=child, raised_on=days_ago(3), trigger="periodic_review", action="review", status="pending", notes="=HYPERLINK(\"x\")", due_on=days_ago(-7)).instance,
+            AuditEvent(at=at, user=pat, username="pat", service=world.northmoor, verb=AuditEvent.Verb.CREATE, object_ids=["1", 2],
+                       summary="Made", changes={"score": [None, "12.5"], "nested": {"b": [1.5, True]}}, seq=None),
+        ]
+
+    def stored(instance):
+        model = type(instance)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {model._meta.db_table} WHERE id = %s", [instance.pk])
+            columns = [c[0] for c in cursor.description]
+            raw = {c: v for c, v in zip(columns, cursor.fetchone()) if c not in ("id", "created_at", "updated_at")}
+        read = {k: v for k, v in model.objects.filter(pk=instance.pk).values().get().items() if k not in ("id", "created_at", "updated_at")}
+        return raw, read
+
+    def links(instance):
+        return {f.attname for f in type(instance)._meta.concrete_fields if f.many_to_one or f.one_to_one}
+
+    by_django, ours = records(1), records(2)
+    for instance in by_django:
+        type(instance).objects.bulk_create([instance])
+    for instance in ours:
+        actions.insert_new(type(instance), [instance])
+    for theirs, mine in zip(by_django, ours):
+        assert mine.pk is not None and not mine._state.adding
+        same_links = links(mine) - {"service_id", "user_id", "caseworker_id"}  # links to the records each call made: different ids
+        (raw_theirs, read_theirs), (raw_mine, read_mine) = stored(theirs), stored(mine)
+        for name in same_links | {"name", "local_id"}:  # and the two names each call must make different
+            for values in (raw_theirs, raw_mine, read_theirs, read_mine):
+                values.pop(name, None)
+        assert raw_mine == raw_theirs and read_mine == read_theirs
+    assert ours[2].person_id == ours[1].pk and ours[1].district_id == ours[0].pk and ours[4].person_id == ours[1].pk
+
+
+def test_a_record_linked_to_one_not_yet_inserted_is_refused(world):
+    child = actions.new_young_person(
+        service=world.northmoor, local_id="N061", first_name="A", last_name="B", date_of_birth=days_ago(15 * 365), sex="male", ethnicity="White"
+    ).instance
+    outcome = actions.new_outcome(person=child, outcome_type="youth_caution", offence_date=days_ago(20), outcome_date=days_ago(10), gravity=2).instance
+    with pytest.raises(ValueError, match="unsaved related object"):
+        actions.insert_new(Outcome, [outcome])
+    assert not Outcome.objects.filter(person__local_id="N061").exists()

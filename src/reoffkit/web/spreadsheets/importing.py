@@ -203,12 +203,13 @@ def plan_import(service: Service, case_file, *, full: bool = False) -> ImportPla
     # a full re-import compares with every child of the service, so that records of a child
     # missing from the file are removed too
     pool = {**{f"\0{p.pk}": p for p in existing}, **matched} if full else matched
-    left = _plan_outcomes(plan, case_file.outcomes, matched, person_of, unchanged, pool)
+    releases: dict[tuple, object] = {}  # (child, release date) → the first new outcome of a new child with that release
+    left = _plan_outcomes(plan, case_file.outcomes, matched, person_of, unchanged, pool, releases)
     left_assessments = _plan_assessments(plan, case_file.assessments, matched, person_of, unchanged, pool)
     if full:
         _plan_removals(plan, left, left_assessments)
     _plan_actions(plan, case_file.actions, matched, person_of, unchanged, _owners(service, case_file.actions, plan))
-    _plan_resettlement(plan, case_file.resettlement, matched, person_of, unchanged)
+    _plan_resettlement(plan, case_file.resettlement, matched, person_of, unchanged, releases)
     plan.unchanged = unchanged
     in_file = {p.pk for p in matched.values() if p is not None}
     plan.not_in_file = {"children": sum(1 for p in existing if p.pk not in in_file)}
@@ -248,7 +249,7 @@ def _take(existing: dict[tuple, list], person, key):
     return records.pop(0) if records else None
 
 
-def _plan_outcomes(plan, outcomes: pl.DataFrame, matched, person_of, unchanged, pool) -> dict:
+def _plan_outcomes(plan, outcomes: pl.DataFrame, matched, person_of, unchanged, pool, releases: dict) -> dict:
     def key(o):
         return (o.offence_date, o.outcome_type, o.outcome_date, o.release_date)
 
@@ -260,14 +261,15 @@ def _plan_outcomes(plan, outcomes: pl.DataFrame, matched, person_of, unchanged, 
         record = _take(existing, person, (row["offence_date"], row["outcome_type"], row["outcome_date"], row["release_date"]))
         if record is None:
 
-            def create(by, row=row, pid=pid, values=values):
-                return [
-                    actions.new_outcome(
-                        person=person_of(pid), offence_date=row["offence_date"], outcome_date=row["outcome_date"],
-                        outcome_type=row["outcome_type"], release_date=row["release_date"],
-                        recorded_on=row["recorded_on"] or row["outcome_date"] or row["offence_date"], **values,
-                    )
-                ]
+            def create(by, row=row, pid=pid, values=values, new_child=person is None):
+                outcome = actions.new_outcome(
+                    person=person_of(pid), offence_date=row["offence_date"], outcome_date=row["outcome_date"],
+                    outcome_type=row["outcome_type"], release_date=row["release_date"],
+                    recorded_on=row["recorded_on"] or row["outcome_date"] or row["offence_date"], **values,
+                )
+                if new_child and row["release_date"]:
+                    releases.setdefault((pid, row["release_date"]), outcome.instance)
+                return [outcome]
 
             plan.changes.append(Change("new outcome", pid, f"{row['outcome_type'].replace('_', ' ')}, offence on {row['offence_date']:%-d %b %Y}", new=create))
             continue
@@ -369,23 +371,36 @@ def _plan_actions(plan, review_actions: pl.DataFrame, matched, person_of, unchan
         plan.changes.append(Change("new review action", pid, f"{row['action'].replace('_', ' ')} raised {row['raised_on']:%-d %b %Y}", new=create))
 
 
-def _plan_resettlement(plan, resettlement: pl.DataFrame, matched, person_of, unchanged) -> None:
+def _plan_resettlement(plan, resettlement: pl.DataFrame, matched, person_of, unchanged, releases: dict) -> None:
+    """``releases``: filled as the new outcomes are made (before the resettlement records, in plan
+    order), the release each new child's resettlement record belongs to, so that it is created
+    with the other new records rather than looked up and saved on its own."""
     for row in resettlement.iter_rows(named=True):
         pid = row["person_id"]
         person = matched.get(pid)
         values = {f: row[f] or "not known" for f in RESETTLEMENT_FACTORS}
-        if person is not None:
-            release = person.outcomes.filter(release_date=row["release_date"]).select_related("resettlement").order_by("pk").first()
-            record = getattr(release, "resettlement", None) if release else None
-            if record is not None and all(getattr(record, f) == v for f, v in values.items()):
-                unchanged["resettlement records"] += 1
-                continue
+        words = f"release on {row['release_date']:%-d %b %Y}"
+        if person is None:
+
+            def create(by, pid=pid, release_date=row["release_date"], values=values):
+                release = releases.get((pid, release_date))
+                if release is None:
+                    raise ValidationError(f"{pid} has no release from custody on {release_date:%-d %b %Y} for a resettlement record")
+                return [actions.new_resettlement(outcome=release, **values)]
+
+            plan.changes.append(Change("resettlement record", pid, words, new=create))
+            continue
+        release = person.outcomes.filter(release_date=row["release_date"]).select_related("resettlement").order_by("pk").first()
+        record = getattr(release, "resettlement", None) if release else None
+        if record is not None and all(getattr(record, f) == v for f, v in values.items()):
+            unchanged["resettlement records"] += 1
+            continue
 
         def apply(by, row=row, pid=pid, values=values):
             release = person_of(pid).outcomes.filter(release_date=row["release_date"]).order_by("pk").first()
             actions.record_resettlement(by=by, outcome=release, **values)
 
-        plan.changes.append(Change("resettlement record", pid, f"release on {row['release_date']:%-d %b %Y}", apply))
+        plan.changes.append(Change("resettlement record", pid, words, apply))
 
 
 #: An import of up to this many changes is written in one transaction: all or nothing.

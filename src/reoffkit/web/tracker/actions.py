@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import models
 from django.db.models import F
 
 from reoffkit.web.tracker import auditchain
@@ -113,10 +114,10 @@ def _event(
 ) -> AuditEvent:
     user = by if getattr(by, "pk", None) else None
     return AuditEvent(
-        user=user,
+        user_id=user.pk if user else None,  # ids, not records: one less lookup an event, thousands in an import
         username=by.get_username() if user else str(by or "system"),
         role=_role(by) if user else "",
-        service=service,
+        service_id=service.pk if service else None,
         verb=verb,
         object_type=object_type,
         object_ids=[str(i) for i in object_ids],
@@ -149,7 +150,8 @@ def audit_many(*, by, events: Iterable[dict]) -> list[AuditEvent]:
     with transaction.atomic(savepoint=False):
         auditchain.lock()
         auditchain.link(made, auditchain.head())
-        return AuditEvent.objects.bulk_create(made, batch_size=500)
+        insert_new(AuditEvent, made)
+    return made
 
 
 def _changes(instance, fields: Iterable[str], values: dict) -> dict:
@@ -203,15 +205,16 @@ class NewRecord:
     service: Service
     object_type: str
     summary: str | Callable[[Any], str]
+    changes: dict | None = None
 
 
-def _new(instance, *, service: Service, object_type: str, summary) -> NewRecord:
+def _new(instance, *, service: Service, object_type: str, summary, changes: dict | None = None) -> NewRecord:
     """Validate a new record (nothing is written).
 
     A link to a record the caller already holds (the child of an outcome, perhaps itself not yet
     saved) is not looked up again; the database's foreign keys still guard it."""
-    instance.full_clean(exclude=[f.name for f in instance._meta.concrete_fields if f.many_to_one and f.is_cached(instance)])
-    return NewRecord(instance, service, object_type, summary)
+    instance.full_clean(exclude=[f.name for f in instance._meta.concrete_fields if (f.many_to_one or f.one_to_one) and f.is_cached(instance)])
+    return NewRecord(instance, service, object_type, summary, changes)
 
 
 #: Rows in one INSERT of :func:`insert_records` (SQLite's backend splits further where its limit
@@ -225,7 +228,57 @@ def insert_records(records: Iterable[NewRecord]) -> None:
     child) takes its id. No audit: only :func:`create_records` and an import's batch call this,
     and they audit every record (:func:`creation_events`) in the same transaction."""
     for model, run in groupby(records, key=lambda record: type(record.instance)):
-        model.objects.bulk_create([record.instance for record in run], batch_size=INSERT_ROWS)
+        insert_new(model, [record.instance for record in run])
+
+
+#: Django's fields that pass a value of this exact type to the database unchanged
+#: (``get_db_prep_save`` is ``str(value)``, ``int(value)`` or ``bool(value)``); subclasses may not.
+_PLAIN_TYPES = {
+    models.CharField: str, models.TextField: str, models.BooleanField: bool, models.AutoField: int, models.BigAutoField: int,
+    models.IntegerField: int, models.BigIntegerField: int, models.SmallIntegerField: int, models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+}
+
+
+def _plain_type(field) -> type | None:
+    """The type whose values ``field`` passes to the database unchanged (a link: its target's), or
+    ``None`` when every value must be prepared."""
+    if type(field) in (models.ForeignKey, models.OneToOneField):
+        field = field.target_field
+    return _PLAIN_TYPES.get(type(field))
+
+
+def insert_new(model, instances: list) -> None:
+    """``INSERT`` new, already validated ``instances`` of ``model`` (none with an id) as
+    ``bulk_create`` would — each field's ``pre_save`` and ``get_db_prep_save``, ids read back with
+    ``RETURNING`` — in statements of up to :data:`INSERT_ROWS` rows, without the query compiler's
+    work for every value (most of the time of a large import's writes)."""
+    if not instances:
+        return
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: every use of the proxy looks it up again
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    steps = [(f.attname, _plain_type(f), f) for f in fields]
+    quote = db.ops.quote_name
+    returning, _ = db.ops.return_insert_columns([model._meta.pk])
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    rows = min(INSERT_ROWS, max(1, db.features.max_query_params // len(fields))) if db.features.max_query_params else INSERT_ROWS
+    with db.cursor() as cursor:
+        for start in range(0, len(instances), rows):
+            chunk = instances[start : start + rows]
+            params = []
+            for instance in chunk:
+                if instance.pk is not None:
+                    raise ValueError(f"{model._meta.verbose_name} {instance.pk} is not new")
+                instance._prepare_related_fields_for_save(operation_name="insert_new")
+                for attname, plain, field in steps:
+                    value = getattr(instance, attname) if plain else field.pre_save(instance, True)
+                    params.append(value if value is None or type(value) is plain else field.get_db_prep_save(value, db))
+            cursor.execute(head + "VALUES " + ", ".join([row] * len(chunk)) + " " + returning, params)
+            for instance, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
+                instance.pk = pk
+                instance._state.adding = False
+                instance._state.db = db.alias
 
 
 def creation_events(records: Iterable[NewRecord]) -> list[dict]:
@@ -237,6 +290,7 @@ def creation_events(records: Iterable[NewRecord]) -> list[dict]:
             object_type=record.object_type,
             object_ids=[record.instance.pk],
             summary=record.summary(record.instance) if callable(record.summary) else record.summary,
+            changes=record.changes,
         )
         for record in records
     ]
@@ -614,20 +668,24 @@ RESETTLEMENT_FIELDS: tuple[str, ...] = (
 )
 
 
+def _resettlement_fields(values: dict) -> None:
+    unknown = set(values) - set(RESETTLEMENT_FIELDS)
+    if unknown:
+        raise ValidationError(f"not resettlement fields: {', '.join(sorted(unknown))}")
+
+
 @transaction.atomic
 def record_resettlement(*, by, outcome: Outcome, expected_version: int | None = None, **values: Any) -> ResettlementRecord:
     """Create or change the resettlement record of a release from custody; audited with the changes.
     ``expected_version``: the version the user saw (0 for none yet); a save from a stale form is refused."""
-    unknown = set(values) - set(RESETTLEMENT_FIELDS)
-    if unknown:
-        raise ValidationError(f"not resettlement fields: {', '.join(sorted(unknown))}")
+    _resettlement_fields(values)
     record = ResettlementRecord.objects.select_for_update().filter(outcome=outcome).first()
-    verb = "update" if record else "create"
     if expected_version is not None:
         check_version(record or ResettlementRecord(outcome=outcome, version=0), expected_version, values)
-    record = record or ResettlementRecord(outcome=outcome)
-    changes = _changes(record, RESETTLEMENT_FIELDS, values) if verb == "update" else {k: [None, v] for k, v in values.items()}
-    if verb == "update" and changes:
+    if record is None:
+        return create_records(by=by, records=[new_resettlement(outcome=outcome, **values)])[0]
+    changes = _changes(record, RESETTLEMENT_FIELDS, values)
+    if changes:
         record.version += 1
     for name, value in values.items():
         setattr(record, name, value)
@@ -635,14 +693,27 @@ def record_resettlement(*, by, outcome: Outcome, expected_version: int | None = 
     record.save()
     audit(
         by=by,
-        verb=verb,
+        verb="update",
         service=outcome.person.service,
         object_type="resettlement",
         object_ids=[record.pk],
-        summary=f"{'Changed' if verb == 'update' else 'Recorded'} resettlement {record.pk} for outcome {outcome.pk} of young person {outcome.person_id}",
+        summary=f"Changed resettlement {record.pk} for outcome {outcome.pk} of young person {outcome.person_id}",
         changes=changes,
     )
     return record
+
+
+def new_resettlement(*, outcome: Outcome, **values: Any) -> NewRecord:
+    """The resettlement record of a release from custody (the outcome may itself be new), audited
+    with its values."""
+    _resettlement_fields(values)
+    return _new(
+        ResettlementRecord(outcome=outcome, **values),
+        service=outcome.person.service,
+        object_type="resettlement",
+        summary=lambda r: f"Recorded resettlement {r.pk} for outcome {r.outcome.pk} of young person {r.outcome.person.pk}",
+        changes={k: [None, v] for k, v in values.items()},
+    )
 
 
 # Corrections from an import ------------------------------------------------------------------

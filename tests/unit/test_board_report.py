@@ -220,7 +220,7 @@ def test_the_plan_workbook_round_trips_and_never_writes_a_formula(tmp_path, plan
     assert sheet["A5"].value == '=HYPERLINK("http://x")' and sheet["A5"].data_type == "s"
     assert sheet["H4"].value == "red" and sheet["I4"].value == "Overdue by 3 days"
     # the register holds the template's four columns among its own, so it can be imported again
-    items, problems = read_plan(path, today=AS_AT)
+    items, problems = read_plan(path)
     assert problems == []
     assert [(i["issue"], i["by_whom"], i["due_on"]) for i in items] == [(row.issue, row.by_whom, row.due_on) for row in plan]
 
@@ -237,7 +237,7 @@ def test_an_imported_plan_with_problems_gives_every_row_and_column_and_nothing(t
     sheet.append(["Custody", "Remand review", "", None])
     path = tmp_path / "plan.xlsx"
     book.save(path)
-    items, problems = read_plan(path, today=AS_AT)
+    items, problems = read_plan(path)
     assert items == []
     assert [str(p) for p in problems] == [
         "row 4, column 'Issue': is empty; every item needs an issue, its actions and who will do them",
@@ -247,7 +247,7 @@ def test_an_imported_plan_with_problems_gives_every_row_and_column_and_nothing(t
     ]
     sheet.delete_rows(4, 2)
     book.save(path)
-    items, problems = read_plan(path, today=AS_AT)
+    items, problems = read_plan(path)
     assert problems == [] and items == [{"issue": "Late reviews", "actions": "Weekly review list", "by_whom": "Team manager", "due_on": dt.date(2027, 3, 31), "row": 3}]
 
 
@@ -258,10 +258,10 @@ def test_a_workbook_without_the_columns_or_not_a_workbook_is_refused(tmp_path):
     book.active.append(["Issue", "Owner"])
     path = tmp_path / "plan.xlsx"
     book.save(path)
-    assert "no heading row with the columns Issue, Actions, By whom, By when" in str(read_plan(path, today=AS_AT)[1][0])
+    assert "no heading row with the columns Issue, Actions, By whom, By when" in str(read_plan(path)[1][0])
     text = tmp_path / "plan.xlsx"
     text.write_text("not a workbook")
-    assert "not an Excel workbook" in str(read_plan(text, today=AS_AT)[1][0])
+    assert "not an Excel workbook" in str(read_plan(text)[1][0])
 
 
 def test_the_national_comparison_is_a_section_of_its_own_when_loaded(case):

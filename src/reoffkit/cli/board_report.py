@@ -66,9 +66,10 @@ def _population(arguments):
 
 
 def _plan(path: Path):
-    from reoffkit.reports.board import PlanRow, read_plan
+    from reoffkit.reports.board import PlanRow
+    from reoffkit.web.spreadsheets.uploads import read_plan_upload
 
-    items, problems = read_plan(path, today=dt.date.today())
+    items, problems = read_plan_upload(path, name=path.name)
     if problems:
         print(f"{path}:\n" + "\n".join(f"  {p}" for p in problems) + "\nnothing was written. Correct the action plan and run again.", file=sys.stderr)
         return None

@@ -795,10 +795,11 @@ class PlanProblem:
         return f"{where}: {self.value!r} — {self.expected}" if self.value else f"{where}: {self.expected}"
 
 
-def read_plan(path, *, today: dt.date) -> tuple[list[dict], list[PlanProblem]]:
+def read_plan(path) -> tuple[list[dict], list[PlanProblem]]:
     """The items of an action plan workbook with the template's four columns (found by heading on
     the first sheet), or every problem with its row and column. Nothing is returned when any row has
-    a problem (all or nothing)."""
+    a problem (all or nothing). An upload is read through
+    :func:`reoffkit.web.spreadsheets.uploads.read_plan_upload`, within the upload limits."""
     from openpyxl import load_workbook
 
     problems: list[PlanProblem] = []

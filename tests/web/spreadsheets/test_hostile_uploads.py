@@ -163,3 +163,26 @@ def test_the_docs_say_how_long_an_upload_is_kept():
     guide = (Path(__file__).resolve().parents[3] / "docs" / "case-file.md").read_text()
     section = guide[guide.index("## How long an upload is kept") :]
     assert "REOFFKIT_UPLOAD_HOURS" in section and "24 hours" in section and "deleted" in section
+
+
+def plan_header(n: int = 1) -> bytes:
+    return b'<row r="%d">' % n + b"".join(inline(f"{c}{n}", h) for c, h in zip("ABCD", ("Issue", "Actions", "By whom", "By when"))) + b"</row>"
+
+
+def test_the_action_plan_import_refuses_a_crafted_workbook_keeps_nothing_and_goes_on_serving(world, hostile, settings, tmp_path):
+    """An action plan workbook is read like a case file: within the reader's limits, in a process
+    of its own under the memory and CPU limits, never in the web process."""
+    from reoffkit.web.board.models import PlanItem
+
+    client = world.client("percy")
+    url = reverse("plan-import", args=[world.northmoor.pk])
+    refused = client.post(url, {"workbook": SimpleUploadedFile("plan.xlsx", hostile["one-string.xlsx"].read_bytes())})
+    assert refused.status_code == 400 and "plan.xlsx: 'too large when unpacked: " in text(refused) and "times its packed size" in text(refused)
+    rows = (b'<row r="%d">' % n + b"".join(inline(f"{c}{n}", v) for c, v in zip("ABCD", ("Issue", "Act", "pat", "2027-01-31"))) + b"</row>" for n in range(2, 200_002))
+    slow = write_xlsx(tmp_path / "slow-plan.xlsx", [plan_header(), *rows], sheet="plan")
+    settings.REOFFKIT_UPLOAD_CPU_SECONDS = 1
+    stopped = client.post(url, {"workbook": SimpleUploadedFile("plan.xlsx", slow.read_bytes())})
+    assert stopped.status_code == 400
+    assert "plan.xlsx: 'too large when unpacked: reading it needed more than 2,048 MB of memory or 1 s of processor time'" in text(stopped)
+    assert not PlanItem.objects.filter(service=world.northmoor).exists()
+    assert client.get(reverse("plan", args=[world.northmoor.pk])).status_code == 200  # the service goes on

@@ -202,7 +202,8 @@ def export_plan(request, service):
 @require("view_aggregates")
 @require_http_methods(["GET", "POST"])
 def import_plan(request, service):
-    from reoffkit.reports.board import TEMPLATE_COLUMNS, read_plan
+    from reoffkit.reports.board import TEMPLATE_COLUMNS
+    from reoffkit.web.spreadsheets.uploads import read_plan_upload
 
     _require_editor(request)
     problems: list[str] = []
@@ -217,8 +218,7 @@ def import_plan(request, service):
                 for chunk in upload.chunks():
                     stored.write(chunk)
                 stored.flush()
-                items, found = read_plan(Path(stored.name), today=dt.date.today())
-            problems = [str(p) for p in found]
+                items, problems = read_plan_upload(stored.name, name=upload.name)
             if not problems:
                 try:
                     made = actions.import_items(by=request.user, service=service, items=items, file_name=upload.name)

@@ -7,8 +7,8 @@ An upload is read in a process of its own with a memory and a CPU-time limit (``
 never the web process, the worker or the command that asked for it: the reader's own limits
 (:mod:`reoffkit.casefile.sources`) refuse most such files before reading them; the process limits
 stop the rest. The child imports no Django: it reads, and hands back frames (Arrow IPC) and
-problems (JSON), never pickles. The web import, the mapping samples and ``reoffkit import`` all
-read through here.
+problems (JSON), never pickles. The web import, the mapping samples, ``reoffkit import`` and
+the action plan's import (on the web and in ``reoffkit board-report --plan``) all read through here.
 """
 
 from __future__ import annotations
@@ -133,6 +133,21 @@ def sample_headings(path: str | Path, *, name: str, memory_mb: int | None = None
     return found["sheets"]
 
 
+def read_plan_upload(path: str | Path, *, name: str, memory_mb: int | None = None, cpu_seconds: int | None = None) -> tuple[list[dict], list[str]]:
+    """An action plan workbook's items (:func:`reoffkit.reports.board.read_plan`), or its problems
+    in words, read as a case file is: refused unread when its parts unpack too large, otherwise read
+    in a process of its own under the same memory and CPU limits."""
+    import datetime as dt
+
+    out, problem, folder = _run_isolated({"do": "plan", "path": str(path), "name": name}, name, memory_mb=memory_mb, cpu_seconds=cpu_seconds)
+    with folder:
+        if problem is not None:
+            return [], [str(problem)]
+        found = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    items = [{**item, "due_on": dt.date.fromisoformat(item["due_on"]) if item["due_on"] else None} for item in found["items"]]
+    return items, found["problems"]
+
+
 def _child(task: dict) -> int:
     """The reading process: limits first, then read, then write what was read."""
     import resource
@@ -156,6 +171,14 @@ def _child(task: dict) -> int:
         except Exception as error:  # not a workbook, or a damaged one
             found = {"unreadable": type(error).__name__}
         (out / "headings.json").write_text(json.dumps(found), encoding="utf-8")
+    elif task["do"] == "plan":
+        from reoffkit.casefile.sources import archive_problem
+        from reoffkit.reports.board import read_plan
+
+        refused = archive_problem(Path(task["path"]), task["name"])
+        items, problems = ([], [refused]) if refused else read_plan(Path(task["path"]))
+        shown = [{**item, "due_on": item["due_on"].isoformat() if item["due_on"] else None} for item in items]
+        (out / "plan.json").write_text(json.dumps({"items": shown, "problems": [str(p) for p in problems]}), encoding="utf-8")
     else:
         case_file = read_upload_here(task["path"], task.get("mapping"), name=task.get("name"))
         for sheet, frame in case_file.frames().items():

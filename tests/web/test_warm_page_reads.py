@@ -1,0 +1,133 @@
+"""The database reads of a warm request of each report page (its report part is kept: see
+docs/adr/0020-kept-page-fragments.md), pinned so that a change that adds a read fails here; and the
+checks those reads make (the user is active, their role, their services, whether their password
+must change) still take effect on the very next request.
+
+Counted on the tests' database with the cache in memory (``kept_cache``): with the database cache
+of a default installation a warm request also reads the cached list of quarters (analysis and
+disproportionality pages), as it reads any cache value the process does not keep itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from test_page_fragments import completed_quarter
+from web_helpers import PASSWORD
+
+from reoffkit.engine.rules import quarter_label
+from reoffkit.web.tracker import actions
+from reoffkit.web.tracker.models import Role
+
+
+def warm(client, url: str) -> tuple[str, list[str]]:
+    """The page at ``url`` asked for twice (the first makes and keeps its report part): the second
+    response's text and the statements it ran."""
+    first = client.get(url)
+    assert first.status_code == 200, first.status_code
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url)
+    assert second.status_code == 200, second.status_code
+    return second.content.decode(), [q["sql"] for q in queries.captured_queries]
+
+
+def reads_of(statements: list[str], table: str) -> int:
+    return sum(f'FROM "{table}"' in s for s in statements)
+
+
+def listed(statements: list[str]) -> str:
+    return "\n".join(s[:160] for s in statements)
+
+
+def assert_reads(statements: list[str], most: int) -> None:
+    assert len(statements) <= most, f"{len(statements)} statements, at most {most}:\n{listed(statements)}"
+
+
+def audit_write(statements: list[str]) -> list[str]:
+    """The statements that write one audit event: the chain's lock (PostgreSQL only), its head and
+    the event."""
+    return [s for s in statements if "pg_advisory_xact_lock" in s or 'FROM "tracker_auditevent" WHERE seq' in s or s.startswith('INSERT INTO "tracker_auditevent"')]
+
+
+def every_request_checks(statements: list[str]) -> None:
+    """The session and the user are read on every request (sign-in and its checks are never taken
+    from a cache), and so is the running import behind the banner."""
+    assert reads_of(statements, "django_session") == 1, listed(statements)
+    assert reads_of(statements, "auth_user") == 1, listed(statements)
+    assert reads_of(statements, "jobs_job") >= 1, listed(statements)
+
+
+@pytest.fixture
+def pages(world, kept_cache):
+    from reoffkit.reference.synthetic_national import synthetic_national
+    from reoffkit.web.compare import actions as compare_actions
+
+    world.quarter = completed_quarter(world)
+    data = synthetic_national(as_at=dt.date(2026, 12, 1))
+    compare_actions.load_figures(by="test", data=data, title="SYNTHETIC national table", publisher="reoffkit")
+    compare_actions.set_service_comparison(by=world.users["mandy"], service=world.northmoor, area_code=data.areas[0].area_code, rag_against="country:England and Wales")
+    world.users["parker"] = actions.create_staff_user(by="test-setup", username="parker", password=PASSWORD, role=Role.MANAGER, services=[world.northmoor, world.eastfield])
+    return world
+
+
+def url(world, name: str, query: str = "") -> str:
+    return reverse(name, args=[world.northmoor.pk]) + query
+
+
+# ---- How many reads a warm request makes ---------------------------------------------------------------
+
+
+def test_performance_page(pages):
+    """The session; the user; whether their password must change; their role; their services;
+    the data version; a running import."""
+    for persona in ("mandy", "bea"):
+        _, statements = warm(pages.client(persona), url(pages, "performance"))
+        every_request_checks(statements)
+        assert_reads(statements, 7)
+
+
+def test_performance_page_of_a_partnership(pages):
+    """As for one service, and the partner service read again."""
+    text, statements = warm(pages.client("parker"), url(pages, "performance", f"?with={pages.eastfield.pk}"))
+    assert "Eastfield" in text
+    every_request_checks(statements)
+    assert_reads(statements, 8)
+
+
+def test_comparison_page(pages):
+    """The session; the user; whether their password must change; their role; their services; the
+    service's comparison setting, twice; whether each set of figures has the service's area (three
+    reads); the loads of figures and of stratum rates; the data version; a running import."""
+    for persona in ("mandy", "bea"):
+        _, statements = warm(pages.client(persona), url(pages, "compare"))
+        every_request_checks(statements)
+        assert_reads(statements, 14)
+
+
+def test_disproportionality_page(pages):
+    """The session; the user; whether their password must change; their role; their services; the
+    data version, twice (the quarters to choose from, the report's key); the service's population;
+    a running import."""
+    for persona in ("mandy", "bea"):
+        _, statements = warm(pages.client(persona), url(pages, "disproportionality"))
+        every_request_checks(statements)
+        assert_reads(statements, 9)
+
+
+def test_analysis_page(pages):
+    """The session; the user; whether their password must change; their role; their services; the
+    data version, twice (the quarters, the analysis's job); its job; a running import. For a role
+    that sees children's records, the critical few are named and audited afresh (the children, the
+    audit event written)."""
+    query = f"?period={quarter_label(pages.quarter)}&quarters=1"
+    _, statements = warm(pages.client("bea"), url(pages, "analysis", query))
+    every_request_checks(statements)
+    assert_reads(statements, 9)
+    _, statements = warm(pages.client("mandy"), url(pages, "analysis", query))
+    every_request_checks(statements)
+    written = audit_write(statements)
+    assert sum(s.startswith('INSERT INTO "tracker_auditevent"') for s in written) == 1, listed(statements)
+    assert_reads([s for s in statements if s not in written], 10)

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "reoffkit.web.tracker.middleware.PrivateNoStoreMiddleware",
     "reoffkit.web.tracker.middleware.IdleTimeoutMiddleware",
+    "reoffkit.web.tracker.middleware.OneDataVersionMiddleware",
     "reoffkit.web.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

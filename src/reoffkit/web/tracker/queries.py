@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -324,13 +326,44 @@ DATA_VERBS = ("create", "update", "delete", "import")
 _LOCKS = [threading.RLock() for _ in range(32)]
 
 
+#: The data versions read in this request, by services (:func:`one_data_version`).
+_VERSIONS: ContextVar[dict | None] = ContextVar("reoffkit_data_versions", default=None)
+
+
 def data_version(services: list[Service]) -> int:
     """Changes with every write that could change these services' reports (each write is audited):
-    the id of the newest such audit event — theirs, or a load of reference figures."""
+    the id of the newest such audit event — theirs, or a load of reference figures. Read once per
+    request for the same services (:func:`one_data_version`)."""
     from django.db.models import Max, Q
 
+    known = _VERSIONS.get()
+    services_key = tuple(sorted(s.pk for s in services))
+    if known is not None and services_key in known:
+        return known[services_key]
     newest = AuditEvent.objects.filter(Q(service__in=services) | Q(object_type="reference figures"), verb__in=DATA_VERBS).aggregate(Max("id"))
-    return newest["id__max"] or 0
+    version = newest["id__max"] or 0
+    if known is not None:
+        known[services_key] = version
+    return version
+
+
+@contextmanager
+def one_data_version():
+    """Within the block (a request: ``middleware.OneDataVersionMiddleware``), :func:`data_version`
+    reads each set of services' version once, so every key a page makes names the same data; an
+    audited write that changes data (:func:`data_changed`) makes the next call read it again."""
+    token = _VERSIONS.set({})
+    try:
+        yield
+    finally:
+        _VERSIONS.reset(token)
+
+
+def data_changed() -> None:
+    """A data-changing audit event was written: the versions read in this block are out of date."""
+    known = _VERSIONS.get()
+    if known:
+        known.clear()
 
 
 def cached(key: str, build):

@@ -298,27 +298,25 @@ def summary_quarters(service: Service, *, as_at: dt.date, count: int = 6):
 def cohort_quarters(service: Service, *, as_at: dt.date, count: int = 8) -> list[str]:
     """Labels ("2025Q3") of the last ``count`` calendar quarters with at least one cohort entry by
     ``as_at`` under the service's rules, newest first: the cohort page's choice of quarter.
-    Cached until the next write to the service: the pages that offer the choice read it on every
-    request, and counting it reads all the service's records. Not under :func:`cached`'s lock,
-    so a cached build may call it."""
-    from django.core.cache import cache
-
+    Kept until the next write to the service (in the shared cache with a copy in this process,
+    :func:`reoffkit.web.tracker.fragments.kept_value`: the key names the data version): the pages
+    that offer the choice read it on every request, and counting it reads all the service's
+    records. Counted outside any lock; :func:`cached`'s lock is taken only to store the list, so,
+    like :func:`cached`, it is not called from a cached build."""
     from reoffkit.engine import cohort_entries
+    from reoffkit.web.tracker import fragments
 
-    key = cache_key("cohort-quarters", [service], as_at, count)
-    found = cache.get(key)
-    if found is not None:
-        return list(found)
-    frames = service_frames([service])
-    if frames.outcomes.is_empty():
-        quarters = []
-    else:
+    def counted() -> list[str]:
+        frames = service_frames([service])
+        if frames.outcomes.is_empty():
+            return []
         first = quarter_of(add_months(as_at, -3 * count))
         last = quarter_of(as_at)
         entries = cohort_entries(frames.people, frames.outcomes, period=Period(first, last - first + 1), rules=service.counting_rules(), as_at=as_at)
-        quarters = sorted(set(entries["quarter"].to_list()), reverse=True)[:count]
-    cache.set(key, quarters)
-    return list(quarters)
+        return sorted(set(entries["quarter"].to_list()), reverse=True)[:count]
+
+    key = cache_key("cohort-quarters", [service], as_at, count)
+    return list(fragments.kept_value(key, lambda quarters: quarters, prepare=counted))
 
 
 #: Audit verbs that change what a report counts (views, sign-ins and exports do not).

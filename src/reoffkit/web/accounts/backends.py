@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 
@@ -13,11 +14,5 @@ class StaffBackend(ModelBackend):
     (``authenticate``, after django-axes' lockout check) is Django's, unchanged."""
 
     def get_user(self, user_id):
-        user = self.user_model_with_state().filter(pk=user_id).first()
+        user = get_user_model()._default_manager.select_related("profile", "password_state").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
-
-    @staticmethod
-    def user_model_with_state():
-        from django.contrib.auth import get_user_model
-
-        return get_user_model()._default_manager.select_related("profile", "password_state")

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "reoffkit.web.tracker.middleware.PrivateNoStoreMiddleware",
     "reoffkit.web.tracker.middleware.IdleTimeoutMiddleware",
+    "reoffkit.web.tracker.middleware.OneDataVersionMiddleware",
     "reoffkit.web.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -188,7 +189,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Django's sign-in; a request's user is read with their profile and password state in one query.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "reoffkit.web.accounts.backends.StaffBackend"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

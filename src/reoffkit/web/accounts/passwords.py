@@ -43,7 +43,12 @@ def state_of(user) -> PasswordState:
 
 
 def must_change(user) -> bool:
-    return PasswordState.objects.filter(user=user, must_change=True).exists()
+    """Whether ``user`` must change their password: from the state read with the user of a request
+    (``accounts.backends.StaffBackend``, on every request), else read now."""
+    try:
+        return user.password_state.must_change
+    except PasswordState.DoesNotExist:
+        return False
 
 
 @transaction.atomic

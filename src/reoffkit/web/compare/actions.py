@@ -63,12 +63,9 @@ def all_data(*, synthetic: bool) -> AreaData:
     return combine(*(data_of(load) for load in FigureLoad.objects.filter(synthetic=synthetic)))
 
 
-def loads_signature(figures: list[int] | None = None) -> str:
+def loads_signature(figures: list[int]) -> str:
     """Changes whenever a load of area figures or of stratum rates is added or removed (part of the
-    page's cache key). ``figures``: the loads of area figures' ids in the model's order, when the
-    caller has read them already."""
-    if figures is None:
-        figures = list(FigureLoad.objects.values_list("pk", flat=True))
+    page's cache key). ``figures``: the loads of area figures' ids in the model's order."""
     figures = ",".join(str(pk) for pk in figures)
     return f"{figures}|strata:{StratumRateLoad.objects.order_by('-pk').values_list('pk', flat=True).first() or ''}"
 

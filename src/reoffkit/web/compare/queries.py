@@ -14,16 +14,12 @@ def comparison_summary(service, *, synthetic: bool | None = None) -> ComparisonS
 
     from reoffkit.reports.comparison import comparison_summary as summarise
     from reoffkit.web.compare import views
-    from reoffkit.web.compare.models import ServiceComparison
 
     request = RequestFactory().get("/", {} if synthetic is None else {"figures": "synthetic" if synthetic else "published"})
-    chosen_set = views._figure_set(request, service)
-    data = views._areas(chosen_set)
-    focus = views._focus(data, service)
-    if focus is None:
+    shown = views._shown(request, service)
+    if shown.focus_code is None:
         return None
-    setting = ServiceComparison.objects.filter(service=service).first()
     chosen = {"groups": list(views.DEFAULT), "areas": [], "basis": "aggregated_quarters", "cohorts": 3}
-    report, _ = views._report(service, synthetic=chosen_set, chosen=chosen, focus_code=focus,
-                              rag_against=setting.rag_against if setting else "country:England and Wales", shared=True)
+    report, _ = views._report(service, synthetic=shown.synthetic, chosen=chosen, focus_code=shown.focus_code, rag_against=shown.rag_against,
+                              shared=True, signature=shown.signature)
     return summarise(report)

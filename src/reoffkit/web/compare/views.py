@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib import messages
@@ -55,57 +56,83 @@ def _kept(key: str, build):
     return fragments.kept_value(key, build)
 
 
-def _signature(loads: list[tuple[int, bool]] | None = None) -> str:
-    """A digest of :func:`actions.loads_signature`; from ``loads`` (every load of figures as
-    ``(pk, synthetic)``, in the model's order) when the caller has read them already."""
-    if loads is None:
-        signature = actions.loads_signature()
-    else:
-        signature = actions.loads_signature(figures=[pk for pk, _ in loads])
-    return hashlib.sha256(signature.encode()).hexdigest()[:32]
+def _signature(loads: list[tuple[int, bool]]) -> str:
+    """A digest of :func:`actions.loads_signature` from ``loads`` (every load of figures as
+    ``(pk, synthetic)``, in the model's order)."""
+    return hashlib.sha256(actions.loads_signature(figures=[pk for pk, _ in loads]).encode()).hexdigest()[:32]
 
 
 # ---- Choosing what to show ---------------------------------------------------------------------------
 
 
-def _figure_set(request, service) -> bool:
+@dataclass(frozen=True)
+class Shown:
+    """What a comparison of one service shows: the figure set (SYNTHETIC or published), the loads'
+    signature (part of every key), the set's areas, the service's comparison setting (``None``
+    when not set) and its area among them (``focus_code``; ``None`` when it is none of them)."""
+
+    synthetic: bool
+    signature: str
+    data: object
+    setting: ServiceComparison | None
+    focus_code: str | None
+    has_synthetic: bool
+    has_published: bool
+
+    @property
+    def rag_against(self) -> str:
+        return self.setting.rag_against if self.setting else "country:England and Wales"
+
+
+def _shown(request, service) -> Shown:
+    """:class:`Shown` for ``service``: the loads of figures and of stratum rates and the service's
+    setting read once each; the rest from what this process keeps."""
+    loads = list(FigureLoad.objects.values_list("pk", "synthetic"))  # the signature and the sets, in one query
+    signature = _signature(loads)
+    setting = ServiceComparison.objects.filter(service=service).first()
+    synthetic = _figure_set(request, service, setting=setting, loads=loads, signature=signature)
+    data = _areas(synthetic, signature)
+    sets = {synthetic for _, synthetic in loads}
+    return Shown(synthetic, signature, data, setting, _focus(data, service, setting), True in sets, False in sets)
+
+
+def _figure_set(request, service, *, setting, loads: list[tuple[int, bool]], signature: str) -> bool:
     """Whether the page shows the SYNTHETIC figures: as asked (``?figures=synthetic|published``),
-    else the set the service is an area of (the published one first)."""
+    else the set the service is an area of (the published one first), else the SYNTHETIC set if
+    loaded. Kept under what it is made from: the loads (``signature``; only their areas are read),
+    the setting's area and the service's name."""
     asked = request.GET.get("figures")
     if asked in ("synthetic", "published"):
         return asked == "synthetic"
-    setting = ServiceComparison.objects.filter(service=service).first()
-    for synthetic in (False, True):
-        codes = actions.AreaRecord.objects.filter(load__synthetic=synthetic)
-        if setting and codes.filter(area_code=setting.area_code).exists():
-            return synthetic
-        if codes.filter(area_name__iexact=service.name).exists():
-            return synthetic
-    return FigureLoad.objects.filter(synthetic=True).exists()
+
+    def which() -> bool:
+        for synthetic in (False, True):
+            codes = actions.AreaRecord.objects.filter(load__in=[pk for pk, _ in loads], load__synthetic=synthetic)
+            if setting and codes.filter(area_code=setting.area_code).exists():
+                return synthetic
+            if codes.filter(area_name__iexact=service.name).exists():
+                return synthetic
+        return any(synthetic for _, synthetic in loads)
+
+    made_from = hashlib.sha256(f"{setting.area_code if setting else ''}|{service.name}".encode()).hexdigest()[:32]
+    return _kept(f"compare:set:{signature}:{made_from}", which)
 
 
-def _data(synthetic: bool, signature: str | None = None):
-    signature = signature or _signature()
+def _data(synthetic: bool, signature: str):
     return _kept(f"compare:data:{synthetic}:{signature}", lambda: actions.all_data(synthetic=synthetic))
 
 
-def _areas(synthetic: bool, signature: str | None = None):
+def _areas(synthetic: bool, signature: str):
     """The areas of the set alone (no figures): what the page needs before its cached report."""
     from reoffkit.reference.areas import AreaData
 
-    signature = signature or _signature()
     data = _data(synthetic, signature)  # before the areas' own lock (see _report); kept in this process
     return _kept(f"compare:areas:{synthetic}:{signature}", lambda: AreaData((), data.areas))
 
 
-_UNREAD = object()
-
-
-def _focus(data, service, setting=_UNREAD) -> str | None:
-    """The service's area in ``data``: the one its setting names, else the area of its name.
-    ``setting``: the service's :class:`ServiceComparison` (or ``None``), when already read."""
-    if setting is _UNREAD:
-        setting = ServiceComparison.objects.filter(service=service).first()
+def _focus(data, service, setting) -> str | None:
+    """The service's area in ``data``: the one its setting (its :class:`ServiceComparison`, or
+    ``None``) names, else the area of its name."""
     for wanted in ([setting.area_code] if setting else []) + [service.name]:
         area = data.area(wanted)
         if area is not None:
@@ -139,11 +166,10 @@ def _report_key(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_
     return cache_key("compare", [service], choice)
 
 
-def _report(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_against: str | None, shared: bool, signature: str | None = None):
+def _report(service, *, synthetic: bool, chosen: dict, focus_code: str, rag_against: str | None, shared: bool, signature: str):
     """The report (shared or not), cached until the next write to the service or the next load."""
     from reoffkit.reports.comparison import cohort_periods, comparison_report, for_sharing, service_inputs
 
-    signature = signature or _signature()
     # the area figures are read (and cached) before the report's own lock is taken: cached() locks
     # are not re-entrant, and a report built while holding one must not wait for another
     data = _data(synthetic, signature)
@@ -326,12 +352,8 @@ def _report_html(service, *, data, synthetic: bool, chosen: dict, focus_code: st
 
 @require("view_aggregates")
 def compare(request, service):
-    synthetic = _figure_set(request, service)
-    loads = list(FigureLoad.objects.values_list("pk", "synthetic"))  # the signature and the sets, in one query
-    signature = _signature(loads)
-    data = _areas(synthetic, signature)
-    setting = ServiceComparison.objects.filter(service=service).first()
-    focus_code = _focus(data, service, setting)
+    shown = _shown(request, service)
+    synthetic, data, setting, focus_code = shown.synthetic, shown.data, shown.setting, shown.focus_code
     shared = role_of(request.user) == Role.BOARD
     can_set = has_permission(request.user, "change_settings") or has_permission(request.user, "reference_figures")
     problems: list[str] = []
@@ -347,20 +369,18 @@ def compare(request, service):
             messages.success(request, f"{service.name} is now {data.area(code).area_name} in the national figures; RAG against {GROUP_LABELS.get(rag_against, rag_against)}.")
             return redirect(reverse("compare", args=[service.pk]) + f"?figures={'synthetic' if synthetic else 'published'}")
     services = [a for a in data.areas if a.area_type != "country"]
-    sets = {synthetic for _, synthetic in loads}
     context = {
         "service": service, "section": "compare", "synthetic": synthetic, "synthetic_note": SYNTHETIC_NOTE, "modelled": MODELLED,
-        "has_synthetic": True in sets, "has_published": False in sets,
+        "has_synthetic": shown.has_synthetic, "has_published": shown.has_published,
         "shared": shared, "threshold": SUPPRESS_BELOW, "can_set": can_set, "setting": setting, "problems": problems,
         "areas": sorted(services, key=lambda a: a.area_name), "group_labels": GROUP_LABELS, "rag_labels": RAG_LABELS,
         "focus_code": focus_code, "kinds": COMPARATOR_KINDS,
     }
     if focus_code is not None:
         chosen = _choices(request, data, focus_code)
-        rag_against = setting.rag_against if setting else "country:England and Wales"
         try:
-            report_html = _report_html(service, data=data, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared,
-                                       signature=signature, role=role_of(request.user))
+            report_html = _report_html(service, data=data, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=shown.rag_against, shared=shared,
+                                       signature=shown.signature, role=role_of(request.user))
         except ValueError as error:
             context.update(chosen=chosen, error=str(error))
         else:
@@ -379,19 +399,16 @@ def compare_download(request, service, name: str, fmt: str):
     from reoffkit.cells import workbook_bytes
     from reoffkit.reports.comparison import labelled
 
-    synthetic = _figure_set(request, service)
-    data = _areas(synthetic)
-    focus_code = _focus(data, service)
+    shown = _shown(request, service)
+    synthetic, focus_code = shown.synthetic, shown.focus_code
     if focus_code is None:
         raise Http404
-    chosen = _choices(request, data, focus_code)
-    setting = ServiceComparison.objects.filter(service=service).first()
+    chosen = _choices(request, shown.data, focus_code)
     if fmt == "html":
-        return _chart_table(request, service, name, synthetic=synthetic, chosen=chosen, focus_code=focus_code,
-                            rag_against=setting.rag_against if setting else "country:England and Wales")
+        return _chart_table(request, service, name, shown=shown, chosen=chosen)
     try:
-        report, key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code,
-                              rag_against=setting.rag_against if setting else "country:England and Wales", shared=True)
+        report, key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=shown.rag_against, shared=True,
+                              signature=shown.signature)
     except ValueError:
         raise Http404 from None
     stem = file_stem([service], "comparison", "synthetic" if synthetic else "published", name)
@@ -429,10 +446,12 @@ def compare_download(request, service, name: str, fmt: str):
     return response
 
 
-def _chart_table(request, service, name: str, *, synthetic: bool, chosen: dict, focus_code: str, rag_against: str):
+def _chart_table(request, service, name: str, *, shown: Shown, chosen: dict):
     shared = role_of(request.user) == Role.BOARD
+    synthetic = shown.synthetic
     try:
-        report, key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=focus_code, rag_against=rag_against, shared=shared)
+        report, key = _report(service, synthetic=synthetic, chosen=chosen, focus_code=shown.focus_code, rag_against=shown.rag_against, shared=shared,
+                              signature=shown.signature)
     except ValueError:
         raise Http404 from None
     chart = next((c for c in _charts(report, key) if c.name == name), None)

@@ -136,6 +136,7 @@ def audit(*, by, verb: str, summary: str, **details: Any) -> AuditEvent:
         auditchain.lock()
         auditchain.link([event], auditchain.head())
         event.save(force_insert=True)
+    _written([event])
     return event
 
 
@@ -151,7 +152,16 @@ def audit_many(*, by, events: Iterable[dict]) -> list[AuditEvent]:
         auditchain.lock()
         auditchain.link(made, auditchain.head())
         insert_new(AuditEvent, made)
+    _written(made)
     return made
+
+
+def _written(events: list[AuditEvent]) -> None:
+    """After audit events are written: one that changes data makes the data version read anew."""
+    from reoffkit.web.tracker.queries import DATA_VERBS, data_changed
+
+    if any(event.verb in DATA_VERBS for event in events):
+        data_changed()
 
 
 def _changes(instance, fields: Iterable[str], values: dict) -> dict:

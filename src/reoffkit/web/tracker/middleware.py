@@ -1,4 +1,5 @@
-"""Log out a session left idle for ``SESSION_IDLE_MINUTES``; keep signed-in responses out of caches."""
+"""Log out a session left idle for ``SESSION_IDLE_MINUTES``; keep signed-in responses out of caches;
+read the data version once per request."""
 
 import time
 
@@ -50,3 +51,18 @@ class PrivateNoStoreMiddleware:
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = self.VALUE
         return response
+
+
+class OneDataVersionMiddleware:
+    """Each request reads the data version of a set of services once (``queries.one_data_version``):
+    a page's keys (its quarters to choose from, its report, its kept fragment) name the same data,
+    without a read of the audit log for each."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from reoffkit.web.tracker.queries import one_data_version
+
+        with one_data_version():
+            return self.get_response(request)

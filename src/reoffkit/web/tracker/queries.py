@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -296,27 +298,25 @@ def summary_quarters(service: Service, *, as_at: dt.date, count: int = 6):
 def cohort_quarters(service: Service, *, as_at: dt.date, count: int = 8) -> list[str]:
     """Labels ("2025Q3") of the last ``count`` calendar quarters with at least one cohort entry by
     ``as_at`` under the service's rules, newest first: the cohort page's choice of quarter.
-    Cached until the next write to the service: the pages that offer the choice read it on every
-    request, and counting it reads all the service's records. Not under :func:`cached`'s lock,
-    so a cached build may call it."""
-    from django.core.cache import cache
-
+    Kept until the next write to the service (in the shared cache with a copy in this process,
+    :func:`reoffkit.web.tracker.fragments.kept_value`: the key names the data version): the pages
+    that offer the choice read it on every request, and counting it reads all the service's
+    records. Counted outside any lock; :func:`cached`'s lock is taken only to store the list, so,
+    like :func:`cached`, it is not called from a cached build."""
     from reoffkit.engine import cohort_entries
+    from reoffkit.web.tracker import fragments
 
-    key = cache_key("cohort-quarters", [service], as_at, count)
-    found = cache.get(key)
-    if found is not None:
-        return list(found)
-    frames = service_frames([service])
-    if frames.outcomes.is_empty():
-        quarters = []
-    else:
+    def counted() -> list[str]:
+        frames = service_frames([service])
+        if frames.outcomes.is_empty():
+            return []
         first = quarter_of(add_months(as_at, -3 * count))
         last = quarter_of(as_at)
         entries = cohort_entries(frames.people, frames.outcomes, period=Period(first, last - first + 1), rules=service.counting_rules(), as_at=as_at)
-        quarters = sorted(set(entries["quarter"].to_list()), reverse=True)[:count]
-    cache.set(key, quarters)
-    return list(quarters)
+        return sorted(set(entries["quarter"].to_list()), reverse=True)[:count]
+
+    key = cache_key("cohort-quarters", [service], as_at, count)
+    return list(fragments.kept_value(key, lambda quarters: quarters, prepare=counted))
 
 
 #: Audit verbs that change what a report counts (views, sign-ins and exports do not).
@@ -324,13 +324,44 @@ DATA_VERBS = ("create", "update", "delete", "import")
 _LOCKS = [threading.RLock() for _ in range(32)]
 
 
+#: The data versions read in this request, by services (:func:`one_data_version`).
+_VERSIONS: ContextVar[dict | None] = ContextVar("reoffkit_data_versions", default=None)
+
+
 def data_version(services: list[Service]) -> int:
     """Changes with every write that could change these services' reports (each write is audited):
-    the id of the newest such audit event — theirs, or a load of reference figures."""
+    the id of the newest such audit event — theirs, or a load of reference figures. Read once per
+    request for the same services (:func:`one_data_version`)."""
     from django.db.models import Max, Q
 
+    known = _VERSIONS.get()
+    services_key = tuple(sorted(s.pk for s in services))
+    if known is not None and services_key in known:
+        return known[services_key]
     newest = AuditEvent.objects.filter(Q(service__in=services) | Q(object_type="reference figures"), verb__in=DATA_VERBS).aggregate(Max("id"))
-    return newest["id__max"] or 0
+    version = newest["id__max"] or 0
+    if known is not None:
+        known[services_key] = version
+    return version
+
+
+@contextmanager
+def one_data_version():
+    """Within the block (a request: ``middleware.OneDataVersionMiddleware``), :func:`data_version`
+    reads each set of services' version once, so every key a page makes names the same data; an
+    audited write that changes data (:func:`data_changed`) makes the next call read it again."""
+    token = _VERSIONS.set({})
+    try:
+        yield
+    finally:
+        _VERSIONS.reset(token)
+
+
+def data_changed() -> None:
+    """A data-changing audit event was written: the versions read in this block are out of date."""
+    known = _VERSIONS.get()
+    if known:
+        known.clear()
 
 
 def cached(key: str, build):

@@ -6,18 +6,20 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 
-from reoffkit.web.tracker.permissions import service_for
+from reoffkit.web.tracker.permissions import services_of_request
 
 FORMATS = {"svg": "image/svg+xml", "png": "image/png", "csv": "text/csv; charset=utf-8"}
 
 
 def partnership(request, service) -> list:
-    """The service and any others named by ``?with=`` (each must be one of the user's)."""
+    """The service and any others named by ``?with=`` (each must be one of the user's: found in
+    the list of their services the request has read already, else "not found")."""
+    mine = {s.pk: s for s in services_of_request(request)} if request.GET.getlist("with") else {}
     services = [service]
     for value in request.GET.getlist("with"):
-        if not value.isdigit():
+        other = mine.get(int(value)) if value.isdigit() else None
+        if other is None:
             raise Http404
-        other = service_for(request.user, int(value))
         if other not in services:
             services.append(other)
     return services

@@ -1,0 +1,212 @@
+"""The database reads of a warm request of each report page (its report part is kept: see
+docs/adr/0020-kept-page-fragments.md), pinned so that a change that adds a read fails here; and the
+checks those reads make (the user is active, their role, their services, whether their password
+must change) still take effect on the very next request.
+
+Counted with the cache of a default installation, in the database: a read of the cache is a read
+too (what a warm request needs is kept in the process)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from test_page_fragments import completed_quarter
+from web_helpers import PASSWORD
+
+from reoffkit.engine.rules import quarter_label
+from reoffkit.web.tracker import actions
+from reoffkit.web.tracker.models import Role
+
+
+def warm(client, url: str) -> tuple[str, list[str]]:
+    """The page at ``url`` asked for twice (the first makes and keeps its report part): the second
+    response's text and the statements it ran."""
+    first = client.get(url)
+    assert first.status_code == 200, first.status_code
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url)
+    assert second.status_code == 200, second.status_code
+    return second.content.decode(), [q["sql"] for q in queries.captured_queries]
+
+
+def reads_of(statements: list[str], table: str) -> int:
+    return sum(f'FROM "{table}"' in s for s in statements)
+
+
+def listed(statements: list[str]) -> str:
+    return "\n".join(s[:160] for s in statements)
+
+
+def assert_reads(statements: list[str], most: int) -> None:
+    assert len(statements) <= most, f"{len(statements)} statements, at most {most}:\n{listed(statements)}"
+
+
+def audit_write(statements: list[str]) -> list[str]:
+    """The statements that write one audit event: the chain's lock (PostgreSQL only), its head and
+    the event."""
+    return [s for s in statements if "pg_advisory_xact_lock" in s or 'FROM "tracker_auditevent" WHERE seq' in s or s.startswith('INSERT INTO "tracker_auditevent"')]
+
+
+def every_request_checks(statements: list[str]) -> None:
+    """The session and the user, with their role and password state, are read on every request
+    (sign-in and its checks are never taken from a cache), and so is the running import behind the
+    banner."""
+    assert reads_of(statements, "django_session") == 1, listed(statements)
+    user = [s for s in statements if 'FROM "auth_user"' in s]
+    assert len(user) == 1 and '"tracker_staffprofile"' in user[0] and '"accounts_passwordstate"' in user[0], listed(statements)
+    assert reads_of(statements, "jobs_job") >= 1, listed(statements)
+
+
+@pytest.fixture
+def database_cache(db):
+    """The cache as a default installation has it (a table in the database), with this process's
+    copies of kept values forgotten before and after."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from reoffkit.web.tracker import fragments
+
+    database = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "reoffkit_cache", "TIMEOUT": 600, "OPTIONS": {"MAX_ENTRIES": 500}}
+    with override_settings(CACHES={"default": database}):
+        call_command("createcachetable", verbosity=0)
+        fragments.clear_local()
+        yield
+        fragments.clear_local()
+
+
+@pytest.fixture
+def pages(world, database_cache):
+    from reoffkit.reference.synthetic_national import synthetic_national
+    from reoffkit.web.compare import actions as compare_actions
+
+    world.quarter = completed_quarter(world)
+    data = synthetic_national(as_at=dt.date(2026, 12, 1))
+    compare_actions.load_figures(by="test", data=data, title="SYNTHETIC national table", publisher="reoffkit")
+    compare_actions.set_service_comparison(by=world.users["mandy"], service=world.northmoor, area_code=data.areas[0].area_code, rag_against="country:England and Wales")
+    world.users["parker"] = actions.create_staff_user(by="test-setup", username="parker", password=PASSWORD, role=Role.MANAGER, services=[world.northmoor, world.eastfield])
+    return world
+
+
+def url(world, name: str, query: str = "") -> str:
+    return reverse(name, args=[world.northmoor.pk]) + query
+
+
+# ---- How many reads a warm request makes ---------------------------------------------------------------
+
+
+def test_performance_page(pages):
+    """The session; the user with their role and password state; their services;
+    the data version; a running import."""
+    for persona in ("mandy", "bea"):
+        _, statements = warm(pages.client(persona), url(pages, "performance"))
+        every_request_checks(statements)
+        assert_reads(statements, 5)
+
+
+def test_performance_page_of_a_partnership(pages):
+    """As for one service: the partner is found among the user's services, read already."""
+    text, statements = warm(pages.client("parker"), url(pages, "performance", f"?with={pages.eastfield.pk}"))
+    assert "Eastfield" in text
+    every_request_checks(statements)
+    assert_reads(statements, 5)
+
+
+def test_comparison_page(pages):
+    """The session; the user with their role and password state; their services; the loads of
+    figures and of stratum rates; the service's comparison setting (once: the figure set, the
+    service's area and the form); the data version; a running import. Which set of figures the
+    page shows is kept (the loads' signature, the service's area and name are its key)."""
+    for persona in ("mandy", "bea"):
+        _, statements = warm(pages.client(persona), url(pages, "compare"))
+        every_request_checks(statements)
+        assert_reads(statements, 8)
+        assert reads_of(statements, "compare_servicecomparison") == 1 and reads_of(statements, "compare_arearecord") == 0, listed(statements)
+
+
+def test_disproportionality_page(pages):
+    """The session; the user with their role and password state; their services; the
+    data version (once: the quarters to choose from and the report's key share it); the service's
+    population; a running import."""
+    for persona in ("mandy", "bea"):
+        _, statements = warm(pages.client(persona), url(pages, "disproportionality"))
+        every_request_checks(statements)
+        assert_reads(statements, 6)
+
+
+def test_analysis_page(pages):
+    """The session; the user with their role and password state; their services; the data
+    version (once: the quarters and the analysis's job share it); its job; a running import. For a
+    role that sees children's records, the critical few are named and audited afresh (the children,
+    the audit event written)."""
+    query = f"?period={quarter_label(pages.quarter)}&quarters=1"
+    _, statements = warm(pages.client("bea"), url(pages, "analysis", query))
+    every_request_checks(statements)
+    assert_reads(statements, 6)
+    _, statements = warm(pages.client("mandy"), url(pages, "analysis", query))
+    every_request_checks(statements)
+    written = audit_write(statements)
+    assert sum(s.startswith('INSERT INTO "tracker_auditevent"') for s in written) == 1, listed(statements)
+    assert_reads([s for s in statements if s not in written], 7)
+
+
+# ---- What is read on every request still counts on the next one ---------------------------------------
+
+
+def test_a_changed_role_or_services_a_password_to_change_and_a_deactivated_account_count_on_the_next_request(pages):
+    from reoffkit.web.accounts.models import PasswordState
+
+    admin, mandy = pages.users["ada"], pages.users["mandy"]
+    client = pages.client("mandy")
+    page = url(pages, "disproportionality")
+    warm(client, page)
+    actions.update_staff_user(by=admin, user=mandy, role=Role.PRACTITIONER, services=[pages.northmoor])
+    assert client.get(page).status_code == 403  # not for practitioners
+    actions.update_staff_user(by=admin, user=mandy, role=Role.MANAGER, services=[pages.eastfield])
+    assert client.get(page).status_code == 404  # no longer of the service
+    actions.update_staff_user(by=admin, user=mandy, role=Role.MANAGER, services=[pages.northmoor])
+    assert client.get(page).status_code == 200
+    PasswordState.objects.filter(user=mandy).update(must_change=True)
+    response = client.get(page)
+    assert response.status_code == 302 and response.url == reverse("change-password")
+    PasswordState.objects.filter(user=mandy).update(must_change=False)
+    assert client.get(page).status_code == 200
+    actions.update_staff_user(by=admin, user=mandy, role=Role.MANAGER, services=[pages.northmoor], is_active=False)
+    response = client.get(page)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_the_comparisons_figure_set_is_kept_and_follows_the_services_area(pages):
+    """Which set of figures the page shows unasked (the one the service is an area of) is kept
+    under what it is made from: a change of the service's area counts at once."""
+    from reoffkit.web.compare import actions as compare_actions
+    from reoffkit.web.compare.models import AreaRecord
+
+    client = pages.client("mandy")
+    page = url(pages, "compare")
+    text, _ = warm(client, page)
+    assert "SYNTHETIC figures" in text
+    published = AreaRecord.objects.filter(load__synthetic=False, area_name="Leicester").first()
+    compare_actions.set_service_comparison(by=pages.users["mandy"], service=pages.northmoor, area_code=published.area_code, rag_against="country:England and Wales")
+    text = client.get(page).content.decode()
+    assert "SYNTHETIC figures" not in text and "Leicester" in text
+
+
+def test_the_data_version_is_read_once_a_request_and_afresh_after_a_write_that_changes_data(world):
+    from reoffkit.web.tracker.queries import data_version, one_data_version
+
+    with one_data_version():
+        with CaptureQueriesContext(connection) as queries:
+            first = data_version([world.northmoor])
+            assert data_version([world.northmoor]) == first and data_version([world.eastfield]) != first
+        assert len(queries.captured_queries) == 2  # one for each set of services
+        actions.record_list_view(by=world.users["pat"], service=world.northmoor, object_ids=[world.ned.pk], summary="Viewed a list")
+        assert data_version([world.northmoor]) == first  # a view changes no data
+        actions.update_service_settings(by=world.users["mandy"], service=world.northmoor, action_days=15)
+        assert data_version([world.northmoor]) > first
+    with CaptureQueriesContext(connection) as queries:  # outside a request: read each time
+        data_version([world.northmoor]), data_version([world.northmoor])
+    assert len(queries.captured_queries) == 2

@@ -48,10 +48,11 @@ def _figures(arguments) -> list | None:
 def _population(arguments):
     """(population, why it is missing)."""
     from reoffkit.casefile import CaseFileError
-    from reoffkit.reference.population import read_population, shipped_population
+    from reoffkit.reference.population import shipped_population
+    from reoffkit.web.spreadsheets.uploads import read_population_upload
 
     try:
-        table = read_population(arguments.population) if arguments.population else shipped_population()
+        table = read_population_upload(arguments.population, name=arguments.population.name) if arguments.population else shipped_population()
     except CaseFileError as error:
         return None, f"The population file {arguments.population} has problems: " + "; ".join(str(p) for p in error.problems)[:500] + "."
     areas = arguments.area

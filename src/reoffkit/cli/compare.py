@@ -42,8 +42,9 @@ def add_parser(commands) -> None:
 def _figures(arguments):
     """The area data (loads combined in order) or the problems that stop it."""
     from reoffkit.casefile import CaseFileError
-    from reoffkit.reference.areas import combine, read_area_file, shipped_area_data
+    from reoffkit.reference.areas import combine, shipped_area_data
     from reoffkit.reference.synthetic_national import synthetic_national
+    from reoffkit.web.spreadsheets.uploads import read_area_upload
 
     if not arguments.figures:
         return (shipped_area_data() if arguments.published else synthetic_national(as_at=arguments.as_at or dt.date.today())), []
@@ -51,7 +52,7 @@ def _figures(arguments):
     for path in arguments.figures:
         known = tuple(area for load in loads for area in load.areas)
         try:
-            loads.append(read_area_file(path, known_areas=known))
+            loads.append(read_area_upload(path, name=path.name, known_areas=known))
         except CaseFileError as error:
             problems.append((path, error.problems))
     return (combine(*loads) if not problems else None), problems
@@ -61,9 +62,9 @@ def run(arguments: argparse.Namespace) -> int:
     from reoffkit.casefile import CaseFileError, format_problems
     from reoffkit.cells import workbook_bytes, write_csv
     from reoffkit.charts.comparison import charts as draw
-    from reoffkit.reference.areas import read_stratum_rates
     from reoffkit.reference.synthetic_national import DEMO_SERVICES, synthetic_stratum_rates
     from reoffkit.reports.comparison import DEFAULT_COMPARATORS, MODELLED, cohort_periods, comparison_report, for_sharing, labelled, service_inputs
+    from reoffkit.web.spreadsheets.uploads import read_stratum_upload
 
     data, problems = _figures(arguments)
     for path, found in problems:
@@ -71,7 +72,7 @@ def run(arguments: argparse.Namespace) -> int:
     strata = None
     if arguments.strata:
         try:
-            strata = read_stratum_rates(arguments.strata)
+            strata = read_stratum_upload(arguments.strata, name=arguments.strata.name)
         except CaseFileError as error:
             print(f"{arguments.strata}:\n{format_problems(error.problems)}", file=sys.stderr)
             problems.append((arguments.strata, error.problems))

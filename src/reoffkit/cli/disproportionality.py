@@ -44,10 +44,11 @@ def add_parser(commands) -> None:
 def _population(arguments: argparse.Namespace):
     """The population table and areas chosen, or the problems that stop them."""
     from reoffkit.casefile import CaseFileError, Problem
-    from reoffkit.reference.population import read_population, shipped_population
+    from reoffkit.reference.population import shipped_population
+    from reoffkit.web.spreadsheets.uploads import read_population_upload
 
     try:
-        table = read_population(arguments.population) if arguments.population else shipped_population()
+        table = read_population_upload(arguments.population, name=arguments.population.name) if arguments.population else shipped_population()
     except CaseFileError as error:
         return None, None, list(error.problems)
     areas = arguments.area

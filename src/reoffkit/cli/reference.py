@@ -26,8 +26,8 @@ def add_parser(commands) -> None:
 
 def run(arguments: argparse.Namespace) -> int:
     from reoffkit.casefile import CaseFileError, format_problems
-    from reoffkit.reference.areas import read_area_file
     from reoffkit.web.server import setup_django
+    from reoffkit.web.spreadsheets.uploads import read_area_upload
 
     setup_django()
     from django.core.management import call_command
@@ -36,7 +36,7 @@ def run(arguments: argparse.Namespace) -> int:
     from reoffkit.web.compare import actions
 
     try:
-        data = read_area_file(arguments.file, known_areas=actions.all_data(synthetic=False).areas)
+        data = read_area_upload(arguments.file, name=arguments.file.name, known_areas=actions.all_data(synthetic=False).areas)
     except CaseFileError as error:
         print(f"{arguments.file}:\n{format_problems(error.problems)}\nNothing was loaded: the figures loaded before are unchanged.", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -9,6 +9,7 @@ abandoned ones are swept after the keeping time."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import os
 import time
@@ -186,3 +187,102 @@ def test_the_action_plan_import_refuses_a_crafted_workbook_keeps_nothing_and_goe
     assert "plan.xlsx: 'too large when unpacked: reading it needed more than 2,048 MB of memory or 1 s of processor time'" in text(stopped)
     assert not PlanItem.objects.filter(service=world.northmoor).exists()
     assert client.get(reverse("plan", args=[world.northmoor.pk])).status_code == 200  # the service goes on
+
+
+# National figures and population tables ---------------------------------------------------------
+
+
+def slow_table(path: Path, headings: tuple[str, ...], values: tuple[str, ...], *, sheet: str) -> Path:
+    """A one-sheet workbook of 200,000 rows: more than a second of processor time to read."""
+    columns = "ABCDEFGHIJKLMNOP"
+    first = b'<row r="1">' + b"".join(inline(f"{c}1", h) for c, h in zip(columns, headings)) + b"</row>"
+    rows = (b'<row r="%d">' % n + b"".join(inline(f"{c}{n}", v) for c, v in zip(columns, values)) + b"</row>" for n in range(2, 200_002))
+    return write_xlsx(path, [first, *rows], sheet=sheet)
+
+
+STOPPED = "'too large when unpacked: reading it needed more than 2,048 MB of memory or 1 s of processor time'"
+
+
+def test_the_national_figures_upload_is_read_under_the_process_limits_and_the_service_goes_on(world, settings, tmp_path):
+    """National figures are read like a case file: in a process of its own under the memory and
+    CPU limits, never in the web process; a reading the limits stop loads nothing."""
+    from reoffkit.reference.areas import FIGURE_REQUIRED
+    from reoffkit.web.compare.models import FigureLoad
+
+    slow = slow_table(
+        tmp_path / "slow-figures.xlsx", FIGURE_REQUIRED, ("E06000016", "Leicester", "youth_justice_service", "quarter", "2016-10-01", "2016-12-31", "T"),
+        sheet="area figures",
+    )
+    settings.REOFFKIT_UPLOAD_CPU_SECONDS = 1
+    client = world.client("ada")
+    loads = FigureLoad.objects.count()
+    source = {"title": "Test publication", "publisher": "Test publisher", "published": "2025-04-24", "address": "https://example.org/t"}
+    stopped = client.post(reverse("national-figures"), {**source, "figures": SimpleUploadedFile("figures.xlsx", slow.read_bytes())})
+    assert stopped.status_code == 400 and f"figures.xlsx: {STOPPED}" in text(stopped)
+    assert FigureLoad.objects.count() == loads
+    assert client.get(reverse("national-figures")).status_code == 200  # the service goes on
+
+
+def test_the_population_table_upload_is_read_under_the_process_limits_and_the_service_goes_on(world, settings, tmp_path):
+    from reoffkit.web.disproportionality.models import PopulationTable
+
+    slow = slow_table(tmp_path / "slow-population.xlsx", ("area", "ethnic_group", "population_10_17"), ("Testshire", "White", "6000"), sheet="population")
+    settings.REOFFKIT_UPLOAD_CPU_SECONDS = 1
+    client = world.client("percy")
+    before = PopulationTable.objects.count()
+    stopped = client.post(reverse("population-tables"), {"table": SimpleUploadedFile("population.xlsx", slow.read_bytes()), "name": "slow"})
+    assert stopped.status_code == 400 and f"population.xlsx: {STOPPED}" in text(stopped)
+    assert PopulationTable.objects.count() == before
+    assert client.get(reverse("population-tables")).status_code == 200  # the service goes on
+
+
+def raised(read, *args, **kwargs):
+    """What ``read`` returns, or the problems of the CaseFileError it raises."""
+    from reoffkit.casefile import CaseFileError
+
+    try:
+        return read(*args, **kwargs)
+    except CaseFileError as error:
+        return ("problems", error.problems)
+
+
+def test_national_figures_stratum_rates_and_population_tables_read_in_the_limited_process_are_what_the_readers_give(tmp_path):
+    from importlib import resources
+
+    from openpyxl import Workbook
+
+    from reoffkit.reference.areas import AREA_COLUMNS, FIGURE_COLUMNS, read_area_file, read_stratum_rates, shipped_area_data
+    from reoffkit.reference.population import read_population
+    from reoffkit.web.spreadsheets.uploads import read_area_upload, read_population_upload, read_stratum_upload
+
+    data = resources.files("reoffkit.reference").joinpath("data")
+    figures, areas, old = (Path(str(data / name)) for name in ("area_figures_published.csv", "areas_published.csv", "area_figures_published_old_method.csv"))
+    known = shipped_area_data().areas
+    book = Workbook()  # a workbook's dates and both tables
+    book.active.title = "Area figures"
+    book.active.append(list(FIGURE_COLUMNS))
+    book.active.append(["A1", "Alpha", "youth_justice_service", "quarter", dt.date(2022, 4, 1), dt.date(2022, 6, 30), 40, 12, 30, None, None, None, None, None, "S"])
+    book.create_sheet("Areas").append(list(AREA_COLUMNS))
+    book["Areas"].append(["A1", "Alpha", "youth_justice_service", "North", "North PCC", known[0].area_code, "Upper Alpha;Lower Alpha"])
+    book.save(tmp_path / "figures.xlsx")
+    both = tmp_path / "figures.xlsx"
+    cases = ((figures, {}), (areas, {}), (old, {"known_areas": known}), (old, {"known_areas": known[:3]}), (both, {"known_areas": known}), (both, {}))
+    for path, options in cases:
+        here = raised(read_area_file, path, **options)
+        assert raised(read_area_upload, path, name=path.name, **options) == here
+    assert raised(read_area_upload, old, name=old.name, known_areas=known[:3])[0] == "problems"  # areas it does not know
+    read = read_area_upload(both, name="figures.xlsx", known_areas=known)
+    assert read.figures[0].period_end == dt.date(2022, 6, 30) and read.areas[0].lower_tier == ("Upper Alpha", "Lower Alpha")
+
+    head = "age_at_index,sex,tier,binary_rate,frequency_rate,source\n"
+    good, bad = tmp_path / "strata.csv", tmp_path / "bad-strata.csv"
+    good.write_text(head + "15,male,community,0.5,1.7,S\n15,female,community,0.3,,S\n", encoding="utf-8")
+    bad.write_text(head + "9,m,court,1.5,,S\n", encoding="utf-8")
+    assert read_stratum_upload(good, name="strata.csv").equals(read_stratum_rates(good), null_equal=True)
+    assert raised(read_stratum_upload, bad, name="bad-strata.csv") == raised(read_stratum_rates, bad)
+
+    shipped = Path(str(data / "population_10_17_by_ethnicity.csv"))
+    wrong = tmp_path / "population.csv"
+    wrong.write_text("area,ethnic_group,population_10_17\nTestshire,White,6000\nTestshire,Black,-3\n", encoding="utf-8")
+    for path in (shipped, wrong, tmp_path / "absent.xlsx"):
+        assert raised(read_population_upload, path, name=path.name) == raised(read_population, path)

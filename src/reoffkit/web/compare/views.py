@@ -470,7 +470,7 @@ def _chart_table(request, service, name: str, *, shown: Shown, chosen: dict):
 def figure_loads(request):
     """The loads of area figures with their sources and revisions, and a form to check and load
     another file (all or nothing: any problem and nothing is saved)."""
-    from reoffkit.reference.areas import read_area_file
+    from reoffkit.web.spreadsheets.uploads import read_area_upload
 
     problems: list[str] = []
     strata_problems: list[str] = []
@@ -488,7 +488,7 @@ def figure_loads(request):
                 path = Path(folder) / f"upload{Path(upload.name).suffix.lower()}"
                 path.write_bytes(upload.read())
                 try:
-                    data = read_area_file(path, known_areas=known)
+                    data = read_area_upload(path, name=upload.name, known_areas=known)
                 except CaseFileError as error:
                     problems = [str(p) for p in error.problems]
             if not problems:
@@ -545,7 +545,7 @@ def _source_and_upload(request, field: str, suffixes: tuple[str, ...], kind: str
 
 def _load_strata(request) -> list[str]:
     """Check and load national rates by stratum from the form (all or nothing); the problems, if any."""
-    from reoffkit.reference.areas import read_stratum_rates
+    from reoffkit.web.spreadsheets.uploads import read_stratum_upload
 
     problems, source, upload = _source_and_upload(
         request, "strata", (".csv",), "a CSV file", "of national rates by stratum", "the rates come from"
@@ -556,7 +556,7 @@ def _load_strata(request) -> list[str]:
         path = Path(folder) / "stratum_rates.csv"
         path.write_bytes(upload.read())
         try:
-            rates = read_stratum_rates(path)
+            rates = read_stratum_upload(path, name=upload.name)
         except CaseFileError as error:
             return [str(p) for p in error.problems]
     if rates.is_empty():

@@ -313,13 +313,13 @@ def population_tables(request):
         elif Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
             problems = [f"{upload.name} is not a CSV file or an .xlsx workbook"]
         else:
-            from reoffkit.reference.population import read_population
+            from reoffkit.web.spreadsheets.uploads import read_population_upload
 
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / f"upload{Path(upload.name).suffix.lower()}"
                 path.write_bytes(upload.read())
                 try:
-                    table = read_population(path)
+                    table = read_population_upload(path, name=upload.name)
                 except CaseFileError as error:
                     problems = [str(p) for p in error.problems]
             if not problems:

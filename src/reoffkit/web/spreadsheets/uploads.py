@@ -7,8 +7,10 @@ An upload is read in a process of its own with a memory and a CPU-time limit (``
 never the web process, the worker or the command that asked for it: the reader's own limits
 (:mod:`reoffkit.casefile.sources`) refuse most such files before reading them; the process limits
 stop the rest. The child imports no Django: it reads, and hands back frames (Arrow IPC) and
-problems (JSON), never pickles. The web import, the mapping samples, ``reoffkit import`` and
-the action plan's import (on the web and in ``reoffkit board-report --plan``) all read through here.
+problems (JSON), never pickles. The web import, the mapping samples, ``reoffkit import``, the
+action plan's import (on the web and in ``reoffkit board-report --plan``), and the national
+figures, national rates by stratum and population tables (on the web and in the commands that
+read a file given to them) all read through here.
 """
 
 from __future__ import annotations
@@ -148,6 +150,84 @@ def read_plan_upload(path: str | Path, *, name: str, memory_mb: int | None = Non
     return items, found["problems"]
 
 
+def _read_table(task: dict, name: str, memory_mb: int | None, cpu_seconds: int | None):
+    """Run a reference-table reading ``task`` in the limited process: (what it read as JSON, the
+    frame it read, if any); :class:`CaseFileError` with the reader's problems, or with the one
+    problem of a reading the limits stopped."""
+    import polars as pl
+
+    from reoffkit.casefile import CaseFileError
+
+    out, problem, folder = _run_isolated(task, name, memory_mb=memory_mb, cpu_seconds=cpu_seconds)
+    with folder:
+        if problem is not None:
+            raise CaseFileError([problem])
+        found = json.loads((out / "read.json").read_text(encoding="utf-8"))
+        frame = pl.read_ipc(out / "read.arrow").clone() if (out / "read.arrow").exists() else None
+    if "problems" in found:
+        raise CaseFileError([Problem(**p) for p in found["problems"]])
+    return found, frame
+
+
+def read_area_upload(path: str | Path, *, name: str, known_areas=(), memory_mb: int | None = None, cpu_seconds: int | None = None):
+    """:func:`reoffkit.reference.areas.read_area_file` (national figures and areas) in the limited
+    process: the same :class:`AreaData`, or the same :class:`CaseFileError`."""
+    import datetime as dt
+
+    from reoffkit.reference.areas import AreaData, AreaFigure, AreaInfo
+
+    known = [{**asdict(a), "family": list(a.family), "lower_tier": list(a.lower_tier)} for a in known_areas]
+    found, _ = _read_table({"do": "area file", "path": str(path), "known_areas": known}, name, memory_mb, cpu_seconds)
+    figures = tuple(
+        AreaFigure(**{**f, "period_start": dt.date.fromisoformat(f["period_start"]), "period_end": dt.date.fromisoformat(f["period_end"])})
+        for f in found["figures"]
+    )
+    areas = tuple(AreaInfo(**{**a, "family": tuple(a["family"]), "lower_tier": tuple(a["lower_tier"])}) for a in found["areas"])
+    return AreaData(figures, areas)
+
+
+def read_stratum_upload(path: str | Path, *, name: str, memory_mb: int | None = None, cpu_seconds: int | None = None):
+    """:func:`reoffkit.reference.areas.read_stratum_rates` in the limited process: the same frame,
+    or the same :class:`CaseFileError`."""
+    return _read_table({"do": "stratum rates", "path": str(path)}, name, memory_mb, cpu_seconds)[1]
+
+
+def read_population_upload(path: str | Path, *, name: str, memory_mb: int | None = None, cpu_seconds: int | None = None):
+    """:func:`reoffkit.reference.population.read_population` in the limited process: the same
+    :class:`PopulationTable`, or the same :class:`CaseFileError`."""
+    from reoffkit.reference.population import PopulationRow, PopulationTable
+
+    found, _ = _read_table({"do": "population", "path": str(path)}, name, memory_mb, cpu_seconds)
+    return PopulationTable(tuple(PopulationRow(**row) for row in found["rows"]), sheet=found["sheet"])
+
+
+def _read_table_here(task: dict, out: Path) -> None:
+    """The child's side of :func:`_read_table`: what the reader returns, or its problems."""
+    from reoffkit.casefile import CaseFileError
+
+    try:
+        if task["do"] == "area file":
+            from reoffkit.reference.areas import AreaInfo, read_area_file
+
+            known = [AreaInfo(**{**a, "family": tuple(a["family"]), "lower_tier": tuple(a["lower_tier"])}) for a in task["known_areas"]]
+            data = read_area_file(Path(task["path"]), known_areas=known)
+            figures = [{**asdict(f), "period_start": f.period_start.isoformat(), "period_end": f.period_end.isoformat()} for f in data.figures]
+            found: dict = {"figures": figures, "areas": [asdict(a) for a in data.areas]}
+        elif task["do"] == "stratum rates":
+            from reoffkit.reference.areas import read_stratum_rates
+
+            read_stratum_rates(Path(task["path"])).write_ipc(out / "read.arrow")
+            found = {}
+        else:
+            from reoffkit.reference.population import read_population
+
+            table = read_population(Path(task["path"]))
+            found = {"rows": [asdict(row) for row in table.rows], "sheet": table.sheet}
+    except CaseFileError as error:
+        found = {"problems": [asdict(p) for p in error.problems]}
+    (out / "read.json").write_text(json.dumps(found), encoding="utf-8")
+
+
 def _child(task: dict) -> int:
     """The reading process: limits first, then read, then write what was read."""
     import resource
@@ -179,6 +259,8 @@ def _child(task: dict) -> int:
         items, problems = ([], [refused]) if refused else read_plan(Path(task["path"]))
         shown = [{**item, "due_on": item["due_on"].isoformat() if item["due_on"] else None} for item in items]
         (out / "plan.json").write_text(json.dumps({"items": shown, "problems": [str(p) for p in problems]}), encoding="utf-8")
+    elif task["do"] in ("area file", "stratum rates", "population"):
+        _read_table_here(task, out)
     else:
         case_file = read_upload_here(task["path"], task.get("mapping"), name=task.get("name"))
         for sheet, frame in case_file.frames().items():

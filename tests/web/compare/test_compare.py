@@ -227,3 +227,13 @@ def test_an_administrator_loads_national_rates_by_stratum_checked_whole_audited_
     actions.set_service_comparison(by=world.users["mandy"], service=world.northmoor, area_code="E06000016", rag_against="country:England and Wales")
     assert world.client("mandy").get(reverse("compare", args=[world.northmoor.pk]) + "?figures=published").status_code == OK
     assert seen and seen[-1] is not None and seen[-1].sort("sex")["binary_rate"].to_list() == [0.30, 0.45]
+
+
+def test_a_problem_with_the_whole_file_names_the_file_the_user_chose(world):
+    """Uploads are stored under a name of the product's own while they are read; a problem with
+    the whole file still names the file the user chose, never the stored copy."""
+    refused = upload(world.client("ada"), "north figures 2025.csv", "code,name\nE06000016,Leicester\n")
+    assert refused.status_code == BAD
+    page = text(refused)
+    assert "north figures 2025.csv row 1: 'code, name' — expected the headings of area figures" in page
+    assert "upload.csv" not in page

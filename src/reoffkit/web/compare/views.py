@@ -470,7 +470,7 @@ def _chart_table(request, service, name: str, *, shown: Shown, chosen: dict):
 def figure_loads(request):
     """The loads of area figures with their sources and revisions, and a form to check and load
     another file (all or nothing: any problem and nothing is saved)."""
-    from reoffkit.web.spreadsheets.uploads import read_area_upload
+    from reoffkit.web.spreadsheets.uploads import read_area_upload, stored_upload
 
     problems: list[str] = []
     strata_problems: list[str] = []
@@ -485,8 +485,7 @@ def figure_loads(request):
         if not problems:
             known = actions.all_data(synthetic=False).areas
             with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / f"upload{Path(upload.name).suffix.lower()}"
-                path.write_bytes(upload.read())
+                path = stored_upload(folder, upload)
                 try:
                     data = read_area_upload(path, name=upload.name, known_areas=known)
                 except CaseFileError as error:
@@ -545,7 +544,7 @@ def _source_and_upload(request, field: str, suffixes: tuple[str, ...], kind: str
 
 def _load_strata(request) -> list[str]:
     """Check and load national rates by stratum from the form (all or nothing); the problems, if any."""
-    from reoffkit.web.spreadsheets.uploads import read_stratum_upload
+    from reoffkit.web.spreadsheets.uploads import read_stratum_upload, stored_upload
 
     problems, source, upload = _source_and_upload(
         request, "strata", (".csv",), "a CSV file", "of national rates by stratum", "the rates come from"
@@ -553,8 +552,7 @@ def _load_strata(request) -> list[str]:
     if problems:
         return problems
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "stratum_rates.csv"
-        path.write_bytes(upload.read())
+        path = stored_upload(folder, upload)
         try:
             rates = read_stratum_upload(path, name=upload.name)
         except CaseFileError as error:

@@ -313,11 +313,10 @@ def population_tables(request):
         elif Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
             problems = [f"{upload.name} is not a CSV file or an .xlsx workbook"]
         else:
-            from reoffkit.web.spreadsheets.uploads import read_population_upload
+            from reoffkit.web.spreadsheets.uploads import read_population_upload, stored_upload
 
             with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / f"upload{Path(upload.name).suffix.lower()}"
-                path.write_bytes(upload.read())
+                path = stored_upload(folder, upload)
                 try:
                     table = read_population_upload(path, name=upload.name)
                 except CaseFileError as error:

@@ -228,6 +228,22 @@ def _read_table_here(task: dict, out: Path) -> None:
     (out / "read.json").write_text(json.dumps(found), encoding="utf-8")
 
 
+def stored_upload(folder: str | Path, upload) -> Path:
+    """Write ``upload`` (a Django uploaded file) into ``folder`` under the name the user gave it,
+    made safe (no folders; letters, digits, spaces, dots, dashes and underscores), so that what
+    the readers say of the whole file names the file the user chose."""
+    import re
+
+    given = Path(upload.name or "").name
+    suffix = Path(given).suffix.lower()
+    stem = re.sub(r"[^\w .-]", "_", Path(given).stem).strip(" .")[:100] or "upload"
+    path = Path(folder) / f"{stem}{suffix}"
+    with path.open("wb") as stored:
+        for chunk in upload.chunks():
+            stored.write(chunk)
+    return path
+
+
 def _child(task: dict) -> int:
     """The reading process: limits first, then read, then write what was read."""
     import resource

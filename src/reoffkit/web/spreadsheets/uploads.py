@@ -76,9 +76,19 @@ def limits() -> tuple[int, int]:
         return MEMORY_MB, CPU_SECONDS
 
 
-def _run_isolated(task: dict, name: str, *, memory_mb: int | None, cpu_seconds: int | None) -> tuple[Path | None, Problem | None, tempfile.TemporaryDirectory]:
+#: What a reading stopped by the limits asks for, by what was read (a case file unless named).
+ADVICE = {
+    "plan": "a smaller workbook (an action plan needs only the four columns of its first sheet)",
+    "table": "a smaller file (only the table's own columns and rows)",
+}
+CASE_FILE_ADVICE = "a smaller file (split the records over several files, or remove what the case file does not need)"
+
+
+def _run_isolated(
+    task: dict, name: str, *, memory_mb: int | None, cpu_seconds: int | None, advice: str = CASE_FILE_ADVICE
+) -> tuple[Path | None, Problem | None, tempfile.TemporaryDirectory]:
     """Run ``task`` in a child process under the limits; (its output folder, or the problem that
-    stopped it)."""
+    stopped it, asking for ``advice``)."""
     default_memory, default_cpu = limits()
     memory_mb, cpu_seconds = memory_mb or default_memory, cpu_seconds or default_cpu
     folder = tempfile.TemporaryDirectory(prefix="reoffkit-read-")
@@ -94,7 +104,7 @@ def _run_isolated(task: dict, name: str, *, memory_mb: int | None, cpu_seconds: 
         value = f"{TOO_LARGE}: reading it needed more than {memory_mb:,} MB of memory or {cpu_seconds:,} s of processor time"
     else:
         value = f"reading it stopped unexpectedly (exit {completed.returncode})"
-    problem = Problem(name, None, None, value, "a smaller file (split the records over several files, or remove what the case file does not need)")
+    problem = Problem(name, None, None, value, advice)
     return None, problem, folder
 
 
@@ -141,7 +151,7 @@ def read_plan_upload(path: str | Path, *, name: str, memory_mb: int | None = Non
     in a process of its own under the same memory and CPU limits."""
     import datetime as dt
 
-    out, problem, folder = _run_isolated({"do": "plan", "path": str(path), "name": name}, name, memory_mb=memory_mb, cpu_seconds=cpu_seconds)
+    out, problem, folder = _run_isolated({"do": "plan", "path": str(path), "name": name}, name, memory_mb=memory_mb, cpu_seconds=cpu_seconds, advice=ADVICE["plan"])
     with folder:
         if problem is not None:
             return [], [str(problem)]
@@ -158,7 +168,7 @@ def _read_table(task: dict, name: str, memory_mb: int | None, cpu_seconds: int |
 
     from reoffkit.casefile import CaseFileError
 
-    out, problem, folder = _run_isolated(task, name, memory_mb=memory_mb, cpu_seconds=cpu_seconds)
+    out, problem, folder = _run_isolated(task, name, memory_mb=memory_mb, cpu_seconds=cpu_seconds, advice=ADVICE["table"])
     with folder:
         if problem is not None:
             raise CaseFileError([problem])

@@ -343,10 +343,12 @@ def _report(table: pl.DataFrame, sheet: str, checks: list[Check], problems: list
 
 def _duplicates(table: pl.DataFrame, sheet: str, column: str, what: str, problems: list[Problem]) -> None:
     """Each row whose ``column`` value another row also has, naming the other rows."""
-    repeated = table.filter(pl.col(column).is_not_null() & pl.col(column).is_duplicated())
-    if repeated.is_empty():
+    values = pl.col(column).drop_nulls()
+    if table.select(values.n_unique() == values.len()).item():  # the usual case: nothing repeated
         return
     shown = given(column) if given(column) in table.columns else column
+    table = table.select(list(dict.fromkeys([ROW, column, shown])))  # only what is reported: the rest of a wide sheet is not copied
+    repeated = table.filter(pl.col(column).is_not_null() & pl.col(column).is_duplicated())
     rows_of = repeated.group_by(column).agg(pl.col(ROW).sort().head(SHOWN_ROWS + 1).alias("__rows"), pl.len().alias("__count"))
     for row, value, rows, count in repeated.join(rows_of, on=column).sort(ROW).select(ROW, shown, "__rows", "__count").iter_rows():
         others = [str(r) for r in rows if r != row][:SHOWN_ROWS]
@@ -398,8 +400,9 @@ def _classify_ethnicity(people: pl.DataFrame, problems: list[Problem]) -> pl.Dat
 
 def _shared_pnc_ids(people: pl.DataFrame, problems: list[Problem]) -> None:
     """A PNC identifier belongs to one person: two person_ids with one is probably one child twice."""
+    people = people.select(ROW, "pnc_id", given("pnc_id"), "person_id").filter(pl.col("pnc_id").is_not_null() & pl.col("person_id").is_not_null())
     holders = (
-        people.filter(pl.col("pnc_id").is_not_null() & pl.col("person_id").is_not_null())
+        people
         .filter(pl.col("pnc_id").is_duplicated())  # only a pnc_id on two rows can have two holders
         .group_by("pnc_id")
         .agg(pl.col("person_id").unique().sort().alias("__holders"))
@@ -417,30 +420,36 @@ def _shared_pnc_ids(people: pl.DataFrame, problems: list[Problem]) -> None:
 
 def _cross_check(tables: dict[str, pl.DataFrame | None], today: dt.date, outcome_types, problems: list[Problem], *, people_listed: bool) -> None:
     """Checks across rows and sheets. ``people_listed``: the people sheet has a person_id column."""
-    people = tables["people"]
+    people, outcomes = tables["people"], tables["outcomes"]
+    found = None  # each outcome's child in the people sheet: listed there, and their 10th birthday
     if people is not None:
         _duplicates(people, "people", "person_id", "a person_id", problems)
         _shared_pnc_ids(people, problems)
         known = people["person_id"].drop_nulls().unique().implode()
+        if outcomes is not None:
+            # One join for both uses; the 10th birthday is worked out once per child, not per outcome.
+            children = people.select("person_id", "date_of_birth").filter(pl.col("person_id").is_not_null()).unique("person_id", keep="first", maintain_order=True)
+            children = children.select("person_id", pl.col("date_of_birth").dt.offset_by("10y").alias("__tenth"), pl.lit(True).alias("__listed"))
+            found = outcomes.select("person_id").join(children, on="person_id", how="left", maintain_order="left").drop("person_id")
         for sheet in ("outcomes", "assessments", "actions", "resettlement"):
             table = tables[sheet]
-            if table is not None and people_listed:
-                _report(table, sheet, [Check(pl.col("person_id").is_not_null() & ~pl.col("person_id").is_in(known), "person_id", "a person_id listed in the people sheet")], problems)
-    outcomes = tables["outcomes"]
+            if table is None or not people_listed:
+                continue
+            if sheet == "outcomes":
+                table, listed = table.with_columns(found["__listed"]), pl.col("__listed").is_not_null()
+            else:
+                listed = pl.col("person_id").is_in(known)
+            _report(table, sheet, [Check(pl.col("person_id").is_not_null() & ~listed, "person_id", "a person_id listed in the people sheet")], problems)
     if outcomes is not None and not outcomes.is_empty():
         _duplicates(outcomes, "outcomes", "outcome_id", "an outcome_id", problems)
         tiers = {t.code: t.tier for t in outcome_types}
-        checked = outcomes.with_columns(pl.col("outcome_type").replace_strict(tiers, default=None, return_dtype=pl.String).alias("__tier"))
-        born = people.filter(pl.col("person_id").is_not_null()).unique("person_id", keep="first", maintain_order=True) if people is not None else None
-        if born is not None and not born.is_empty():
-            checked = checked.join(born.select("person_id", pl.col("date_of_birth").alias("__born")), on="person_id", how="left", maintain_order="left")
-        else:
-            checked = checked.with_columns(pl.lit(None, pl.Date).alias("__born"))
-        _report(checked, "outcomes", _outcome_checks(today), problems)
+        tier = pl.col("outcome_type").replace_strict(tiers, default=None, return_dtype=pl.String).alias("__tier")
+        tenth = found["__tenth"] if found is not None else pl.lit(None, pl.Date).alias("__tenth")
+        _report(outcomes.with_columns(tier, tenth), "outcomes", _outcome_checks(today), problems)
     resettlement = tables["resettlement"]
     if resettlement is not None and outcomes is not None:
         custody = {t.code for t in outcome_types if t.tier == "custody"}
-        releases = outcomes.filter(pl.col("outcome_type").is_in(list(custody)) & pl.col("release_date").is_not_null())
+        releases = outcomes.select("person_id", "outcome_type", "release_date").filter(pl.col("outcome_type").is_in(list(custody)) & pl.col("release_date").is_not_null())
         released = (releases["person_id"] + "|" + releases["release_date"].cast(pl.String)).unique().implode()
         key = pl.col("person_id") + "|" + pl.col("release_date").cast(pl.String)
         _report(
@@ -469,7 +478,7 @@ def _cross_check(tables: dict[str, pl.DataFrame | None], today: dt.date, outcome
 
 
 def _outcome_checks(today: dt.date) -> list[Check]:
-    """The rules joining columns of one outcome row (its tier is ``__tier``, the child's birth ``__born``)."""
+    """The rules joining columns of one outcome row (its tier is ``__tier``, the child's 10th birthday ``__tenth``)."""
     tier = pl.col("__tier")
     unproven = tier == "unproven"
     return [
@@ -504,7 +513,7 @@ def _outcome_checks(today: dt.date) -> list[Check]:
         ),
         Check(pl.col("recorded_on") < pl.col("offence_date"), "recorded_on", "a date on or after the offence date (check the dates)", "warning"),
         Check(
-            pl.col("offence_date") < pl.col("__born").dt.offset_by("10y"),
+            pl.col("offence_date") < pl.col("__tenth"),
             "offence_date",
             "an offence on or after the child's 10th birthday (the age of criminal responsibility; check the dates)",
             "warning",

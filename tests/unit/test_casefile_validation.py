@@ -124,6 +124,19 @@ def test_a_duplicated_person_id_is_reported_on_each_row_naming_the_others(tmp_pa
     assert [p.expected for p in case_file.problems] == ["a person_id used by one row only (also on row 3)", "a person_id used by one row only (also on row 2)"]
 
 
+def test_a_child_listed_twice_is_held_to_the_first_rows_birth_date(tmp_path):
+    # Born 2000 on the first row and 2010 on the second: an offence of 2015 is after the 10th
+    # birthday by the first row, before it by the second. Each outcome is checked once.
+    people = [PEOPLE, person(date_of_birth="2000-01-01"), person(date_of_birth="2010-01-01", pnc_id="")]
+    outcomes = [OUTCOMES, offence(offence_date="2015-06-01", outcome_date="2015-07-01"), offence(offence_date="2015-06-02", outcome_date="2015-07-01")]
+    case_file = read(tmp_path, people=people, outcomes=outcomes)
+    assert found(case_file) == {("people", 2, "person_id", "error"), ("people", 3, "person_id", "error")}
+    people[1], people[2] = people[2], people[1]
+    (tmp_path / "swapped").mkdir()
+    case_file = read(tmp_path / "swapped", people=people, outcomes=outcomes)
+    assert {p for p in found(case_file) if p[0] == "outcomes"} == {("outcomes", 2, "offence_date", "warning"), ("outcomes", 3, "offence_date", "warning")}
+
+
 def test_a_duplicated_outcome_id_is_an_error_and_long_lists_of_rows_are_cut_short(tmp_path):
     rows = [["outcome_id", *OUTCOMES]] + [["7", *offence()] for _ in range(8)] + [["8", *offence()]]
     case_file = read(tmp_path, outcomes=rows)

@@ -341,11 +341,11 @@ def _report(table: pl.DataFrame, sheet: str, checks: list[Check], problems: list
 # Across rows and sheets -----------------------------------------------------------------------
 
 
-def _duplicates(table: pl.DataFrame, sheet: str, column: str, what: str, problems: list[Problem]) -> None:
-    """Each row whose ``column`` value another row also has, naming the other rows."""
+def _duplicates(table: pl.DataFrame, sheet: str, column: str, what: str, problems: list[Problem]) -> bool:
+    """Each row whose ``column`` value another row also has, naming the other rows; whether there were any."""
     values = pl.col(column).drop_nulls()
     if table.select(values.n_unique() == values.len()).item():  # the usual case: nothing repeated
-        return
+        return False
     shown = given(column) if given(column) in table.columns else column
     table = table.select(list(dict.fromkeys([ROW, column, shown])))  # only what is reported: the rest of a wide sheet is not copied
     repeated = table.filter(pl.col(column).is_not_null() & pl.col(column).is_duplicated())
@@ -354,6 +354,7 @@ def _duplicates(table: pl.DataFrame, sheet: str, column: str, what: str, problem
         others = [str(r) for r in rows if r != row][:SHOWN_ROWS]
         more = f" and {count - 1 - len(others):,} more" if count - 1 > len(others) else ""
         problems.append(Problem(sheet, row, column, str(value), f"{what} used by one row only (also on row {', '.join(others)}{more})"))
+    return True
 
 
 def _classify_ethnicity(people: pl.DataFrame, problems: list[Problem]) -> pl.DataFrame:
@@ -423,12 +424,14 @@ def _cross_check(tables: dict[str, pl.DataFrame | None], today: dt.date, outcome
     people, outcomes = tables["people"], tables["outcomes"]
     found = None  # each outcome's child in the people sheet: listed there, and their 10th birthday
     if people is not None:
-        _duplicates(people, "people", "person_id", "a person_id", problems)
+        repeated = _duplicates(people, "people", "person_id", "a person_id", problems)
         _shared_pnc_ids(people, problems)
         known = people["person_id"].drop_nulls().unique().implode()
         if outcomes is not None:
             # One join for both uses; the 10th birthday is worked out once per child, not per outcome.
-            children = people.select("person_id", "date_of_birth").filter(pl.col("person_id").is_not_null()).unique("person_id", keep="first", maintain_order=True)
+            children = people.select("person_id", "date_of_birth").filter(pl.col("person_id").is_not_null())
+            if repeated:  # a child listed twice: the first row's birth date is the one used
+                children = children.unique("person_id", keep="first", maintain_order=True)
             children = children.select("person_id", pl.col("date_of_birth").dt.offset_by("10y").alias("__tenth"), pl.lit(True).alias("__listed"))
             found = outcomes.select("person_id").join(children, on="person_id", how="left", maintain_order="left").drop("person_id")
         for sheet in ("outcomes", "assessments", "actions", "resettlement"):

@@ -480,7 +480,7 @@ def read_csv_table(sheet: str, path: Path, problems: list[Problem]) -> RawTable 
     filled = _stripped(body.select(raw.columns[p] for p in headless)).select(pl.all().is_not_null().any()).row(0) if headless else ()
     unheaded = [p for p, found in zip(headless, filled) if found]
     _report_unheaded(sheet, 1, unheaded, problems)
-    return RawTable(frame, 1, tuple(str(v).strip() for v in given if v is not None and str(v).strip()))
+    return RawTable(frame.rechunk(), 1, tuple(str(v).strip() for v in given if v is not None and str(v).strip()))
 
 
 def _stripped(frame: pl.DataFrame) -> pl.DataFrame:

@@ -203,7 +203,7 @@ def export_plan(request, service):
 @require_http_methods(["GET", "POST"])
 def import_plan(request, service):
     from reoffkit.reports.board import TEMPLATE_COLUMNS
-    from reoffkit.web.spreadsheets.uploads import read_plan_upload
+    from reoffkit.web.spreadsheets.uploads import read_plan_upload, stored_upload
 
     _require_editor(request)
     problems: list[str] = []
@@ -214,11 +214,8 @@ def import_plan(request, service):
         elif upload.size > MAX_UPLOAD_BYTES:
             problems = [f"{upload.name} is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB."]
         else:
-            with tempfile.NamedTemporaryFile(suffix=".xlsx") as stored:
-                for chunk in upload.chunks():
-                    stored.write(chunk)
-                stored.flush()
-                items, problems = read_plan_upload(stored.name, name=upload.name)
+            with tempfile.TemporaryDirectory() as folder:
+                items, problems = read_plan_upload(stored_upload(folder, upload), name=upload.name)
             if not problems:
                 try:
                     made = actions.import_items(by=request.user, service=service, items=items, file_name=upload.name)

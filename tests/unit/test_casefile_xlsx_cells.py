@@ -294,3 +294,59 @@ def test_an_error_cell_below_every_other_value_is_still_read(tmp_path):
     path = _book(tmp_path / "last.xlsx", [HEADINGS, ["A", None, "x"]], errors={"C4": "#REF!"})
     table = _read(path)[0]["people"]
     assert table.frame.rows() == [("A", None, "x", 2), (None, None, "#REF!", 4)]
+
+
+def test_a_worksheet_read_a_column_at_a_time_gives_each_cells_own_text(monkeypatch):
+    """The columns of plain text, whole numbers and days go to Polars whole; every other column
+    is read cell by cell. Either way each value is the cell's own text (``_cell_text``, and a
+    date column's serial numbers as dates), blank rows are skipped with the numbers kept, and a
+    value past the headings is reported — across blocks of rows as within one."""
+    import random
+
+    from reoffkit.casefile import sources
+
+    monkeypatch.setattr(sources, "BLOCK_ROWS", 7)
+    epoch = dt.datetime(1899, 12, 30)
+    kinds = {
+        "text": lambda r: r.choice(["A1", "  padded\u00a0", "\u2003", "x\x1f", "", "Ünïcode ", "=1+1"]),
+        "whole": lambda r: r.choice([0, -3, 12, 2**60, "7", " 8 "]),
+        "day": lambda r: dt.date(r.randint(1900, 2030), r.randint(1, 12), r.randint(1, 28)),
+        "mixed": lambda r: r.choice([1.5, 2.0, True, False, dt.time(9, 30), dt.datetime(2020, 1, 2, 3, 4), dt.datetime(2020, 1, 2), " y ", 45000]),
+    }
+    headings = ["text", "whole", "offence_date", "mixed", "served_date"]
+    makers = [kinds["text"], kinds["whole"], kinds["day"], kinds["mixed"], kinds["mixed"]]
+    dates = {"offence_date", "served_date"}
+    rng = random.Random(17)
+    body = []
+    for _ in range(40):
+        if rng.random() < 0.15:
+            body.append([] if rng.random() < 0.5 else [None, "  "])  # blank rows
+            continue
+        row = [None if rng.random() < 0.2 else make(rng) for make in makers]
+        if rng.random() < 0.05:
+            row += [None, "beyond"]
+        while row and row[-1] is None:
+            row.pop()
+        body.append(row)
+    problems: list = []
+    table = sources._worksheet_table("outcomes", [headings, *body], dates, epoch, problems)
+
+    def text(value, is_date):
+        return (sources._serial_date(value, epoch) or sources._cell_text(value)) if is_date else sources._cell_text(value)
+
+    expected = []
+    for number, row in enumerate(body, start=2):
+        texts = [text(row[p], headings[p] in dates) if p < len(row) else None for p in range(len(headings))]
+        if any(t is not None for t in texts):
+            expected.append({**dict(zip(headings, texts)), ROW: number})
+    assert table.frame.to_dicts() == expected
+    assert len(expected) > 25 and any(r["offence_date"] is not None for r in expected)
+    assert [p.expected for p in problems] == (
+        ["a heading above every column that holds values (column G has none, so its values are not read)"] if any(len(r) > 6 for r in body) else []
+    )
+
+
+def test_the_whitespace_stripped_by_polars_is_what_str_strip_takes_off():
+    from reoffkit.casefile.sources import WHITESPACE
+
+    assert WHITESPACE == "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())

@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -295,29 +296,73 @@ def _worksheet_table(
     positions = _unique_headings(sheet, header_row, given, problems)
     names = list(positions.values())
     plan = [(position, positions[position] in date_columns) for position in positions]
-    headless = [p for p in range(len(given)) if _headless(given, p)]
     width = len(given)
-    columns: list[list[str | None]] = [[] for _ in names]
-    numbers: list[int] = []
+    headless = [p for p in range(width) if _headless(given, p)]
+    blocks: list[pl.DataFrame] = []
     unheaded: set[int] = set()
-    for row_number, values in enumerate(rows, start=header_row + 1):
+    block: list = []
+    first = header_row + 1
+    for row_number, values in enumerate(rows, start=first):
         limits.row(sheet, row_number, values)
-        count = len(values)
-        texts = [
-            None if position >= count else (_serial_date(values[position], epoch) or _cell_text(values[position])) if is_date else _cell_text(values[position])
-            for position, is_date in plan
-        ]
-        for position in (*headless, *range(width, count)):
-            if position < count and values[position] is not None and _cell_text(values[position]) is not None:
-                unheaded.add(position)
-        if all(text is None for text in texts):
-            continue
-        for column, text in zip(columns, texts):
-            column.append(text)
-        numbers.append(row_number)
-    frame = pl.DataFrame({**dict(zip(names, columns)), ROW: numbers}, schema={**{n: pl.String for n in names}, ROW: pl.Int64})
+        block.append(values)
+        if len(block) == BLOCK_ROWS:
+            blocks.append(_block_table(block, first, names, plan, headless, width, epoch, unheaded))
+            first, block = row_number + 1, []
+    if block or not blocks:
+        blocks.append(_block_table(block, first, names, plan, headless, width, epoch, unheaded))
+    frame = pl.concat(blocks) if len(blocks) > 1 else blocks[0]
+    if names:
+        frame = frame.filter(~pl.all_horizontal(pl.col(names).is_null()))  # rows with nothing under a heading
     _report_unheaded(sheet, header_row, sorted(unheaded), problems)
     return RawTable(frame, header_row, tuple(str(v).strip() for v in given if _cell_text(v) is not None))
+
+
+BLOCK_ROWS = 65_536  # rows of a worksheet turned into columns at a time (bounds the Python objects held)
+# What str.strip() takes off (every character for which str.isspace() holds; a test says so).
+WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_PLAIN = {str, type(None)}  # a column of text: stripped by Polars, not cell by cell
+_WHOLE = {str, int, type(None)}  # text and whole numbers (calamine's whole-number floats come as int)
+_DAYS = {dt.date, type(None)}  # days (not datetime: a time may follow)
+
+
+def _block_table(
+    rows: list, first: int, names: list[str], plan: list[tuple[int, bool]], headless: list[int], width: int, epoch: dt.datetime, unheaded: set[int]
+) -> pl.DataFrame:
+    """Rows ``first``, ``first + 1``, … of a worksheet as text columns (``_cell_text`` of each cell,
+    and a date column's serial numbers as dates), a column at a time: a column of plain text or
+    whole numbers goes to Polars as it is and is stripped there, as ``str.strip`` would; any other
+    column is read cell by cell. Positions without a heading that hold a value are added to
+    ``unheaded``."""
+    for values in rows:  # values beyond the headings (rare): looked at cell by cell
+        if len(values) > width:
+            unheaded.update(p for p in range(width, len(values)) if values[p] is not None and _cell_text(values[p]) is not None)
+    columns = list(itertools.zip_longest(*(values if len(values) <= width else values[:width] for values in rows)))
+    for position in headless:
+        if position < len(columns) and any(v is not None and _cell_text(v) is not None for v in columns[position]):
+            unheaded.add(position)
+    if not names:
+        return pl.DataFrame(schema={ROW: pl.Int64})
+    blank = (None,) * len(rows)
+    texts = {}
+    for name, (position, is_date) in zip(names, plan):
+        column = columns[position] if position < len(columns) else blank
+        kinds = set(map(type, column))
+        if kinds <= _PLAIN:
+            texts[name] = column
+        elif kinds <= _WHOLE and not is_date:
+            texts[name] = [str(v) if v.__class__ is int else v for v in column]
+        elif kinds <= _DAYS and (days := pl.Series(column, dtype=pl.Date)).dt.year().min() >= 1000:
+            texts[name] = days.dt.strftime("%Y-%m-%d")  # as date.isoformat() writes a day of years 1000-9999
+        elif is_date:
+            texts[name] = [_serial_date(v, epoch) or _cell_text(v) for v in column]
+        else:
+            texts[name] = [_cell_text(v) for v in column]
+    frame = pl.DataFrame(texts, schema={name: pl.String for name in names})
+    frame = frame.select(pl.col(name).str.strip_chars(WHITESPACE) for name in names)
+    return frame.select(
+        *(pl.when(pl.col(name).str.len_bytes() > 0).then(pl.col(name)).alias(name) for name in names),
+        pl.int_range(first, first + len(rows), dtype=pl.Int64).alias(ROW),
+    )
 
 
 def _headless(given: list[object], position: int) -> bool:

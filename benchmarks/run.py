@@ -657,6 +657,11 @@ def _mb(mb: float | None) -> str:
     return "–" if mb is None else f"{mb:,.0f}"
 
 
+def _cpu(result: dict | None) -> str:
+    """CPU seconds of a result, or a dash where the tool was not timed (pandas counting at 100×)."""
+    return "–" if not result or result.get("cpu_seconds") is None else f"{result['cpu_seconds']:.1f}"
+
+
 def _limit(seconds: float | None, nbytes: int | None, bandwidth: float) -> str:
     if not seconds or not nbytes:
         return "–"
@@ -680,7 +685,7 @@ def tables(rows: list[dict], refused: dict[str, str]) -> tuple[str, list[str]]:
             f"{_s(c['engine-full']['seconds']) if 'engine-full' in c else '–'} | {_s(p and p['seconds'])} | {_s(d and d['seconds'])} | "
             f"**{_ratio(p and p['seconds'], e['seconds'])}** | **{_ratio(d and d['seconds'], e['seconds'])}** | "
             f"{_mb(e['peak_rss_mb'])} / {_mb(p and p['peak_rss_mb'])} / {_mb(d and d['peak_rss_mb'])} | "
-            f"{e['cpu_seconds']:.1f} / {p['cpu_seconds'] if p else float('nan'):.1f} / {d['cpu_seconds'] if d else float('nan'):.1f} | "
+            f"{_cpu(e)} / {_cpu(p)} / {_cpu(d)} | "
             f"{one_pass * 1000:,.1f} ms ({row['bytes']['count'] / 1e6:,.0f} MB) | {_limit(e['seconds'], row['bytes']['count'], bandwidth)} |"
         )
         a = c.get("engine-all")
@@ -688,7 +693,7 @@ def tables(rows: list[dict], refused: dict[str, str]) -> tuple[str, list[str]]:
             seconds = "stopped above the memory cap" if a.get("stopped") else _s(a["seconds"])
             lines.append(
                 f"| {row['scale']:g}× (all at once) | {a.get('entries', 0):,} | {row['sizes']['outcomes']:,} | {a.get('groups', 0):,} | {seconds} | – | – | – | – | – | "
-                f"{_mb(a['peak_rss_mb'])} / – / – | {a.get('cpu_seconds', float('nan')):.1f} / – / – | {one_pass * 1000:,.1f} ms | {_limit(a.get('seconds'), row['bytes']['count'], bandwidth)} |"
+                f"{_mb(a['peak_rss_mb'])} / – / – | {_cpu(a)} / – / – | {one_pass * 1000:,.1f} ms | {_limit(a.get('seconds'), row['bytes']['count'], bandwidth)} |"
             )
     lines.append("")
     lines.append("**End to end** (a fresh process each: start, imports, read and check the case file, count; timed from outside; one run):")

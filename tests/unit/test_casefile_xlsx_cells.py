@@ -252,6 +252,23 @@ def test_a_cell_in_excels_last_row_and_column_is_read_in_little_memory(tmp_path)
     assert ["people", 1, None, None] in problems  # the value in column XFD has no heading
 
 
+def test_a_heading_in_excels_last_column_does_not_widen_every_row_in_memory(tmp_path):
+    """Headings at A1, B1 and XFD1, one row filled across all 16,384 columns and 20,000 rows of
+    one cell: the sheet is turned into text a block of rows at a time, and a block widened to its
+    longest row would hold 20,000 × 16,384 cells (2.6 GB of pointers). Read under a 1 GB limit."""
+    from openpyxl.utils import get_column_letter
+
+    far = b'<row r="1">' + inline("A1", "person_id") + inline("B1", "date_of_birth") + inline("XFD1", "notes") + b"</row>"
+    full = b'<row r="2">' + b"".join(f'<c r="{get_column_letter(c)}2"><v>{c}</v></c>'.encode() for c in range(1, 16_385)) + b"</row>"
+    short = b"".join(f'<row r="{r}">'.encode() + inline(f"A{r}", f"P{r}") + b"</row>" for r in range(3, 20_003))
+    path = write_xlsx(tmp_path / "wide.xlsx", [far, full, short])
+    done = subprocess.run([sys.executable, "-c", READ_UNDER_LIMIT, str(path)], capture_output=True, text=True, check=False, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    problems = json.loads(done.stdout)
+    assert ["people", 1, None, None] in problems  # the values in columns C to XFC have no heading
+    assert not any(p[3] and "too large" in p[3] for p in problems), problems
+
+
 def test_an_ordinary_workbook_is_read_without_openpyxl(tmp_path, monkeypatch):
     """The fast reader takes every cell of a workbook as Excel or openpyxl writes it — error
     cells and dates outside Excel's range included — without handing a sheet to openpyxl."""
@@ -313,8 +330,8 @@ def test_a_worksheet_read_a_column_at_a_time_gives_each_cells_own_text(monkeypat
         "day": lambda r: dt.date(r.randint(1900, 2030), r.randint(1, 12), r.randint(1, 28)),
         "mixed": lambda r: r.choice([1.5, 2.0, True, False, dt.time(9, 30), dt.datetime(2020, 1, 2, 3, 4), dt.datetime(2020, 1, 2), " y ", 45000]),
     }
-    headings = ["text", "whole", "offence_date", "mixed", "served_date"]
-    makers = [kinds["text"], kinds["whole"], kinds["day"], kinds["mixed"], kinds["mixed"]]
+    headings = ["text", "whole", None, "offence_date", "mixed", "served_date"]  # column C has no heading
+    makers = [kinds["text"], kinds["whole"], lambda r: r.choice([None] * 12 + [" ", "stray"]), kinds["day"], kinds["mixed"], kinds["mixed"]]
     dates = {"offence_date", "served_date"}
     rng = random.Random(17)
     body = []
@@ -334,16 +351,19 @@ def test_a_worksheet_read_a_column_at_a_time_gives_each_cells_own_text(monkeypat
     def text(value, is_date):
         return (sources._serial_date(value, epoch) or sources._cell_text(value)) if is_date else sources._cell_text(value)
 
+    named = [p for p, h in enumerate(headings) if h]
     expected = []
     for number, row in enumerate(body, start=2):
-        texts = [text(row[p], headings[p] in dates) if p < len(row) else None for p in range(len(headings))]
-        if any(t is not None for t in texts):
-            expected.append({**dict(zip(headings, texts)), ROW: number})
+        texts = {headings[p]: text(row[p], headings[p] in dates) if p < len(row) else None for p in named}
+        if any(t is not None for t in texts.values()):
+            expected.append({**texts, ROW: number})
     assert table.frame.to_dicts() == expected
     assert len(expected) > 25 and any(r["offence_date"] is not None for r in expected)
-    assert [p.expected for p in problems] == (
-        ["a heading above every column that holds values (column G has none, so its values are not read)"] if any(len(r) > 6 for r in body) else []
-    )
+    unheaded = sorted({p for row in body for p, v in enumerate(row) if (p == 2 or p >= len(headings)) and sources._cell_text(v) is not None})
+    assert unheaded == [2, 7]  # the data has both: stray values under C, and past the headings in H
+    assert [p.expected for p in problems] == [
+        f"a heading above every column that holds values (column {letter} has none, so its values are not read)" for letter in ("C", "H")
+    ]
 
 
 def test_the_whitespace_stripped_by_polars_is_what_str_strip_takes_off():

@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
+import operator
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -333,19 +333,32 @@ def _block_table(
     whole numbers goes to Polars as it is and is stripped there, as ``str.strip`` would; any other
     column is read cell by cell. Positions without a heading that hold a value are added to
     ``unheaded``."""
-    for values in rows:  # values beyond the headings (rare): looked at cell by cell
-        if len(values) > width:
-            unheaded.update(p for p in range(width, len(values)) if values[p] is not None and _cell_text(values[p]) is not None)
-    columns = list(itertools.zip_longest(*(values if len(values) <= width else values[:width] for values in rows)))
-    for position in headless:
-        if position < len(columns) and any(v is not None and _cell_text(v) is not None for v in columns[position]):
-            unheaded.add(position)
+    positions = [position for position, _ in plan]
+    off = set(headless)  # positions under a blank heading; those past the headings are off too
+    picked = []
+    if positions:
+        need = max(positions) + 1
+        pad = (None,) * need
+        get = operator.itemgetter(*positions)
+    for values in rows:
+        cells = ()
+        if positions:
+            # Only the headed cells are taken (a row is never widened past them), so a long row
+            # costs its own length and nothing more.
+            cells = get(values if len(values) >= need else (*values, *pad[len(values):]))
+            cells = cells if len(positions) > 1 else (cells,)
+            picked.append(cells)
+        # A value off the headed cells (under a blank heading, or past the last) is looked for
+        # cell by cell, only in a row that can hold one.
+        if len(values) > width or (off and len(values) - values.count(None) > len(cells) - cells.count(None)):
+            unheaded.update(
+                p for p, v in enumerate(values) if (p >= width or p in off) and v is not None and _cell_text(v) is not None
+            )
     if not names:
         return pl.DataFrame(schema={ROW: pl.Int64})
-    blank = (None,) * len(rows)
+    columns = list(zip(*picked)) if picked else [()] * len(positions)
     texts = {}
-    for name, (position, is_date) in zip(names, plan):
-        column = columns[position] if position < len(columns) else blank
+    for name, (_, is_date), column in zip(names, plan, columns):
         kinds = set(map(type, column))
         if kinds <= _PLAIN:
             texts[name] = column

@@ -251,6 +251,31 @@ def test_an_imported_plan_with_problems_gives_every_row_and_column_and_nothing(t
     assert problems == [] and items == [{"issue": "Late reviews", "actions": "Weekly review list", "by_whom": "Team manager", "due_on": dt.date(2027, 3, 31), "row": 3}]
 
 
+def test_a_plan_whose_cells_are_formulas_never_calculated_says_so(tmp_path):
+    """A workbook written by a program, with formulas Excel never calculated, reads as blank cells:
+    the problem says why, as the case-file reader does."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Issue", "Actions", "By whom", "By when"])
+    sheet.append(['=CONCAT("Late ", "reviews")', "Weekly review list", "=B1", dt.datetime(2027, 3, 31)])
+    path = tmp_path / "plan.xlsx"
+    book.save(path)
+    items, problems = read_plan(path)
+    assert items == []
+    assert [str(p) for p in problems][-1] == (
+        "row 2: the first sheet holds 2 formulas without calculated results (a workbook written by a program and never saved "
+        "by Excel), which read as empty cells: open the workbook in Excel or LibreOffice and save it (or copy the cells and "
+        "paste them as values), then import it again"
+    )
+    book = Workbook()
+    book.active.append(["Issue", "Actions", "By whom", "By when"])
+    book.active.append(["", "Weekly review list", "Team manager", dt.datetime(2027, 3, 31)])
+    book.save(path)
+    assert [str(p) for p in read_plan(path)[1]] == ["row 2, column 'Issue': is empty; every item needs an issue, its actions and who will do them"]
+
+
 def test_a_workbook_without_the_columns_or_not_a_workbook_is_refused(tmp_path):
     from openpyxl import Workbook
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Iterable
 
 import polars as pl
@@ -843,4 +844,21 @@ def read_plan(path) -> tuple[list[dict], list[PlanProblem]]:
         items.append({"issue": texts["issue"], "actions": texts["actions"], "by_whom": texts["by whom"], "due_on": due, "row": number})
     if not items and not problems:
         problems.append(PlanProblem(header_at, "", "", "no items under the heading row"))
+    empty = next((p.row for p in problems if p.expected.startswith("is empty")), None)
+    if empty is not None:  # perhaps formulas Excel never calculated, which read as blank cells
+        from reoffkit.casefile.xlsx import formula_counts
+
+        try:
+            formulas = formula_counts(Path(path), lambda name: name == sheet.title).get(sheet.title, 0)
+        except Exception:  # noqa: BLE001 — the workbook was read; only the explanation is lost
+            formulas = 0
+        if formulas:
+            problems.append(
+                PlanProblem(
+                    empty, "", "",
+                    f"the first sheet holds {formulas} formula{'s' if formulas > 1 else ''} without calculated results (a workbook written "
+                    "by a program and never saved by Excel), which read as empty cells: open the workbook in Excel or LibreOffice and save "
+                    "it (or copy the cells and paste them as values), then import it again",
+                )
+            )
     return ([] if problems else items), problems

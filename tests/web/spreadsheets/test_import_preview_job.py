@@ -136,3 +136,21 @@ def test_a_preview_with_errors_keeps_its_summary_only_until_it_is_shown(world, w
     assert shown.status_code == 400 and "broken.xlsx" in text(shown) and "The file cannot be imported" in text(shown)
     assert uploads(settings) == []
     assert "no longer here" in text(client.get(started["Location"], follow=True))
+
+
+def test_a_preview_counts_its_problems_with_thousands_separated(world, westvale, tmp_path, settings):
+    from openpyxl import Workbook
+
+    settings.DATA_DIR = tmp_path / "data"
+    book = Workbook()
+    people = book.active
+    people.title = "people"
+    people.append(["person_id", "date_of_birth", "sex", "ethnicity", "looked_after", "district", "yot_caseload"])
+    for number in range(1, 1_002):
+        people.append([f"W{number}", None, "male", "White", "no", "North", "yes"])  # no date of birth: 1,001 errors
+    path = tmp_path / "many.xlsx"
+    book.save(path)
+    client = world.client("percy")
+    started = _upload(client, westvale, (path, 0))
+    shown = text(client.get(started["Location"]) if started.status_code == 302 else started)
+    assert "The file cannot be imported: 1,002 errors" in shown  # and the missing outcomes sheet

@@ -129,12 +129,30 @@ def test_comparison_page(pages):
 
 def test_disproportionality_page(pages):
     """The session; the user with their role and password state; their services; the
-    data version (once: the quarters to choose from and the report's key share it); the service's
-    population; a running import."""
+    data version (once: the quarters to choose from, the service's population and the report's key
+    share it); a running import. The population is kept until the next write to the service."""
     for persona in ("mandy", "bea"):
         _, statements = warm(pages.client(persona), url(pages, "disproportionality"))
         every_request_checks(statements)
-        assert_reads(statements, 6)
+        assert_reads(statements, 5)
+        assert reads_of(statements, "disproportionality_servicepopulation") == 0 and reads_of(statements, "disproportionality_populationfigure") == 0
+
+
+def test_a_newly_chosen_population_counts_on_the_next_request(pages, tmp_path):
+    from reoffkit.reference.population import read_population
+    from reoffkit.web.disproportionality import actions as population_actions
+
+    client = pages.client("mandy")
+    page = url(pages, "disproportionality")
+    share = "Mixed children are 16.3% of the 10–17 population"  # 2,000 of Testshire's 12,250
+    text, _ = warm(client, page)
+    assert "of the 10–17 population" in text and share not in text
+    csv = tmp_path / "testshire.csv"
+    groups = {"White": 9000, "Black": 400, "Asian": 700, "Mixed": 2000, "Other": 150}
+    csv.write_text("area_code,area,ethnic_group,population_10_17,year,source\n" + "".join(f"E06000099,Testshire,{g},{n},2021,a test table\n" for g, n in groups.items()))
+    table = population_actions.load_population_table(by=pages.users["percy"], table=read_population(csv), name="Testshire", file_name="testshire.csv")
+    population_actions.set_service_population(by=pages.users["percy"], service=pages.northmoor, table=table, areas=["E06000099"])
+    assert share in client.get(page).content.decode()
 
 
 def test_analysis_page(pages):

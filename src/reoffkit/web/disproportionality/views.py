@@ -65,7 +65,13 @@ def _period(request, services, today: dt.date) -> tuple[Period | None, list[str]
 
 def population_for(services) -> tuple[Population | None, list[str]]:
     """The 10–17 population of the services' areas added up (each area once), and the services
-    with none chosen yet."""
+    with none chosen yet; kept until the next write to these services (choosing a service's
+    population is one, and a loaded table never changes), so a page does not read it again."""
+    services = sorted(services, key=lambda s: s.pk)
+    return fragments.kept_value(cache_key("population", services), lambda: _population_for(services))
+
+
+def _population_for(services) -> tuple[Population | None, list[str]]:
     chosen = {s.pk: ServicePopulation.objects.filter(service=s).select_related("table").first() for s in services}
     missing = [s.name for s in services if chosen[s.pk] is None]
     if missing or not chosen:

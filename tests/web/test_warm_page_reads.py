@@ -116,15 +116,34 @@ def test_performance_page_of_a_partnership(pages):
 
 
 def test_comparison_page(pages):
-    """The session; the user with their role and password state; their services; the loads of
-    figures and of stratum rates; the service's comparison setting (once: the figure set, the
-    service's area and the form); the data version; a running import. Which set of figures the
-    page shows is kept (the loads' signature, the service's area and name are its key)."""
+    """The session; the user with their role and password state; their services; the data
+    version; a running import. The loads of figures and of stratum rates and the service's
+    comparison setting are kept under the data version (a load of either, and a change of the
+    setting, are audited writes that change it), and so is which set of figures the page shows."""
     for persona in ("mandy", "bea"):
         _, statements = warm(pages.client(persona), url(pages, "compare"))
         every_request_checks(statements)
-        assert_reads(statements, 8)
-        assert reads_of(statements, "compare_servicecomparison") == 1 and reads_of(statements, "compare_arearecord") == 0, listed(statements)
+        assert_reads(statements, 5)
+        for table in ("compare_servicecomparison", "compare_arearecord", "compare_figureload", "compare_stratumrateload"):
+            assert reads_of(statements, table) == 0, listed(statements)
+
+
+def test_a_new_load_of_area_figures_counts_on_the_next_request(pages):
+    import dataclasses
+
+    from reoffkit.reference.areas import AreaData
+    from reoffkit.reference.synthetic_national import synthetic_national
+    from reoffkit.web.compare import actions as compare_actions
+
+    client = pages.client("mandy")
+    page = url(pages, "compare")
+    source = "A second SYNTHETIC table, loaded after the page was kept"
+    text, _ = warm(client, page)
+    assert "SYNTHETIC figures" in text and source not in text
+    data = synthetic_national(as_at=dt.date(2026, 12, 1))
+    again = AreaData(tuple(dataclasses.replace(f, source=source) for f in data.figures), data.areas)
+    compare_actions.load_figures(by="test", data=again, title="A second SYNTHETIC table", publisher="reoffkit")
+    assert source in client.get(page).content.decode()
 
 
 def test_disproportionality_page(pages):
@@ -214,6 +233,8 @@ def test_the_comparisons_figure_set_is_kept_and_follows_the_services_area(pages)
 
 
 def test_the_data_version_is_read_once_a_request_and_afresh_after_a_write_that_changes_data(world):
+    from reoffkit.reference.synthetic_national import synthetic_national, synthetic_stratum_rates
+    from reoffkit.web.compare.actions import load_figures, load_stratum_rates
     from reoffkit.web.tracker.queries import data_version, one_data_version
 
     with one_data_version():
@@ -225,6 +246,31 @@ def test_the_data_version_is_read_once_a_request_and_afresh_after_a_write_that_c
         assert data_version([world.northmoor]) == first  # a view changes no data
         actions.update_service_settings(by=world.users["mandy"], service=world.northmoor, action_days=15)
         assert data_version([world.northmoor]) > first
+        version = data_version([world.northmoor])
+        load_stratum_rates(by=world.users["percy"], rates=synthetic_stratum_rates(), title="National rates by stratum (a test)")
+        assert data_version([world.northmoor]) > version  # a load of national figures changes every service's version
+        version = data_version([world.eastfield])
+        load_figures(by=world.users["percy"], data=synthetic_national(as_at=dt.date(2026, 12, 1)), title="SYNTHETIC national table")
+        assert data_version([world.eastfield]) > version
     with CaptureQueriesContext(connection) as queries:  # outside a request: read each time
         data_version([world.northmoor]), data_version([world.northmoor])
     assert len(queries.captured_queries) == 2
+
+
+def test_a_release_that_adds_a_migration_never_reads_what_an_older_one_kept(world, monkeypatch):
+    """A migration may add data without an audit event (the national figures shipped with a
+    release): the keys of kept values name the release's migrations, so the new release's processes
+    never take what the old one's kept in the shared cache under the same data version."""
+    from reoffkit.web.tracker import queries
+
+    before = queries.cache_key("performance-page", [world.northmoor])
+    names = queries.migration_names()
+    assert "compare/0002_shipped_figures" in names
+    monkeypatch.setattr(queries, "migration_names", lambda: (*names, "compare/0099_newer_shipped_figures"))
+    queries.release_digest.cache_clear()
+    try:
+        assert queries.cache_key("performance-page", [world.northmoor]) != before
+    finally:
+        monkeypatch.undo()
+        queries.release_digest.cache_clear()
+    assert queries.cache_key("performance-page", [world.northmoor]) == before

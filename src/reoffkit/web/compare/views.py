@@ -85,11 +85,16 @@ class Shown:
 
 
 def _shown(request, service) -> Shown:
-    """:class:`Shown` for ``service``: the loads of figures and of stratum rates and the service's
-    setting read once each; the rest from what this process keeps."""
-    loads = list(FigureLoad.objects.values_list("pk", "synthetic"))  # the signature and the sets, in one query
-    signature = _signature(loads)
-    setting = ServiceComparison.objects.filter(service=service).first()
+    """:class:`Shown` for ``service``. The loads of figures and of stratum rates and the service's
+    setting are kept under the service's data version: a load of either is audited as a load of
+    national figures, and a change of the setting as a write to the service, so each gives a new
+    version (``tracker.queries.NATIONAL_LOADS``)."""
+
+    def read():
+        loads = list(FigureLoad.objects.values_list("pk", "synthetic"))  # the signature and the sets, in one query
+        return loads, _signature(loads), ServiceComparison.objects.filter(service=service).first()
+
+    loads, signature, setting = _kept(cache_key("compare:shown", [service]), read)
     synthetic = _figure_set(request, service, setting=setting, loads=loads, signature=signature)
     data = _areas(synthetic, signature)
     sets = {synthetic for _, synthetic in loads}

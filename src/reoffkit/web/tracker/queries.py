@@ -4,6 +4,8 @@ every number the application shows is computed by the engine from them."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -321,6 +323,8 @@ def cohort_quarters(service: Service, *, as_at: dt.date, count: int = 8) -> list
 
 #: Audit verbs that change what a report counts (views, sign-ins and exports do not).
 DATA_VERBS = ("create", "update", "delete", "import")
+#: Loads of national figures every service's reports may use: each changes every service's data version.
+NATIONAL_LOADS = ("reference figures", "area figures", "stratum rates")
 _LOCKS = [threading.RLock() for _ in range(32)]
 
 
@@ -330,15 +334,15 @@ _VERSIONS: ContextVar[dict | None] = ContextVar("reoffkit_data_versions", defaul
 
 def data_version(services: list[Service]) -> int:
     """Changes with every write that could change these services' reports (each write is audited):
-    the id of the newest such audit event — theirs, or a load of reference figures. Read once per
-    request for the same services (:func:`one_data_version`)."""
+    the id of the newest such audit event — theirs, or a load of national figures
+    (:data:`NATIONAL_LOADS`). Read once per request for the same services (:func:`one_data_version`)."""
     from django.db.models import Max, Q
 
     known = _VERSIONS.get()
     services_key = tuple(sorted(s.pk for s in services))
     if known is not None and services_key in known:
         return known[services_key]
-    newest = AuditEvent.objects.filter(Q(service__in=services) | Q(object_type="reference figures"), verb__in=DATA_VERBS).aggregate(Max("id"))
+    newest = AuditEvent.objects.filter(Q(service__in=services) | Q(object_type__in=NATIONAL_LOADS), verb__in=DATA_VERBS).aggregate(Max("id"))
     version = newest["id__max"] or 0
     if known is not None:
         known[services_key] = version
@@ -380,8 +384,25 @@ def cached(key: str, build):
     return value
 
 
+def migration_names() -> tuple[str, ...]:
+    """Every migration of the web application, as ``app/name``."""
+    from pathlib import Path
+
+    web = Path(__file__).resolve().parent.parent
+    return tuple(sorted(f"{path.parent.parent.name}/{path.stem}" for path in web.glob("*/migrations/0*.py")))
+
+
+@functools.cache
+def release_digest() -> str:
+    """A digest of :func:`migration_names`. A migration may add data without an audit event (the
+    national figures shipped with a release), so the data version alone would not tell a value the
+    previous release kept in the shared cache from one of this release."""
+    return hashlib.sha256("\n".join(migration_names()).encode()).hexdigest()[:12]
+
+
 def cache_key(kind: str, services: list[Service], *parts) -> str:
-    return ":".join([kind, ",".join(str(s.pk) for s in services), *map(str, parts), str(data_version(services))])
+    """The key of a value made from ``services``' data: names the release's migrations and the data version."""
+    return ":".join([kind, ",".join(str(s.pk) for s in services), *map(str, parts), release_digest(), str(data_version(services))])
 
 
 def resettlement_frame(services: Iterable[Service]) -> pl.DataFrame:

@@ -105,3 +105,13 @@ def test_a_warm_page_is_a_few_reads_and_writes_nothing(national, kept_cache):
     assert sum("compare_servicecomparison" in s for s in statements) == 0
     assert sum("compare_figureload" in s for s in statements) == 0
     assert sum('FROM "tracker_service"' in s for s in statements) == 1
+
+
+def test_the_cohorts_table_writes_counts_with_thousands_separated(national):
+    """England and Wales's cohorts run to tens of thousands: written 29,401, as every count the
+    tracker shows, not 29401."""
+    page = text(national.client("mandy").get(reverse("compare", args=[national.northmoor.pk]) + "?figures=synthetic"))
+    table = page.split('id="cohorts"', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r'govuk-table__cell--numeric">([\d,]+)', table)
+    assert any(int(cell.replace(",", "")) >= 1000 for cell in cells), cells
+    assert all(cell == f"{int(cell.replace(',', '')):,}" for cell in cells), cells

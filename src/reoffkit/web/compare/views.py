@@ -215,6 +215,10 @@ def _charts(report, key: str):
     return [_kept(f"{key}:chart:{name}", lambda draw=draw: drawn(draw)) for name, draw in CHARTS.items()]
 
 
+def _count(value) -> str:
+    return "–" if value is None else f"{value:,}"
+
+
 def _pct(value) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
 
@@ -235,6 +239,7 @@ def _cohort_rows(report) -> list[dict]:
     for r in report.tables["cohorts"].iter_rows(named=True):
         rows.append({
             **r,
+            "cohort_text": _count(r["cohort_size"]), "reoffenders_text": _count(r["reoffenders"]),
             "binary": _pct(r["binary_rate"]),
             "binary_interval": f"{_pct(r['binary_ci_low'])} to {_pct(r['binary_ci_high'])}" if r["binary_ci_low"] is not None else "–",
             "frequency": _num(r["frequency_rate"]),

@@ -56,7 +56,7 @@ def test_the_synthetic_comparison_is_labelled_and_has_funnel_ranks_and_expected_
     assert "Modelled, not an official statistic" in page
     assert "First-time entrants per 100,000 aged 10-17" in page
     chosen = text(synthetic.client("mandy").get(url + "?shown=1&figures=synthetic&group=pcc&area=SYN002&cohorts=4"))
-    cohorts = chosen.split('id="cohorts"', 1)[1].split('id="charts"', 1)[0]  # (the plan table always has the family)
+    cohorts = chosen.split('id="by-cohort"', 1)[1].split('id="charts"', 1)[0]  # (the plan table always has the family)
     assert "PCC area" in cohorts and "Eastvale Youth Justice Service" in cohorts and "Family of Northmoor Youth Justice Service (" not in cohorts
 
 

@@ -111,7 +111,7 @@ def test_the_cohorts_table_writes_counts_with_thousands_separated(national):
     """England and Wales's cohorts run to tens of thousands: written 29,401, as every count the
     tracker shows, not 29401."""
     page = text(national.client("mandy").get(reverse("compare", args=[national.northmoor.pk]) + "?figures=synthetic"))
-    table = page.split('id="cohorts"', 1)[1].split("</table>", 1)[0]
+    table = page.split('id="by-cohort"', 1)[1].split("</table>", 1)[0]
     cells = re.findall(r'govuk-table__cell--numeric">([\d,]+)', table)
     assert any(int(cell.replace(",", "")) >= 1000 for cell in cells), cells
     assert all(cell == f"{int(cell.replace(',', '')):,}" for cell in cells), cells

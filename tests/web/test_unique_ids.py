@@ -1,0 +1,81 @@
+"""No page gives two elements the same id: a label, a link to a part of the page (``#cohorts``) and
+assistive technology each find the first element of an id, so a second one is never reached.
+
+Every page of the permission matrix that each role may open, and the other pages of a service,
+with the reports drawn (the national comparison with the SYNTHETIC national table loaded and the service
+placed in it, the disproportionality page, the analysis)."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+from test_permission_matrix import MATRIX, OK, url_for
+
+
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: collections.Counter = collections.Counter()
+
+    def handle_starttag(self, tag, attrs) -> None:
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids[value] += 1
+
+
+def repeated_ids(html: str) -> list[str]:
+    parser = _Ids()
+    parser.feed(html)
+    return sorted(name for name, count in parser.ids.items() if count > 1)
+
+
+def test_the_check_finds_an_id_given_twice():
+    assert repeated_ids('<h2 id="cohorts">x</h2><input id="cohorts"><p id="one"></p>') == ["cohorts"]
+
+
+#: Pages not in the permission matrix (each checked where the role may open it).
+EXTRA = {
+    "plan": "service", "plan-add": "service", "plan-import": "service", "board-papers": "service", "disproportionality": "service",
+    "service-population": "service", "population-tables": "none", "my-work": "service", "import-mapping": "service",
+    "change-password": "none", "edit-person": "person",
+}
+
+
+@pytest.fixture
+def placed(world):
+    from reoffkit.reference.synthetic_national import synthetic_national
+    from reoffkit.web.compare import actions
+
+    data = synthetic_national(as_at=dt.date(2026, 12, 1))
+    actions.load_figures(by="test", data=data, title="SYNTHETIC national table", publisher="reoffkit")
+    actions.set_service_comparison(by=world.users["mandy"], service=world.northmoor, area_code=data.areas[0].area_code, rag_against="country:England and Wales")
+    return world
+
+
+@pytest.mark.parametrize("persona", ["pat", "mandy", "percy", "bea", "ada"])
+def test_no_page_a_role_may_open_gives_an_id_twice(placed, persona):
+    client = placed.client(persona)
+    found = {}
+    for name, (kind, expected) in MATRIX.items():
+        if expected[persona] != OK:
+            continue
+        response = client.get(url_for(placed, name, kind))
+        if response.status_code == OK and response["Content-Type"].startswith("text/html"):
+            repeated = repeated_ids(response.content.decode())
+            if repeated:
+                found[name] = repeated
+    for name, kind in EXTRA.items():
+        response = client.get(url_for(placed, name, kind))
+        if response.status_code == OK and response["Content-Type"].startswith("text/html"):
+            if repeated := repeated_ids(response.content.decode()):
+                found[name] = repeated
+    if persona != "ada":
+        response = client.get(reverse("compare", args=[placed.northmoor.pk]) + "?figures=synthetic")
+        assert response.status_code == OK and "Funnel plots" in response.content.decode()
+        if repeated := repeated_ids(response.content.decode()):
+            found["compare (with its report)"] = repeated
+    assert not found, found

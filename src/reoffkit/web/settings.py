@@ -133,6 +133,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "reoffkit.web.tracker.context.navigation",
             ],
+            # intcomma on every page: a count of a thousand or more is written 29,401 (tests/web/test_page_hygiene.py)
+            "builtins": ["django.contrib.humanize.templatetags.humanize"],
         },
     }
 ]

@@ -1,5 +1,7 @@
 """No page gives two elements the same id: a label, a link to a part of the page (``#cohorts``) and
-assistive technology each find the first element of an id, so a second one is never reached.
+assistive technology each find the first element of an id, so a second one is never reached. And no
+page writes a count of a thousand or more without its thousands separated (29,401, not 29401), as
+the national figures, partnerships and large services reach.
 
 Every page of the permission matrix that each role may open, and the other pages of a service,
 with the reports drawn (the national comparison with the SYNTHETIC national table loaded and the service
@@ -8,6 +10,7 @@ placed in it, the disproportionality page, the analysis)."""
 from __future__ import annotations
 
 import collections
+import re
 import datetime as dt
 from html.parser import HTMLParser
 
@@ -33,6 +36,19 @@ def repeated_ids(html: str) -> list[str]:
     return sorted(name for name, count in parser.ids.items() if count > 1)
 
 
+#: A numeric table cell holding a bare run of four or more digits (a count written 29401).
+_UNGROUPED = re.compile(r'govuk-table__cell--numeric"[^>]*>\s*(-?\d{4,})\s*<')
+
+
+def ungrouped_counts(html: str) -> list[str]:
+    return sorted(set(_UNGROUPED.findall(html)))
+
+
+def test_the_check_finds_a_count_written_without_its_separator():
+    cells = '<td class="govuk-table__cell govuk-table__cell--numeric">29401</td><td class="govuk-table__cell govuk-table__cell--numeric">1,204</td>'
+    assert ungrouped_counts(cells + '<td class="govuk-table__cell govuk-table__cell--numeric">812</td>') == ["29401"]
+
+
 def test_the_check_finds_an_id_given_twice():
     assert repeated_ids('<h2 id="cohorts">x</h2><input id="cohorts"><p id="one"></p>') == ["cohorts"]
 
@@ -56,26 +72,27 @@ def placed(world):
     return world
 
 
-@pytest.mark.parametrize("persona", ["pat", "mandy", "percy", "bea", "ada"])
-def test_no_page_a_role_may_open_gives_an_id_twice(placed, persona):
-    client = placed.client(persona)
-    found = {}
-    for name, (kind, expected) in MATRIX.items():
-        if expected[persona] != OK:
-            continue
-        response = client.get(url_for(placed, name, kind))
+def _pages(world, persona):
+    """(name, HTML) of every page ``persona`` may open: the permission matrix's, :data:`EXTRA` and
+    the national comparison with its report."""
+    client = world.client(persona)
+    for name, kind in [*((name, kind) for name, (kind, expected) in MATRIX.items() if expected[persona] == OK), *EXTRA.items()]:
+        response = client.get(url_for(world, name, kind))
         if response.status_code == OK and response["Content-Type"].startswith("text/html"):
-            repeated = repeated_ids(response.content.decode())
-            if repeated:
-                found[name] = repeated
-    for name, kind in EXTRA.items():
-        response = client.get(url_for(placed, name, kind))
-        if response.status_code == OK and response["Content-Type"].startswith("text/html"):
-            if repeated := repeated_ids(response.content.decode()):
-                found[name] = repeated
+            yield name, response.content.decode()
     if persona != "ada":
-        response = client.get(reverse("compare", args=[placed.northmoor.pk]) + "?figures=synthetic")
+        response = client.get(reverse("compare", args=[world.northmoor.pk]) + "?figures=synthetic")
         assert response.status_code == OK and "Funnel plots" in response.content.decode()
-        if repeated := repeated_ids(response.content.decode()):
-            found["compare (with its report)"] = repeated
-    assert not found, found
+        yield "compare (with its report)", response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["pat", "mandy", "percy", "bea", "ada"])
+def test_no_page_a_role_may_open_gives_an_id_twice_or_a_count_without_its_separator(placed, persona):
+    repeated, ungrouped = {}, {}
+    for name, html in _pages(placed, persona):
+        if found := repeated_ids(html):
+            repeated[name] = found
+        if found := ungrouped_counts(html):
+            ungrouped[name] = found
+    assert not repeated, repeated
+    assert not ungrouped, ungrouped

@@ -165,3 +165,23 @@ def test_a_mapped_workbook_keeps_text_that_looks_like_the_escape(tmp_path):
     folder.mkdir()
     people = read(remap(tmp_path / "theirs.xlsx", mapping, folder)).people
     assert people.sort("person_id")["first_name"].to_list() == [HOSTILE[int(i.split("-")[1]) - 1] for i in sorted(people["person_id"])]
+
+
+def test_every_csv_the_product_writes_goes_through_the_one_formula_safe_writer():
+    """Polars' own ``DataFrame.write_csv`` writes text as it is; :func:`reoffkit.cells.write_csv`
+    is the one way the product writes a frame as CSV, so no module but ``cells`` calls the other
+    (a table with no user text today may carry some tomorrow)."""
+    import ast
+    from pathlib import Path
+
+    import reoffkit
+
+    found = []
+    for path in Path(reoffkit.__file__).parent.rglob("*.py"):
+        if path.name == "cells.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "write_csv":
+                if not (isinstance(node.func.value, ast.Name) and node.func.value.id == "cells"):
+                    found.append(f"{path.relative_to(Path(reoffkit.__file__).parent)}:{node.lineno}")
+    assert not found, found

@@ -168,6 +168,32 @@ def test_a_plan_is_imported_all_or_nothing(world):
     assert event.object_ids == [str(one.pk), str(two.pk)] and event.username == "percy"
 
 
+def test_a_plan_import_makes_only_a_user_who_may_act_an_owner(world):
+    """A board viewer reads the plan and writes nothing: an imported plan naming one as "by whom"
+    is refused with the row, as the add form offers only practitioners, managers and performance
+    officers; nothing is saved."""
+    client = world.client("percy")
+    url = reverse("plan-import", args=[world.northmoor.pk])
+    response = client.post(url, {"workbook": workbook([["Issue one", "Act", "pat", dt.datetime(2027, 1, 31)], ["Issue two", "Act", "BEA", dt.datetime(2027, 2, 28)]])})
+    assert response.status_code == 400
+    assert "Row 3: 'By whom' names bea, a board viewer, who cannot own an action" in text(response)
+    assert not PlanItem.objects.exists()
+
+
+def test_an_owner_whose_role_cannot_act_writes_no_progress_note(world):
+    """An item owned by a user who is now a board viewer (their role changed after it was given to
+    them) is read, not written: no note form, and a posted note is refused and not saved."""
+    item = item_for(world, issue="Owned before a change of role")
+    item.owner = world.users["bea"]
+    item.save()
+    client = world.client("bea")
+    url = reverse("plan-item", args=[world.northmoor.pk, item.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="form" value="note"' not in text(page)
+    assert client.post(url, {"form": "note", "text": "written by a board viewer"}).status_code == 403
+    assert not item.notes.exists()
+
+
 def test_a_board_paper_is_made_by_a_job_kept_audited_and_downloaded_again(world, settings, tmp_path):
     from docx import Document
 

@@ -84,13 +84,23 @@ def add_note(*, by, item: PlanItem, text: str, written_on: dt.date | None = None
 def import_items(*, by, service, items: list[dict], file_name: str) -> list[PlanItem]:
     """Add every item of an imported plan (already read and checked), or none: the owner of each is
     a partner agency or person as written (the template's "by whom"), unless it names a user of the
-    service exactly."""
+    service exactly; a user who may not own an item (a board viewer, an account no longer active)
+    is refused with the row."""
+    from reoffkit.web.board.queries import owners
     from reoffkit.web.tracker.models import StaffProfile
 
-    staff = {p.user.get_username().casefold(): p.user for p in StaffProfile.objects.filter(services=service).select_related("user")}
+    staff = {p.user.get_username().casefold(): p for p in StaffProfile.objects.filter(services=service).select_related("user")}
+    allowed = set(owners(service).values_list("pk", flat=True))
     made = []
     for row in items:
-        owner = staff.get(row["by_whom"].casefold())
+        profile = staff.get(row["by_whom"].casefold())
+        if profile is not None and profile.user.pk not in allowed:
+            who = profile.get_role_display().lower() if profile.user.is_active else "an account no longer active"
+            raise ValidationError(
+                f"Row {row['row']}: 'By whom' names {profile.user.get_username()}, {'a ' + who if profile.user.is_active else who}, who cannot own an action "
+                f"— name a practitioner, manager or performance officer of {service.name}, or a partner agency"
+            )
+        owner = profile.user if profile is not None else None
         item = PlanItem(
             service=service, created_by=by, issue=row["issue"], actions=row["actions"], due_on=row["due_on"],
             owner=owner, partner_agency="" if owner else row["by_whom"][:120], raised_on=min(dt.date.today(), row["due_on"]),

@@ -15,10 +15,24 @@ from reoffkit.web.tracker.permissions import role_of
 #: practitioners see the items assigned to them.
 EDITORS = frozenset({Role.MANAGER, Role.PERFORMANCE})
 READERS = EDITORS | {Role.BOARD}
+#: Who may own an item ("by whom": a named user) and write its progress notes.
+OWNERS = EDITORS | {Role.PRACTITIONER}
 
 
 def can_edit(user) -> bool:
     return role_of(user) in EDITORS
+
+
+def can_own(user) -> bool:
+    return role_of(user) in OWNERS
+
+
+def owners(service):
+    """The users an item of ``service`` may be given to: its active practitioners, managers and
+    performance officers (the add form's choices, and the only users an imported plan may name)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(profile__services=service, profile__role__in=OWNERS, is_active=True).order_by("username")
 
 
 def can_read_all(user) -> bool:

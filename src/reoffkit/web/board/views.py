@@ -15,7 +15,6 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,10 +24,9 @@ from reoffkit.engine import Period
 from reoffkit.engine.rules import quarter_label
 from reoffkit.web.board import actions
 from reoffkit.web.board.models import BoardPaper, PlanItem
-from reoffkit.web.board.queries import can_edit, can_make_papers, papers_for, plan_rows, visible_items
+from reoffkit.web.board.queries import can_edit, can_make_papers, can_own, owners, papers_for, plan_rows, visible_items
 from reoffkit.web.tracker.actions import StaleEdit
 from reoffkit.web.tracker.forms import DateField
-from reoffkit.web.tracker.models import Role
 from reoffkit.web.tracker.permissions import require
 from reoffkit.web.tracker.report_pages import file_stem
 
@@ -68,9 +66,7 @@ class ItemForm(forms.ModelForm):
 
     def __init__(self, *args, service, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = get_user_model().objects.filter(
-            profile__services=service, profile__role__in=[Role.PRACTITIONER, Role.MANAGER, Role.PERFORMANCE], is_active=True
-        ).order_by("username")
+        self.fields["owner"].queryset = owners(service)
         self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
 
     def _post_clean(self):  # the model's own checks run in the action, with the service and author set
@@ -150,7 +146,7 @@ def item(request, service, item_id: int):
     current = _item(request, service, item_id)
     editor = can_edit(request.user)
     form = ItemForm(instance=current, service=service) if editor else None
-    note_form = NoteForm() if editor or current.owner_id == request.user.pk else None
+    note_form = NoteForm() if editor or (current.owner_id == request.user.pk and can_own(request.user)) else None
     if request.method == "POST":
         if request.POST.get("form") == "note":
             if note_form is None:

@@ -292,7 +292,9 @@ def disproportionality_download(request, service, name: str, fmt: str):
     if name in TABLES:
         if fmt != "csv":
             raise Http404
-        response = HttpResponse(report.tables[name].write_csv(), content_type=FORMATS["csv"])
+        from reoffkit.cells import write_csv
+
+        response = HttpResponse(write_csv(report.tables[name]), content_type=FORMATS["csv"])
         response["Content-Disposition"] = f'attachment; filename="{stem[:120]}.csv"'
     else:
         charts = _charts(report, key, pies=pies or name == "pies")

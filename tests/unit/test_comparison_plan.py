@@ -87,3 +87,21 @@ def test_shared_the_plan_withholds_a_rate_made_from_fewer_than_five():
     assert custody["RAG"] is None and custody["National rank"] is None
     assert custody["England and Wales"] == 0.4  # 26 custodial sentences: shown
     assert table.row(0, named=True)["Alpha"] == 250.0
+
+
+def test_with_the_services_own_records_every_comparator_is_the_same_figure_in_both_tables():
+    """With the service's own records for its latest cohort, the service's column is its own
+    count in the plan table as in the cohorts table, and each comparator (its region, family,
+    England and Wales) is the published figure in both: one figure for the region in one period."""
+    import polars as pl
+
+    from reoffkit.reports.comparison import own_cohorts
+
+    year = (dt.date(2022, 4, 1), dt.date(2023, 3, 31))
+    entries = pl.DataFrame({"further_offences": [1] * 60 + [0] * 60})  # 120 children, 60 reoffended (published: 100, 35)
+    report = comparison_report(nation_with_indicators(), "Alpha", comparators=["family", "region", "country:England and Wales"], own=own_cohorts({year: entries}))
+    cohorts = report.tables["cohorts"].filter(pl.col("period_start") == year[0])
+    binary = {row["Indicator"]: row for row in report.tables["plan"].iter_rows(named=True)}["Binary reoffending rate (%)"]
+    for key, column in (("focus", "Alpha"), ("region", "North region (2 services)"), ("family", "Family of Alpha (2 services)"), ("country:England and Wales", "England and Wales")):
+        assert binary[column] == round(100 * cohorts.filter(pl.col("key") == key)["binary_rate"][0], 1), column
+    assert binary["Alpha"] == 50.0 and binary["North region (2 services)"] == round(100 * (35 + 66) / 300, 1)  # Alpha and Beta as published

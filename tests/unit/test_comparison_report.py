@@ -158,3 +158,53 @@ def test_the_shipped_published_figures_compare_leicester_leaving_out_what_it_has
     # A comparator asked for by name is not left out silently.
     assert main(["compare", "--published", "--area", "Leicester", "--comparator", "family", "--out", str(tmp_path / "again")]) == 2
     assert "no family" in capsys.readouterr().err
+
+
+def _with_custody(custody: list[int]) -> AreaData:
+    """small_nation() with 12-month custody figures: Alpha's as given, the others' 10 a year."""
+    nation = small_nation()
+    periods = [(dt.date(y, 4, 1), dt.date(y + 1, 3, 31)) for y in (2021, 2022, 2023)]
+    extra = []
+    for area in nation.areas:
+        for y, period in enumerate(periods):
+            count = custody[y] if area.area_code == "A" else 10 * (4 if area.area_type == "country" else 1)
+            extra.append(AreaFigure(area.area_code, area.area_name, area.area_type, "indicator_12m", *period, custodial_sentences=count,
+                                    first_time_entrants=50, population_10_17=20_000 * (4 if area.area_type == "country" else 1), source=SOURCE))
+    return AreaData(nation.figures + tuple(extra), nation.areas)
+
+
+def test_sharing_withholds_with_a_small_indicator_count_its_change_rank_and_rag_and_the_next_years_change():
+    """A withheld custody count's rate can be worked back from its change from a year earlier (or
+    the next year's change from it) and the rates beside it; its rank and RAG place it. All go."""
+    report = comparison_report(_with_custody([6, 2, 7]), "Alpha", comparators=["family", "country:England and Wales"])
+    focus = lambda table: table.filter((pl.col("key") == "focus") & pl.col("indicator").str.starts_with("Custodial")).sort("period_start")  # noqa: E731
+    before = focus(report.tables["indicators"])
+    assert before["count"].to_list() == [6, 2, 7] and before["change_from_year_before"].null_count() == 1 and before["rank"].null_count() == 0
+    shared = focus(for_sharing(report).tables["indicators"])
+    assert shared["count"].to_list() == [6, None, 7]
+    withheld = shared.row(1, named=True)
+    assert (withheld["rate"], withheld["change_from_year_before"], withheld["rank"], withheld["of"], withheld["rag"]) == (None,) * 5
+    assert shared["change_from_year_before"].to_list() == [None, None, None]  # the next year's change gave the withheld rate away
+    assert shared.row(2, named=True)["rate"] is not None and shared.row(2, named=True)["rank"] is not None
+
+
+def test_sharing_withholds_a_small_stratum_of_the_expected_rate_and_what_gives_it_away():
+    """The expected table: a stratum of 1–4 children is withheld with its expected reoffenders
+    (size × the national rate would give the size back), and another beside it, since the
+    cohort's total is shown."""
+    from reoffkit.engine.comparison import indirect_standardisation
+
+    strata = {(15, "male", "first_tier"): (12, 5), (16, "female", "custody"): (2, 1), (14, "male", "community"): (7, 3)}
+    cohort = pl.DataFrame(
+        [{"age_at_index": age, "sex": sex, "tier": tier, "further_offences": 1 if i < reoffended else 0}
+         for (age, sex, tier), (size, reoffended) in strata.items() for i in range(size)]
+    )
+    national = pl.DataFrame([{"age_at_index": a, "sex": s, "tier": t, "binary_rate": 0.3, "frequency_rate": 0.9} for a, s, t in strata])
+    expected = indirect_standardisation(cohort, national)
+    report = comparison_report(small_nation(), "Alpha", comparators=["family"], expected=expected)
+    table = for_sharing(report).tables["expected"]
+    hidden = table.filter(pl.col("cohort_size").is_null())
+    assert hidden.height >= 2 and (16, "female", "custody") in hidden.select("age_at_index", "sex", "tier").rows()
+    assert hidden["expected_reoffenders"].null_count() == hidden.height and hidden["expected_reoffences"].null_count() == hidden.height
+    shown = table.filter(pl.col("cohort_size").is_not_null())
+    assert shown["expected_reoffenders"].null_count() == 0

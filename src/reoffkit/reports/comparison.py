@@ -36,7 +36,7 @@ from typing import Sequence
 import numpy as np
 import polars as pl
 
-from reoffkit.disclosure import SUPPRESS_BELOW, suppress_small
+from reoffkit.disclosure import SUPPRESS_BELOW, protect, suppress_small
 from reoffkit.engine import wilson_interval
 from reoffkit.engine.comparison import (
     POSITIONS,
@@ -313,6 +313,7 @@ def comparison_report(
     frames = [focus_frame] + [_grouped(figures, c.label, c.key, c.codes) for c in chosen]
     long = _with_intervals(pl.concat(frames, how="vertical_relaxed").sort("key", "period_start"))
 
+    published = figures  # the comparators are added up from these in every table
     if own is not None and own.height:
         # The funnel plot and the ranks place the focus by the figures shown for it: its own records where they replace the published ones.
         own_as_figures = own.with_columns(
@@ -365,7 +366,7 @@ def comparison_report(
         tables[f"funnel_{measure}"] = _funnel_table(figures, data, area, latest, measure, comparator_codes, family)
     tables["ranks"] = rank_tables[latest] if latest else pl.DataFrame(schema=_RANK_SCHEMA)  # (the ranks chart needs its columns)
     tables["indicators"] = indicators_table(all_figures, area, chosen)
-    plan_cells = plan_table_cells(figures, all_figures.filter(pl.col("cohort_basis") == "indicator_12m"), data, area, rag_key)
+    plan_cells = plan_table_cells(figures, all_figures.filter(pl.col("cohort_basis") == "indicator_12m"), data, area, rag_key, published=published)
     tables["plan"] = plan_table(plan_cells)
     if expected is not None:
         tables["expected"] = expected.table
@@ -487,30 +488,38 @@ def plan_columns(data: AreaData, area: AreaInfo) -> list[Comparator]:
     return resolve_comparators(data, area, keys)[0]
 
 
-def plan_table_cells(figures: pl.DataFrame, indicator_figures: pl.DataFrame, data: AreaData, area: AreaInfo, rag_against: str | None) -> pl.DataFrame:
+def plan_table_cells(
+    figures: pl.DataFrame, indicator_figures: pl.DataFrame, data: AreaData, area: AreaInfo, rag_against: str | None, *, published: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """One row per cell of the plan table: for each indicator, the service's latest period with a
     figure; each column's numerator and denominator added up over its areas in that period and the
     same period a year earlier; the rate and its change; and for the service the RAG (the binary
     rate and reoffences per child by their 95% intervals, as the cohorts table; first-time entrants
     and custody by 5% either side, as the indicators table) against ``rag_against`` (else England
-    and Wales) and the rank among areas of its type (1st = lowest)."""
+    and Wales) and the rank among areas of its type (1st = lowest). ``figures`` hold the service's
+    own records where they replace its published ones (its column and its rank); the comparators
+    are added up from ``published`` (default ``figures``), as the cohorts table adds them up."""
     columns = [Comparator("focus", area.area_name, (area.area_code,)), *plan_columns(data, area)]
     against = next((c for c in columns if c.key == rag_against and c.key != "focus"), None) or next((c for c in columns if c.key == "country:England and Wales"), None)
     rows = []
     for key, label, numerator, denominator, per, digits in PLAN_INDICATORS:
-        source = indicator_figures if denominator == "population_10_17" else figures
-        valued = source.filter(pl.col(numerator).is_not_null() & pl.col(denominator).is_not_null() & (pl.col(denominator) > 0))
+        def usable(frame: pl.DataFrame) -> pl.DataFrame:
+            return frame.filter(pl.col(numerator).is_not_null() & pl.col(denominator).is_not_null() & (pl.col(denominator) > 0))
+
+        own_figures = denominator != "population_10_17"
+        valued = usable(figures if own_figures else indicator_figures)
+        others = usable(published) if own_figures and published is not None else valued
         mine = valued.filter(pl.col("area_code") == area.area_code)
         if valued.is_empty():
             continue
         latest = max(zip((mine if mine.height else valued)["period_start"].to_list(), (mine if mine.height else valued)["period_end"].to_list()))
         before = (_year_before(latest[0]), _year_before(latest[1] + dt.timedelta(days=1)) - dt.timedelta(days=1))
 
-        def added(codes, period):
-            at = valued.filter(pl.col("area_code").is_in(list(codes)) & (pl.col("period_start") == period[0]) & (pl.col("period_end") == period[1]))
+        def added(codes, period, frame):
+            at = frame.filter(pl.col("area_code").is_in(list(codes)) & (pl.col("period_start") == period[0]) & (pl.col("period_end") == period[1]))
             return (int(at[numerator].sum()), int(at[denominator].sum())) if at.height else (None, None)
 
-        sums = {c.key: (added(c.codes, latest), added(c.codes, before)) for c in columns}
+        sums = {c.key: (added(c.codes, latest, valued if c.key == "focus" else others), added(c.codes, before, valued if c.key == "focus" else others)) for c in columns}
         peers = valued.filter((pl.col("area_type") == area.area_type) & (pl.col("period_start") == latest[0]) & (pl.col("period_end") == latest[1])).sort("area_code")
         for column in columns:
             (count, size), (count_before, size_before) = sums[column.key]
@@ -659,14 +668,14 @@ def for_sharing(report: ComparisonReport, threshold: int = SUPPRESS_BELOW) -> Co
     tables = {}
     for name, table in report.tables.items():
         if name == "expected":
-            table = table.with_columns(**{c: pl.when((pl.col(c) > 0) & (pl.col(c) < threshold)).then(None).otherwise(pl.col(c)) for c in ("cohort_size", "reoffenders", "reoffences") if c in table.columns})
+            # the strata add up to the cohort shown beside the table, and the expected counts are
+            # the stratum's size times a published rate: withheld with the size
+            table = protect(table, counts=[c for c in ("cohort_size", "reoffenders", "reoffences") if c in table.columns], within=True,
+                            derived={"expected_reoffenders": ("cohort_size",), "expected_reoffences": ("cohort_size",)}, threshold=threshold).drop("suppressed")
         elif name == "plan":
             continue  # made again below from its cells, small counts withheld
         elif name == "indicators":
-            table = table.with_columns(
-                rate=pl.when((pl.col("count") > 0) & (pl.col("count") < threshold)).then(None).otherwise(pl.col("rate")),
-                count=pl.when((pl.col("count") > 0) & (pl.col("count") < threshold)).then(None).otherwise(pl.col("count")),
-            )
+            table = _indicators_withheld(table, threshold)
         else:
             table = suppress_small(table, threshold).drop("suppressed", strict=False)
             if "frequency_ci_low" in table.columns:
@@ -680,6 +689,20 @@ def for_sharing(report: ComparisonReport, threshold: int = SUPPRESS_BELOW) -> Co
     shared = replace(report, shared=True, tables=tables, plan_cells=cells)
     shared.findings = findings(shared)
     return shared
+
+
+def _indicators_withheld(table: pl.DataFrame, threshold: int) -> pl.DataFrame:
+    """The indicators table with each count from 1 to ``threshold`` − 1 withheld, and with it
+    everything that gives it away: its rate, rank and RAG, its change from a year earlier, and the
+    next year's change from it (that year's rate less its change is the withheld rate)."""
+    small = pl.col("count").is_between(1, threshold - 1)
+    flagged = table.with_columns(_small=small.fill_null(False))
+    before = flagged.select("key", "indicator", pl.col("period_start").dt.offset_by("1y"), _small_before=pl.col("_small"))
+    flagged = flagged.join(before, on=["key", "indicator", "period_start"], how="left", maintain_order="left")
+    return flagged.with_columns(
+        **{c: pl.when(pl.col("_small")).then(None).otherwise(pl.col(c)) for c in ("count", "rate", "rank", "of", "rag")},
+        change_from_year_before=pl.when(pl.col("_small") | pl.col("_small_before").fill_null(False)).then(None).otherwise(pl.col("change_from_year_before")),
+    ).drop("_small", "_small_before")
 
 
 def comparison_summary(report: ComparisonReport) -> ComparisonSummary:

@@ -9,6 +9,7 @@ too (what a warm request needs is kept in the process)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -274,3 +275,28 @@ def test_a_release_that_adds_a_migration_never_reads_what_an_older_one_kept(worl
         monkeypatch.undo()
         queries.release_digest.cache_clear()
     assert queries.cache_key("performance-page", [world.northmoor]) == before
+
+
+def test_a_release_that_changes_how_a_page_is_made_never_reads_what_an_older_one_kept(world, monkeypatch, tmp_path):
+    """A release may change what a page withholds or how it is drawn without any migration (a
+    template, the suppression of a table): the keys of kept values name every file of the release,
+    so its processes never serve a page an older release made and kept in the shared cache."""
+    import shutil
+
+    import reoffkit
+    from reoffkit.web.tracker import queries
+
+    before = queries.cache_key("compare", [world.northmoor])
+    copy = tmp_path / "reoffkit"
+    shutil.copytree(Path(reoffkit.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(queries, "release_root", lambda: copy)
+    queries.release_digest.cache_clear()
+    try:
+        assert queries.cache_key("compare", [world.northmoor]) == before  # the same files: the same keys
+        template = copy / "web" / "compare" / "templates" / "compare" / "report.html"
+        template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        queries.release_digest.cache_clear()
+        assert queries.cache_key("compare", [world.northmoor]) != before
+    finally:
+        monkeypatch.undo()
+        queries.release_digest.cache_clear()

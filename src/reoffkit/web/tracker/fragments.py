@@ -24,14 +24,10 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from functools import cache
-from pathlib import Path
 from typing import Callable
 
 from django.utils.safestring import SafeString, mark_safe
 
-#: Raised when what a fragment holds changes shape (the templates' own changes are in :func:`templates_digest`).
-VERSION = 1
 _LOCAL: OrderedDict[str, tuple[float, object]] = OrderedDict()
 _LOCAL_LOCK = threading.Lock()
 _LOCAL_ENTRIES = 64
@@ -43,16 +39,6 @@ class KeptCsrfToken(ValueError):
     """A fragment to be kept holds a CSRF token: it belongs to one session and must not be shared."""
 
 
-@cache
-def templates_digest() -> str:
-    """A digest of every template of the web application: a new release with a changed template
-    never serves a fragment the old one kept in the shared cache."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.parent.rglob("templates/**/*.html")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
 def key(page: str, *, role: str | None, version: str, choices: dict | None = None, day: dt.date | None = None) -> str:
     """The key of ``page``'s report part: the page, the user's role, the version of what it is made
     from (for report pages, the report's own cache key: its services, choices and data version),
@@ -60,7 +46,9 @@ def key(page: str, *, role: str | None, version: str, choices: dict | None = Non
     day = day or dt.date.today()
     chosen = "&".join(f"{name}={value}" for name, value in sorted((choices or {}).items()))
     digest = hashlib.sha256(f"{version}|{chosen}".encode()).hexdigest()[:40]
-    return f"fragment:{VERSION}.{templates_digest()}:{page}:{role or '-'}:{day.isoformat()}:{digest}"
+    from reoffkit.web.tracker.queries import release_digest  # every file of the release: a new one never serves an older one's fragment
+
+    return f"fragment:{release_digest()}:{page}:{role or '-'}:{day.isoformat()}:{digest}"
 
 
 def _local_get(key: str):

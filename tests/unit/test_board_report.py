@@ -307,3 +307,30 @@ def test_the_national_comparison_is_a_section_of_its_own_when_loaded(case):
     without = board_report(case.people, case.outcomes, case.assessments, areas=[AREA], as_at=AS_AT)
     assert "national" not in [s.key for s in without.sections]
     assert any("National comparison figures not loaded" in m for m in without.section("summary").missing)
+
+
+def test_each_national_figure_of_the_data_summary_names_its_own_period(report):
+    """The newest national binary rate and the newest national frequency may come from different
+    periods (and publications): each is labelled with its own where they differ, not both with the
+    binary rate's."""
+    from reoffkit import reference as ref
+
+    figures = ref.default_reference()
+    binary, frequency = ref.national(figures, "aggregated_quarters", "binary_rate"), ref.national(figures, "aggregated_quarters", "reoffences_per_reoffender")
+    assert binary.period_label != frequency.period_label  # the shipped figures: the case this test is about
+    rows = {row[0]: row for row in report.section("summary").tables[0].rows}
+    assert frequency.period_label in rows["Reoffending: further offences per child"][4]
+    assert binary.period_label not in rows["Reoffending: binary rate"][4]  # the footnote names it
+
+
+def test_with_the_national_comparison_the_data_summary_never_says_not_loaded(case):
+    """The national comparison section holds the region and family: the data summary points to it
+    rather than saying "not loaded" for figures the same paper shows."""
+    from reoffkit.reports.comparison import ComparisonSummary
+
+    national = ComparisonSummary(("Area", "Cohort", "Children"), (("Northmoor", "Apr 2024 to Mar 2025", "238"),), (), ("Area figures (Publisher, 1 January 2026)",))
+    paper = board_report(case.people, case.outcomes, case.assessments, areas=[AREA], as_at=AS_AT, national=national)
+    cells = [cell for row in paper.section("summary").tables[0].rows for cell in row]
+    assert "not loaded" not in cells
+    rows = {row[0]: row for row in paper.section("summary").tables[0].rows}
+    assert rows["Reoffending: binary rate"][2] == rows["Reoffending: binary rate"][3] == "see National comparison"

@@ -279,7 +279,7 @@ def board_report(
         )
 
     sections = [
-        _data_summary(analysis, performance, figures, comparison if comparison is not None or national is None else {}, numbers),
+        _data_summary(analysis, performance, figures, comparison if comparison is not None or national is None else {}, numbers, in_national=national is not None),
         *([_national(national)] if national is not None else []),
         _live(performance, performance_charts(performance), numbers, bool(figures)),
         _analysis(analysis, period, as_at, rules, numbers),
@@ -347,7 +347,10 @@ def _headline(analysis, performance, dispro, numbers: dict, period) -> Section:
     return section
 
 
-def _data_summary(analysis, performance, figures, comparison, numbers: dict) -> Section:
+def _data_summary(analysis, performance, figures, comparison, numbers: dict, *, in_national: bool = False) -> Section:
+    """The data summary table. ``in_national``: the paper has the national comparison's section,
+    which holds the region and family for the reoffending measures (this table's cells point to it;
+    first-time entrants and custody are on the Compare page, not in the paper)."""
     from reoffkit.engine import wilson_interval
     import numpy as np
 
@@ -379,6 +382,11 @@ def _data_summary(analysis, performance, figures, comparison, numbers: dict) -> 
         numbers["rag"] = {"significantly higher": "red", "significantly lower": "green"}.get(numbers["against_england"], "amber")
     # change from baseline: the same period a year earlier, from the performance page's trend
     baseline = _baseline(performance, analysis)
+    # each national figure is the newest that publishes its measure: where they come from different
+    # periods, the one not named in the table's note says its own
+    own_period = {"frequency": national_frequency.period_label} if national_frequency and national and national_frequency.period_label != national.period_label else {}
+    elsewhere = "see National comparison" if in_national else "not loaded"
+    not_here = "on the Compare page, not in this paper" if in_national else "not loaded"
     rows = []
     for key, (label, kind) in SUMMARY_MEASURES.items():
         given = (comparison or {}).get(key)
@@ -394,10 +402,11 @@ def _data_summary(analysis, performance, figures, comparison, numbers: dict) -> 
         rows.append(
             [
                 label,
-                "not loaded" if value is None and key in ("first_time_entrants", "custody") else show(value) if value is not None or key in local else "–",
-                show(given.region) if given and given.region is not None else "not loaded",
-                show(given.family) if given and given.family is not None else "not loaded",
-                show(eng) if eng is not None else "not loaded",
+                not_here if value is None and key in ("first_time_entrants", "custody") else show(value) if value is not None or key in local else "–",
+                show(given.region) if given and given.region is not None else elsewhere if key in local else not_here,
+                show(given.family) if given and given.family is not None else elsewhere if key in local else not_here,
+                (show(eng) + (f" ({own_period[key]})" if key in own_period and not (given and given.england is not None) else "")) if eng is not None
+                else not_here if key in ("first_time_entrants", "custody") else "not loaded",
                 change,
                 rag or "–",
                 rank,

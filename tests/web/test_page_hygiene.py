@@ -86,6 +86,29 @@ def _pages(world, persona):
         yield "compare (with its report)", response.content.decode()
 
 
+_LINK = re.compile(r'<a [^>]*href="(/[^"#]*)')
+
+
+@pytest.mark.parametrize("persona", ["pat", "mandy", "percy", "bea", "ada"])
+def test_no_page_links_to_a_page_its_reader_may_not_open(placed, persona):
+    """Every link on every page a role may open leads somewhere that role may open: a board viewer
+    is not sent to a page that answers 403 (the address of a static file or a job excepted)."""
+    import html
+
+    client = placed.client(persona)
+    seen: dict[str, int] = {}
+    broken = {}
+    for name, page in _pages(placed, persona):
+        for href in {html.unescape(h) for h in _LINK.findall(page)}:
+            if href.startswith(("/static/", "/jobs/")):
+                continue
+            if href not in seen:
+                seen[href] = client.get(href).status_code
+            if seen[href] >= 400:
+                broken.setdefault(name, []).append(f"{href} ({seen[href]})")
+    assert not broken, broken
+
+
 @pytest.mark.parametrize("persona", ["pat", "mandy", "percy", "bea", "ada"])
 def test_no_page_a_role_may_open_gives_an_id_twice_or_a_count_without_its_separator(placed, persona):
     repeated, ungrouped = {}, {}

@@ -289,9 +289,7 @@ def disproportionality_download(request, service, name: str, fmt: str):
     population, _ = population_for(services)
     report, key = _report(services, period=period, as_at=today, scheme=scheme, population=population, shared=True)
     stem = file_stem(services, "disproportionality", period.label.replace("–", "-"), name)  # ASCII: browsers refuse other names
-    if name in TABLES:
-        if fmt != "csv":
-            raise Http404
+    if name in TABLES and fmt == "csv":  # "trend" and "population" are charts too: their drawings below
         from reoffkit.cells import write_csv
 
         response = HttpResponse(write_csv(report.tables[name]), content_type=FORMATS["csv"])

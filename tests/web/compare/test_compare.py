@@ -237,3 +237,15 @@ def test_a_problem_with_the_whole_file_names_the_file_the_user_chose(world):
     page = text(refused)
     assert "north figures 2025.csv row 1: 'code, name' — expected the headings of area figures" in page
     assert "upload.csv" not in page
+
+
+def test_a_small_indicator_count_shown_inside_the_service_is_said_to_be_withheld_from_downloads(world):
+    """An area whose custody count in some period is 1 to 4: the page shows it to the service (no
+    cohort row of the service is small) and says it is withheld from board viewers and downloads."""
+    data = synthetic_national(as_at=dt.date(2026, 12, 1), services=40)
+    small = sorted({f.area_code for f in data.figures if f.cohort_basis == "indicator_12m" and f.area_type != "country" and f.custodial_sentences in (1, 2, 3, 4)})
+    assert small, "the synthetic table has an area with a custody count under 5"
+    actions.load_figures(by="test", data=data, title="SYNTHETIC national table", publisher="reoffkit")
+    actions.set_service_comparison(by=world.users["mandy"], service=world.northmoor, area_code=small[0], rag_against="country:England and Wales")
+    page = text(world.client("percy").get(reverse("compare", args=[world.northmoor.pk])))
+    assert "They are withheld from board viewers and every download." in page

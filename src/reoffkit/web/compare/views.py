@@ -253,6 +253,18 @@ def _cohort_rows(report) -> list[dict]:
     return rows
 
 
+def _any_small(report) -> bool:
+    """Whether the indicators or the expected rate's strata hold a count from 1 to 4 (the cohorts
+    table's own rows say so themselves): the page then says they are withheld from every download."""
+    import polars as pl
+
+    checks = [("indicators", ("count",)), ("expected", ("cohort_size", "reoffenders", "reoffences"))]
+    return any(
+        not report.tables[name].filter(pl.any_horizontal(pl.col(c).is_between(1, SUPPRESS_BELOW - 1) for c in columns if c in report.tables[name].columns)).is_empty()
+        for name, columns in checks if name in report.tables and any(c in report.tables[name].columns for c in columns)
+    )
+
+
 def _plan(report) -> dict | None:
     """The plan table for the page: the areas' names as column groups (rate, change), a row per
     indicator; figures as the youth justice plan prints them."""
@@ -353,7 +365,7 @@ def _report_html(service, *, data, synthetic: bool, chosen: dict, focus_code: st
             "workbook": reverse("compare-download", args=[service.pk, "all", "xlsx"]) + f"?{query}",
             "rag_label": next((c.label for c in report.comparators if c.key == report.rag_against), GROUP_LABELS.get(report.rag_against, report.rag_against)),
             "area_type_label": AREA_TYPES.get(report.focus.area_type, report.focus.area_type),
-            "any_small": any(r["small"] for r in rows) and not shared,
+            "any_small": not shared and (any(r["small"] for r in rows) or _any_small(report)),
         }
         return render_to_string("compare/report.html", context)
 

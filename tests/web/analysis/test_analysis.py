@@ -91,3 +91,13 @@ def test_the_frequency_rate_is_per_100_children_codes_are_words_and_the_next_ste
     assert f'href="{link}"' in text and "ethnic disproportionality analysis" in text
     # a practitioner may not open the disproportionality page: no link to it
     assert f'href="{link}"' not in page(world, "pat", query)
+
+
+def test_the_heading_writes_the_binary_rate_as_the_board_paper_does(world):
+    """One figure, one way of writing it: the analysis page's heading gives the cohort's binary rate
+    to one decimal place, as the board paper, the summary and the performance pages do (50.0%, not
+    50%)."""
+    key = completed_quarter(world)
+    text = page(world, "mandy")
+    assert f"Cohort {quarter_label(key)}: 12 children, 6 reoffended" in text
+    assert "Binary rate 50.0%" in text

@@ -132,6 +132,8 @@ def _report_part(report, service, services, period, group_by, role) -> dict | No
     few) and the critical few themselves (only for roles that see children's records)."""
     from django.template.loader import render_to_string
 
+    from reoffkit.reports.board import percent
+
     if report is None:
         return None
     records = role in PERMISSIONS["view_records"]
@@ -156,6 +158,8 @@ def _report_part(report, service, services, period, group_by, role) -> dict | No
         {
             "service": service, "report": report, "period": period, "sections": sections, "quality": _table("data quality", report.data_quality),
             "records": records, "threshold": SUPPRESS_BELOW, "plan_editor": role in EDITORS,
+            # to one decimal place, as the board paper, the summary and the performance pages write it
+            "binary_rate": percent(report.cohort["binary_rate"]), "national_rate": percent((report.cohort.get("national") or {}).get("rate")),
         },
     )
     return {"html": fragments.check(html), "few": few}
